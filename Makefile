@@ -1,0 +1,95 @@
+# dynamo: SQL over Amazon DynamoDB, as a loadable SQLite extension.
+#
+#   make            build ./dynamo.so            (.load ./dynamo)
+#   make install    copy it to $(DESTDIR)$(PREFIX)/lib/sqlite3 (see README)
+#   make test       install what is missing, run every test against a local
+#                   server (SERVER=dynamodb-local, the default, or dynalite)
+#   make demo       start DynamoDB Local, create Tracks, run the reports in sql/
+#   make test-asan  the same tests with AddressSanitizer + UBSan
+
+PREFIX    ?= /usr/local
+LIBDIR    ?= $(PREFIX)/lib
+EXTDIR    ?= $(LIBDIR)/sqlite3
+SERVER    ?= dynamodb-local
+PKG_CONFIG ?= pkg-config
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+
+VERSION   := 0.1.0
+COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+PKGS      := sqlite3 libcurl libcrypto libcjson
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs libcurl libcrypto libcjson)
+
+WARN      := -Wall -Wextra -Werror
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -fvisibility=hidden \
+              -Iinclude $(PKG_CFLAGS) \
+              -DDYNAMO_VERSION='"$(VERSION)"' -DDYNAMO_COMMIT='"$(COMMIT)"'
+
+SRCS      := $(wildcard ext/*.c)
+HDRS      := $(wildcard include/*.h)
+OBJS      := $(SRCS:ext/%.c=build/ext/%.o)
+UNIT_OBJS := $(SRCS:ext/%.c=build/unit/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
+
+.PHONY: all loadable install uninstall unit test test-unit test-e2e test-asan \
+        demo deps clean format
+
+all: dynamo.so
+loadable: dynamo.so
+
+build/ext/%.o: ext/%.c $(HDRS) | build/ext
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+dynamo.so: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $(OBJS) $(PKG_LIBS)
+
+# Unit tests link the same sources against libsqlite3 (SQLITE_CORE).
+build/unit/%.o: ext/%.c $(HDRS) | build/unit
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -DSQLITE_CORE -c $< -o $@
+
+build/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJS) | build/unit
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -DSQLITE_CORE -o $@ $< $(UNIT_OBJS) \
+	  $(PKG_LIBS) -lsqlite3 -lm
+
+unit: $(UNIT_BINS)
+
+build/ext build/unit:
+	mkdir -p $@
+
+install: dynamo.so
+	install -d $(DESTDIR)$(EXTDIR)
+	install -m 0644 dynamo.so $(DESTDIR)$(EXTDIR)/dynamo.so
+
+uninstall:
+	rm -f $(DESTDIR)$(EXTDIR)/dynamo.so
+
+# Everything below installs what is missing first, then builds again in a
+# sub-make so that pkg-config sees the freshly installed packages.
+deps:
+	tests/deps.sh
+
+test: deps
+	$(MAKE) dynamo.so unit
+	tests/run.sh --server $(SERVER)
+
+test-unit: unit
+	tests/run.sh --unit-only
+
+test-asan: deps
+	$(MAKE) clean
+	$(MAKE) dynamo.so unit CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
+	tests/run.sh --server $(SERVER) --asan
+	$(MAKE) clean
+
+demo: deps
+	$(MAKE) dynamo.so
+	tests/demo.sh
+
+format:
+	clang-format -i ext/*.c include/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf build dynamo.so

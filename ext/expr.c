@@ -1,0 +1,58 @@
+/*
+** expr.c: #n / :v placeholders for DynamoDB expressions (see expr.h).
+*/
+#include "expr.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void expr_name(expr_ctx *x, sqlite3_str *s, const char *zName) {
+  const cJSON *e;
+  char buf[24];
+  if (!x->names && !(x->names = cJSON_CreateObject())) {
+    x->oom = 1;
+    return;
+  }
+  cJSON_ArrayForEach(e, x->names) {
+    if (strcmp(e->valuestring, zName) == 0) {
+      sqlite3_str_appendall(s, e->string);
+      return;
+    }
+  }
+  snprintf(buf, sizeof(buf), "#n%d", x->nname++);
+  if (!cJSON_AddStringToObject(x->names, buf, zName)) x->oom = 1;
+  sqlite3_str_appendall(s, buf);
+}
+
+void expr_value(expr_ctx *x, sqlite3_str *s, cJSON *av) {
+  char buf[24];
+  if (!av || (!x->values && !(x->values = cJSON_CreateObject()))) {
+    cJSON_Delete(av);
+    x->oom = 1;
+    return;
+  }
+  snprintf(buf, sizeof(buf), ":v%d", x->nvalue++);
+  cJSON_AddItemToObject(x->values, buf, av);
+  sqlite3_str_appendall(s, buf);
+}
+
+int expr_attach(expr_ctx *x, cJSON *request) {
+  int oom = x->oom;
+  if (x->names) cJSON_AddItemToObject(request, "ExpressionAttributeNames", x->names);
+  if (x->values) cJSON_AddItemToObject(request, "ExpressionAttributeValues", x->values);
+  memset(x, 0, sizeof(*x));
+  return oom ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+void expr_reset(expr_ctx *x) {
+  cJSON_Delete(x->names);
+  cJSON_Delete(x->values);
+  memset(x, 0, sizeof(*x));
+}
+
+int expr_add_string(cJSON *request, const char *zMember, sqlite3_str *s) {
+  char *z = sqlite3_str_finish(s);
+  int rc = (z && cJSON_AddStringToObject(request, zMember, z)) ? SQLITE_OK : SQLITE_NOMEM;
+  sqlite3_free(z);
+  return rc;
+}

@@ -1,0 +1,365 @@
+/*
+** plan.c: the pure part of xBestIndex and of reading constraint values
+** in xFilter (see plan.h and ARCHITECTURE.md).
+**
+** One rule governs every choice here: the plan may change what a query
+** costs, never what it returns. So a constraint is only left out of
+** SQLite's own re-check (omit) where the DynamoDB condition is provably the
+** same comparison, LIMIT only ever sizes pages (SQLite keeps counting), and
+** ORDER BY is only consumed where DynamoDB returns exactly SQLite's order.
+*/
+#include "plan.h"
+#include "attrval.h"
+#include "number.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OP_EQ SQLITE_INDEX_CONSTRAINT_EQ
+#define OP_GT SQLITE_INDEX_CONSTRAINT_GT
+#define OP_LE SQLITE_INDEX_CONSTRAINT_LE
+#define OP_LT SQLITE_INDEX_CONSTRAINT_LT
+#define OP_GE SQLITE_INDEX_CONSTRAINT_GE
+#define OP_LIKE SQLITE_INDEX_CONSTRAINT_LIKE
+#define OP_GLOB SQLITE_INDEX_CONSTRAINT_GLOB
+#define OP_LIMIT SQLITE_INDEX_CONSTRAINT_LIMIT
+#define OP_OFFSET SQLITE_INDEX_CONSTRAINT_OFFSET
+
+/* Index of the first usable constraint on column iCol with operator op
+** (binary collation required for comparisons), or -1. */
+static int find_cons(const plan_input *in, int iCol, int op, int wantIn) {
+  int i;
+  for (i = 0; i < in->ncons; i++) {
+    const plan_constraint *c = &in->aCons[i];
+    if (!c->usable || c->iColumn != iCol || c->op != op) continue;
+    if (op != OP_LIKE && op != OP_GLOB && !c->binary) continue;
+    if (wantIn >= 0 && c->is_in != wantIn) continue;
+    return i;
+  }
+  return -1;
+}
+
+static int item_bit(const plan_input *in) {
+  return in->ncol < 63 ? in->ncol : 63;
+}
+
+static int col_used(const plan_input *in, int iCol) {
+  return (in->colUsed >> (iCol < 63 ? iCol : 63)) & 1;
+}
+
+/* Is the ORDER BY exactly the order one Query returns? */
+static int order_matches(const plan_input *in, int *pDesc) {
+  int i, sawSk = 0, desc = 0;
+  for (i = 0; i < in->norder; i++) {
+    const plan_orderby *o = &in->aOrder[i];
+    if (o->iColumn == in->pk) continue; /* constant within one partition */
+    if (o->iColumn != in->sk || in->sk < 0) return 0;
+    if (sawSk && o->desc != desc) return 0;
+    sawSk = 1;
+    desc = o->desc;
+  }
+  *pDesc = desc;
+  return 1;
+}
+
+static void append_projection(const plan_input *in, sqlite3_str *s) {
+  int i, first = 1;
+  if (col_used(in, item_bit(in))) return; /* the whole item is read */
+  sqlite3_str_appendall(s, " PROJECT ");
+  for (i = 0; i < in->ncol; i++) {
+    if (!col_used(in, i)) continue;
+    sqlite3_str_appendf(s, "%s%d", first ? "" : ",", i);
+    first = 0;
+  }
+  if (first) sqlite3_str_appendf(s, "%d", in->pk); /* existence only */
+}
+
+int plan_best(const plan_input *in, plan_output *out) {
+  int iPk, iSkEq = -1, iLo = -1, iHi = -1, iLike = -1, iGlob = -1;
+  int iLimit = -1, iOffset = -1;
+  int flags = 0, argc = 0, i, desc = 0, nUsed = 0;
+  const char *zPk = in->azCol[in->pk], *zSk = in->sk >= 0 ? in->azCol[in->sk] : "";
+  sqlite3_str *s;
+
+  for (i = 0; i < in->ncons; i++) out->aUsage[i] = (plan_usage){0, 0, 0};
+  /* LIMIT and OFFSET constraints name no column: find them by operator */
+  for (i = 0; i < in->ncons; i++) {
+    if (!in->aCons[i].usable) continue;
+    if (in->aCons[i].op == OP_LIMIT && iLimit < 0) iLimit = i;
+    if (in->aCons[i].op == OP_OFFSET && iOffset < 0) iOffset = i;
+  }
+
+  iPk = find_cons(in, in->pk, OP_EQ, 0);
+  if (iPk < 0 && (iPk = find_cons(in, in->pk, OP_EQ, 1)) >= 0) flags |= PLAN_PK_IN;
+  if (iPk >= 0 && in->sk >= 0) iSkEq = find_cons(in, in->sk, OP_EQ, -1);
+  if (iPk >= 0 && (in->sk < 0 || iSkEq >= 0)) {
+    flags |= PLAN_GET | (iSkEq >= 0 ? PLAN_SK_EQ : 0);
+  } else if (iPk >= 0) {
+    flags |= PLAN_QUERY;
+    if ((iLo = find_cons(in, in->sk, OP_GE, -1)) >= 0) flags |= PLAN_SK_GE;
+    else if ((iLo = find_cons(in, in->sk, OP_GT, -1)) >= 0) flags |= PLAN_SK_GT;
+    if ((iHi = find_cons(in, in->sk, OP_LE, -1)) >= 0) flags |= PLAN_SK_LE;
+    else if ((iHi = find_cons(in, in->sk, OP_LT, -1)) >= 0) flags |= PLAN_SK_LT;
+    if (in->sk_text) {
+      if ((iLike = find_cons(in, in->sk, OP_LIKE, -1)) >= 0) flags |= PLAN_SK_LIKE;
+      if ((iGlob = find_cons(in, in->sk, OP_GLOB, -1)) >= 0) flags |= PLAN_SK_GLOB;
+    }
+  }
+
+  /* argv order: pk, sk=, lower, upper, like, glob, limit, offset */
+  if (iPk >= 0) {
+    out->aUsage[iPk] = (plan_usage){++argc, 1, (flags & PLAN_PK_IN) != 0};
+    nUsed++;
+  }
+  if (iSkEq >= 0) {
+    out->aUsage[iSkEq] = (plan_usage){++argc, 1, 0};
+    nUsed++;
+  }
+  if (iLo >= 0) out->aUsage[iLo] = (plan_usage){++argc, 0, 0}, nUsed++;
+  if (iHi >= 0) out->aUsage[iHi] = (plan_usage){++argc, 0, 0}, nUsed++;
+  if (iLike >= 0) out->aUsage[iLike] = (plan_usage){++argc, 0, 0}, nUsed++;
+  if (iGlob >= 0) out->aUsage[iGlob] = (plan_usage){++argc, 0, 0}, nUsed++;
+
+  /* ORDER BY */
+  out->order_consumed = 0;
+  if (in->norder == 0) {
+    out->order_consumed = 1;
+  } else if ((flags & PLAN_OP_MASK) == PLAN_GET && !(flags & PLAN_PK_IN)) {
+    out->order_consumed = 1; /* at most one row */
+  } else if ((flags & PLAN_OP_MASK) == PLAN_QUERY && !(flags & PLAN_PK_IN) &&
+             order_matches(in, &desc)) {
+    out->order_consumed = 1;
+    if (desc) flags |= PLAN_DESC;
+  }
+
+  /* LIMIT/OFFSET size the pages only when every row DynamoDB returns is a
+  ** row SQLite keeps, in SQLite's order: all constraints are in the key
+  ** condition (no pattern, which is only a prefix) and ORDER BY is ours. */
+  if (iLimit >= 0 && out->order_consumed && !(flags & (PLAN_SK_LIKE | PLAN_SK_GLOB)) &&
+      (flags & PLAN_OP_MASK) != PLAN_GET) {
+    int nOther = 0;
+    for (i = 0; i < in->ncons; i++) {
+      int op = in->aCons[i].op;
+      if (in->aCons[i].usable && op != OP_LIMIT && op != OP_OFFSET) nOther++;
+    }
+    if (nOther == nUsed) {
+      flags |= PLAN_LIMIT;
+      out->aUsage[iLimit] = (plan_usage){++argc, 0, 0};
+      if (iOffset >= 0) {
+        flags |= PLAN_OFFSET;
+        out->aUsage[iOffset] = (plan_usage){++argc, 0, 0};
+      }
+    }
+  }
+  if (in->colUsed == 0 && (flags & PLAN_OP_MASK) != PLAN_GET) flags |= PLAN_COUNT;
+
+  /* Cost: one request for a GetItem, a few pages for a Query, every page
+  ** of the table for a Scan. */
+  switch (flags & PLAN_OP_MASK) {
+    case PLAN_GET:
+      out->cost = (flags & PLAN_PK_IN) ? 10 : 1;
+      out->rows = (flags & PLAN_PK_IN) ? 10 : 1;
+      out->unique = !(flags & PLAN_PK_IN);
+      break;
+    case PLAN_QUERY:
+      out->rows = (flags & (PLAN_SK_GE | PLAN_SK_GT | PLAN_SK_LE | PLAN_SK_LT |
+                            PLAN_SK_LIKE | PLAN_SK_GLOB)) ? 25 : 100;
+      if (flags & PLAN_PK_IN) out->rows *= 10;
+      out->cost = 10 + (double)out->rows;
+      out->unique = 0;
+      break;
+    default:
+      out->rows = in->nrow > 0 ? (sqlite3_int64)in->nrow : 1000000;
+      out->cost = 1000 + (double)out->rows;
+      out->unique = 0;
+      break;
+  }
+
+  /* idxStr: the plan in words, then the projection */
+  s = sqlite3_str_new(0);
+  switch (flags & PLAN_OP_MASK) {
+    case PLAN_GET: sqlite3_str_appendall(s, "GetItem"); break;
+    case PLAN_QUERY: sqlite3_str_appendall(s, "Query"); break;
+    default: sqlite3_str_appendall(s, "Scan"); break;
+  }
+  if (iPk >= 0) {
+    sqlite3_str_appendf(s, (flags & PLAN_PK_IN) ? " %s IN (...)" : " %s=?", zPk);
+  }
+  if (iSkEq >= 0) sqlite3_str_appendf(s, " %s=?", zSk);
+  if (iLo >= 0 && iHi >= 0) {
+    sqlite3_str_appendf(s, " %s BETWEEN ? AND ?", zSk);
+  } else if (iLo >= 0) {
+    sqlite3_str_appendf(s, " %s%s?", zSk, (flags & PLAN_SK_GE) ? ">=" : ">");
+  } else if (iHi >= 0) {
+    sqlite3_str_appendf(s, " %s%s?", zSk, (flags & PLAN_SK_LE) ? "<=" : "<");
+  }
+  if (iLike >= 0) sqlite3_str_appendf(s, " %s LIKE ?", zSk);
+  if (iGlob >= 0) sqlite3_str_appendf(s, " %s GLOB ?", zSk);
+  if (flags & PLAN_DESC) sqlite3_str_appendall(s, " DESC");
+  if (flags & PLAN_LIMIT) sqlite3_str_appendall(s, " LIMIT");
+  if (flags & PLAN_OFFSET) sqlite3_str_appendall(s, " OFFSET");
+  if (flags & PLAN_COUNT) sqlite3_str_appendall(s, " COUNT");
+  else append_projection(in, s);
+  out->idxNum = flags;
+  out->idxStr = sqlite3_str_finish(s);
+  return out->idxStr ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+int plan_projection(const char *idxStr, int *aCol, int nMax, int *pAll) {
+  const char *z = idxStr ? strstr(idxStr, " PROJECT ") : 0;
+  int n = 0;
+  *pAll = (z == 0);
+  if (!z) return 0;
+  z += 9;
+  while (*z && n < nMax) {
+    aCol[n++] = atoi(z);
+    while (*z && *z != ',') z++;
+    if (*z == ',') z++;
+  }
+  return n;
+}
+
+/* Storage classes in SQLite's cross-type order. */
+enum { CLS_NUM = 1, CLS_TEXT = 2, CLS_BLOB = 3 };
+
+/* A key column of class colCls compared with a value of another class. */
+static int cross_class(int colCls, int valCls, int op) {
+  int colBelow = colCls < valCls; /* every key sorts before the value */
+  switch (op) {
+    case OP_LT: case OP_LE: return colBelow ? KEY_ALL : KEY_NONE;
+    case OP_GT: case OP_GE: return colBelow ? KEY_NONE : KEY_ALL;
+  }
+  return KEY_NONE;
+}
+
+static cJSON *key_av(int t, const char *z) {
+  cJSON *av = cJSON_CreateObject();
+  if (av && !cJSON_AddStringToObject(av, av_type_names[t], z)) {
+    cJSON_Delete(av);
+    av = 0;
+  }
+  return av;
+}
+
+/* A double compared with N keys: values beyond DynamoDB's range behave as
+** infinities, tiny ones as zero for the bounds (no key lies between). */
+static int number_key_from_double(double r, int op, cJSON **pAv) {
+  char buf[NUM_BUF];
+  int n;
+  if (isnan(r)) return KEY_NONE;
+  if (fabs(r) >= 1e126 || isinf(r)) {
+    int above = r > 0; /* the value is above every key */
+    if (op == OP_EQ) return KEY_NONE;
+    return cross_class(above ? 0 : 2, 1, op);
+  }
+  if (r != 0 && fabs(r) < 1e-130) {
+    if (op == OP_EQ) return KEY_NONE;
+    r = 0;
+  }
+  if (num_from_double(r, buf, &n) != NUM_OK) return KEY_NONE;
+  *pAv = key_av(AV_N, buf);
+  return *pAv ? KEY_VALUE : -1;
+}
+
+int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv) {
+  int vt = sqlite3_value_type(v);
+  *pAv = 0;
+  if (vt == SQLITE_NULL) return KEY_NONE; /* comparisons with NULL are NULL */
+  switch (keytype) {
+    case AV_S:
+      if (vt == SQLITE_BLOB) return cross_class(CLS_TEXT, CLS_BLOB, op);
+      /* TEXT affinity turns numbers into their text */
+      *pAv = key_av(AV_S, (const char *)sqlite3_value_text(v));
+      return *pAv ? KEY_VALUE : -1;
+    case AV_N:
+      if (vt == SQLITE_INTEGER) {
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%lld", (long long)sqlite3_value_int64(v));
+        *pAv = key_av(AV_N, buf);
+        return *pAv ? KEY_VALUE : -1;
+      }
+      if (vt == SQLITE_FLOAT) return number_key_from_double(sqlite3_value_double(v), op, pAv);
+      if (vt == SQLITE_TEXT) {
+        /* NUMERIC affinity: text that reads as a number becomes one */
+        const char *z = (const char *)sqlite3_value_text(v);
+        int n;
+        num_dec d;
+        char buf[NUM_BUF];
+        while (*z && isspace((unsigned char)*z)) z++;
+        n = (int)strlen(z);
+        while (n > 0 && isspace((unsigned char)z[n - 1])) n--;
+        switch (num_parse(z, n, &d)) {
+          case NUM_OK:
+            num_format(&d, buf);
+            *pAv = key_av(AV_N, buf);
+            return *pAv ? KEY_VALUE : -1;
+          case NUM_SYNTAX:
+            return cross_class(CLS_NUM, CLS_TEXT, op);
+          default: { /* SQLite would read it as a double */
+            char *zc = sqlite3_mprintf("%.*s", n, z);
+            double r;
+            if (!zc) return -1;
+            r = strtod(zc, 0);
+            sqlite3_free(zc);
+            return number_key_from_double(r, op, pAv);
+          }
+        }
+      }
+      return cross_class(CLS_NUM, CLS_BLOB, op);
+    case AV_B:
+      if (vt == SQLITE_BLOB) {
+        char *z = av_base64_encode(sqlite3_value_blob(v), sqlite3_value_bytes(v));
+        if (!z) return -1;
+        *pAv = key_av(AV_B, z);
+        sqlite3_free(z);
+        return *pAv ? KEY_VALUE : -1;
+      }
+      return cross_class(CLS_BLOB, vt == SQLITE_TEXT ? CLS_TEXT : CLS_NUM, op);
+  }
+  return KEY_NONE;
+}
+
+char *plan_pattern_prefix(const char *zPattern, int isGlob) {
+  int n = 0;
+  if (!zPattern) return 0;
+  for (; zPattern[n]; n++) {
+    unsigned char c = (unsigned char)zPattern[n];
+    if (isGlob) {
+      if (c == '*' || c == '?' || c == '[') break;
+    } else {
+      /* LIKE folds ASCII letters (and, with ICU, others): stop before any
+      ** character whose case could matter */
+      if (c == '%' || c == '_' || c >= 0x80 || isalpha(c)) break;
+    }
+  }
+  if (n == 0) return 0;
+  return sqlite3_mprintf("%.*s", n, zPattern);
+}
+
+int plan_key_cmp(const cJSON *a, const cJSON *b) {
+  int t = av_type_of(a), c = 0;
+  const char *x, *y;
+  if (t < 0 || t != av_type_of(b)) return 0;
+  x = a->child->valuestring;
+  y = b->child->valuestring;
+  if (t == AV_N) {
+    num_dec da, db;
+    if (num_parse(x, -1, &da) != NUM_OK || num_parse(y, -1, &db) != NUM_OK) return 0;
+    return num_cmp(&da, &db);
+  }
+  if (t == AV_B) {
+    int na = 0, nb = 0;
+    unsigned char *pa = av_base64_decode(x, -1, &na), *pb = av_base64_decode(y, -1, &nb);
+    if (pa && pb) {
+      c = memcmp(pa, pb, na < nb ? na : nb);
+      if (c == 0) c = na - nb;
+    }
+    sqlite3_free(pa);
+    sqlite3_free(pb);
+    return c;
+  }
+  return strcmp(x, y);
+}

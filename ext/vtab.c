@@ -1,0 +1,1011 @@
+/*
+** vtab.c: the "dynamo" virtual table.
+**
+**   .load ./dynamo
+**   CREATE VIRTUAL TABLE tracks USING dynamo(table=Tracks);
+**   SELECT uuid, count(*), avg(speed) FROM tracks GROUP BY uuid;       -- Scan
+**   SELECT * FROM tracks WHERE uuid = 'u1' ORDER BY timestamp DESC LIMIT 10;
+**                                                 -- one Query, Limit 10
+**   INSERT INTO tracks(item) VALUES (readfile('sampleItem.json'));     -- PutItem
+**
+** Arguments: options (table=, region=, endpoint=, profile=,
+** consistent_read=) and column definitions; see args.c. Without column
+** definitions the columns are discovered at CREATE time (key attributes
+** from DescribeTable, the others from a sample of items) and kept in the
+** shadow table NAME_schema, so every later open sees the same columns
+** without a request. A hidden column "item" holds the whole item as
+** DynamoDB JSON.
+**
+** The plan (GetItem, Query or Scan) is chosen by plan.c; this file turns
+** it into requests, pages through the responses, and converts values with
+** attrval.c. Errors name the operation, the table and DynamoDB's message.
+*/
+#include "args.h"
+#include "attrval.h"
+#include "ddb.h"
+#include "expr.h"
+#include "plan.h"
+#include "vtab.h"
+
+#include <string.h>
+
+#define SAMPLE_ITEMS 1000 /* items read at CREATE to discover columns */
+
+enum { KEY_NO = 0, KEY_HASH = 1, KEY_RANGE = 2 };
+
+typedef struct dyn_column {
+  char *name;  /* attribute name, also the column name */
+  char *type;  /* declared type as persisted (S, N or B for a key) */
+  int cls;     /* write class (attrval.h) */
+  int key;     /* KEY_NO, KEY_HASH, KEY_RANGE */
+} dyn_column;
+
+typedef struct dyn_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  char *zDb;           /* schema holding the table: "main", "temp"... */
+  char *zName;         /* name of the virtual table */
+  dyn_args args;       /* options; args.aCol is not used after create */
+  int ncol;            /* columns, the hidden item column not included */
+  dyn_column *aCol;
+  const char **azName; /* column names, for plan.c */
+  int pk, sk;          /* key column indexes; sk < 0: no sort key */
+  int pktype, sktype;  /* AV_S, AV_N or AV_B */
+  ddb_client *client;  /* opened on first use */
+  sqlite3_int64 nInsert;
+} dyn_vtab;
+
+typedef struct dyn_cursor {
+  sqlite3_vtab_cursor base;
+  int idxNum;
+  const char *zOp;     /* "Scan", "Query" or "GetItem" */
+  cJSON *req;          /* the request, reused page after page */
+  cJSON *keys;         /* partition-key values still to visit (array) */
+  cJSON *keyValues;    /* where the partition key goes in req */
+  const char *zKeySlot;/* member name of that slot (":v0" or the key name) */
+  cJSON *resp;         /* the current page */
+  cJSON *item;         /* the current item, in resp */
+  sqlite3_int64 nCount;/* Select COUNT: rows left to produce */
+  sqlite3_int64 iRowid;
+  int eof;
+} dyn_cursor;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Replace the table's error message (takes ownership of zMsg). */
+static int vt_error(dyn_vtab *v, int rc, char *zMsg) {
+  sqlite3_free(v->base.zErrMsg);
+  v->base.zErrMsg = zMsg;
+  if (!zMsg) return SQLITE_NOMEM;
+  return rc;
+}
+
+static int vt_client(dyn_vtab *v) {
+  char *zErr = 0;
+  cfg_options o;
+  int rc;
+  if (v->client) return SQLITE_OK;
+  o.region = v->args.region;
+  o.endpoint = v->args.endpoint;
+  o.profile = v->args.profile;
+  rc = ddb_open(&o, &v->client, &zErr);
+  if (rc != SQLITE_OK) return vt_error(v, rc, zErr);
+  return SQLITE_OK;
+}
+
+/* The SQLite type a column is declared with: key columns get the SQLite
+** type of their DynamoDB type (so comparisons use the right affinity), S
+** and B become TEXT and BLOB for the same reason, NULL is quoted (bare, it
+** would read as a constraint), and everything else stays as written. */
+static void append_decl(sqlite3_str *s, const dyn_column *c) {
+  const char *z = c->type, *zRest;
+  int n = 0;
+  if (c->key) {
+    sqlite3_str_appendall(s, c->cls == AV_B ? "BLOB" : c->cls == AVC_TEXT ? "TEXT" : "NUMERIC");
+    return;
+  }
+  while (z[n] && z[n] != ' ' && z[n] != '(') n++;
+  zRest = z + n;
+  if (n == 1 && (z[0] == 'S' || z[0] == 's')) sqlite3_str_appendf(s, "TEXT%s", zRest);
+  else if (n == 1 && (z[0] == 'B' || z[0] == 'b')) sqlite3_str_appendf(s, "BLOB%s", zRest);
+  else if (n == 4 && sqlite3_strnicmp(z, "NULL", 4) == 0) sqlite3_str_appendf(s, "\"NULL\"%s", zRest);
+  else sqlite3_str_appendall(s, z);
+}
+
+static int declare(dyn_vtab *v) {
+  sqlite3_str *s = sqlite3_str_new(v->db);
+  char *zSql;
+  int i, rc;
+  sqlite3_str_appendall(s, "CREATE TABLE x(");
+  for (i = 0; i < v->ncol; i++) {
+    sqlite3_str_appendf(s, "%s\"%w\" ", i ? ", " : "", v->aCol[i].name);
+    append_decl(s, &v->aCol[i]);
+  }
+  sqlite3_str_appendf(s, "%s\"" ARGS_ITEM_COLUMN "\" TEXT HIDDEN)", v->ncol ? ", " : "");
+  if (!(zSql = sqlite3_str_finish(s))) return SQLITE_NOMEM;
+  rc = sqlite3_declare_vtab(v->db, zSql);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/* Only characters a type name can hold: the declaration is SQL. */
+static int type_is_safe(const char *z) {
+  for (; *z; z++) {
+    if (!((*z >= 'A' && *z <= 'Z') || (*z >= 'a' && *z <= 'z') || (*z >= '0' && *z <= '9') ||
+          strchr(" _(),+-.", *z)))
+      return 0;
+  }
+  return 1;
+}
+
+static int add_column(dyn_vtab *v, const char *zName, const char *zType, int key) {
+  dyn_column *a = sqlite3_realloc64(v->aCol, sizeof(*a) * (v->ncol + 1));
+  if (!a) return SQLITE_NOMEM;
+  v->aCol = a;
+  a = &v->aCol[v->ncol];
+  memset(a, 0, sizeof(*a));
+  a->name = sqlite3_mprintf("%s", zName);
+  a->type = sqlite3_mprintf("%s", zType);
+  a->key = key;
+  v->ncol++;
+  if (!a->name || !a->type) return SQLITE_NOMEM;
+  if (key) {
+    int t = av_type_from_name(zType, -1);
+    /* key columns write as their SQLite type would store the value */
+    a->cls = t == AV_S ? AVC_TEXT : t == AV_N ? AVC_NUMERIC : AVC_ANY;
+    if (key == KEY_HASH) v->pk = v->ncol - 1, v->pktype = t;
+    else v->sk = v->ncol - 1, v->sktype = t;
+    if (t == AV_B) a->cls = AV_B;
+  } else {
+    a->cls = av_class_of_decl(zType);
+  }
+  return SQLITE_OK;
+}
+
+static int column_index(const dyn_vtab *v, const char *zName) {
+  int i;
+  for (i = 0; i < v->ncol; i++) {
+    if (sqlite3_stricmp(v->aCol[i].name, zName) == 0) return i;
+  }
+  return -1;
+}
+
+static int finish_columns(dyn_vtab *v) {
+  int i;
+  v->azName = sqlite3_malloc64(sizeof(char *) * (v->ncol + 1));
+  if (!v->azName) return SQLITE_NOMEM;
+  for (i = 0; i < v->ncol; i++) v->azName[i] = v->aCol[i].name;
+  v->azName[v->ncol] = ARGS_ITEM_COLUMN;
+  return SQLITE_OK;
+}
+
+static void vt_free(dyn_vtab *v) {
+  int i;
+  if (!v) return;
+  for (i = 0; i < v->ncol; i++) {
+    sqlite3_free(v->aCol[i].name);
+    sqlite3_free(v->aCol[i].type);
+  }
+  sqlite3_free(v->aCol);
+  sqlite3_free(v->azName);
+  sqlite3_free(v->zDb);
+  sqlite3_free(v->zName);
+  args_free(&v->args);
+  ddb_close(v->client);
+  sqlite3_free(v->base.zErrMsg);
+  sqlite3_free(v);
+}
+
+/* ---- the shadow table NAME_schema ---------------------------------------- */
+
+static int schema_save(dyn_vtab *v) {
+  sqlite3_stmt *st = 0;
+  char *zSql = sqlite3_mprintf(
+      "CREATE TABLE \"%w\".\"%w_schema\"(pos INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "type TEXT NOT NULL, key TEXT)",
+      v->zDb, v->zName);
+  int rc, i;
+  if (!zSql) return SQLITE_NOMEM;
+  rc = sqlite3_exec(v->db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) return rc;
+  zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w_schema\" VALUES(?,?,?,?)", v->zDb, v->zName);
+  if (!zSql) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(v->db, zSql, -1, &st, 0);
+  sqlite3_free(zSql);
+  for (i = 0; rc == SQLITE_OK && i < v->ncol; i++) {
+    const dyn_column *c = &v->aCol[i];
+    sqlite3_bind_int(st, 1, i);
+    sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->type, -1, SQLITE_STATIC);
+    if (c->key) sqlite3_bind_text(st, 4, c->key == KEY_HASH ? "HASH" : "RANGE", -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, 4);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(v->db);
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int schema_load(dyn_vtab *v, char **pzErr) {
+  sqlite3_stmt *st = 0;
+  char *zSql = sqlite3_mprintf("SELECT name, type, key FROM \"%w\".\"%w_schema\" ORDER BY pos",
+                               v->zDb, v->zName);
+  int rc;
+  if (!zSql) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(v->db, zSql, -1, &st, 0);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf(
+        "dynamo: the column list of %s is missing (shadow table %s_schema): %s; drop the "
+        "virtual table and create it again",
+        v->zName, v->zName, sqlite3_errmsg(v->db));
+    return SQLITE_ERROR;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *zKey = (const char *)sqlite3_column_text(st, 2);
+    int key = !zKey ? KEY_NO : strcmp(zKey, "HASH") == 0 ? KEY_HASH : KEY_RANGE;
+    rc = add_column(v, (const char *)sqlite3_column_text(st, 0),
+                    (const char *)sqlite3_column_text(st, 1), key);
+    if (rc != SQLITE_OK) break;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE && rc != SQLITE_OK) return rc;
+  if (v->pk < 0) {
+    *pzErr = sqlite3_mprintf("dynamo: %s_schema names no partition key", v->zName);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+/* ---- create: DescribeTable and column discovery --------------------------- */
+
+/* Key attributes from a DescribeTable response. */
+static int describe_keys(const cJSON *resp, const char **pzPk, const char **pzSk,
+                         const char **pzPkType, const char **pzSkType) {
+  const cJSON *t = cJSON_GetObjectItemCaseSensitive(resp, "Table");
+  const cJSON *ks = cJSON_GetObjectItemCaseSensitive(t, "KeySchema");
+  const cJSON *ad = cJSON_GetObjectItemCaseSensitive(t, "AttributeDefinitions");
+  const cJSON *e, *d;
+  *pzPk = *pzSk = *pzPkType = *pzSkType = 0;
+  cJSON_ArrayForEach(e, ks) {
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "KeyType");
+    const char **pzType;
+    if (!cJSON_IsString(n) || !cJSON_IsString(k)) return SQLITE_ERROR;
+    if (strcmp(k->valuestring, "HASH") == 0) *pzPk = n->valuestring, pzType = pzPkType;
+    else *pzSk = n->valuestring, pzType = pzSkType;
+    cJSON_ArrayForEach(d, ad) {
+      const cJSON *dn = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+      const cJSON *dt = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
+      if (cJSON_IsString(dn) && cJSON_IsString(dt) && strcmp(dn->valuestring, n->valuestring) == 0)
+        *pzType = dt->valuestring;
+    }
+    if (!*pzType || av_type_from_name(*pzType, -1) < 0) return SQLITE_ERROR;
+  }
+  return *pzPk ? SQLITE_OK : SQLITE_ERROR;
+}
+
+/* Columns from a sample of items: every attribute seen, with its type when
+** all the sampled values agree, in byte order of their names. */
+static int discover(dyn_vtab *v, char **pzErr) {
+  cJSON *req = cJSON_CreateObject(), *resp = 0, *seen = cJSON_CreateObject(), *e, *a;
+  const cJSON *items;
+  int rc;
+  if (!req || !seen || !cJSON_AddStringToObject(req, "TableName", v->args.table) ||
+      !cJSON_AddNumberToObject(req, "Limit", SAMPLE_ITEMS)) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  rc = ddb_call(v->client, "Scan", v->args.table, req, &resp, pzErr);
+  if (rc != SQLITE_OK) goto done;
+  items = cJSON_GetObjectItemCaseSensitive(resp, "Items");
+  cJSON_ArrayForEach(e, items) {
+    cJSON_ArrayForEach(a, e) {
+      int t = av_type_of(a);
+      cJSON *prev = cJSON_GetObjectItemCaseSensitive(seen, a->string);
+      const char *zType = t >= 0 ? av_type_names[t] : "";
+      if (!prev) {
+        if (!cJSON_AddStringToObject(seen, a->string, zType)) rc = SQLITE_NOMEM;
+      } else if (strcmp(prev->valuestring, zType) != 0) {
+        cJSON_ReplaceItemInObjectCaseSensitive(seen, a->string, cJSON_CreateString(""));
+      }
+    }
+  }
+  /* byte order of the names, independent of the server's order */
+  while (rc == SQLITE_OK && seen->child) {
+    cJSON *best = seen->child;
+    for (e = seen->child; e; e = e->next) {
+      if (strcmp(e->string, best->string) < 0) best = e;
+    }
+    if (column_index(v, best->string) < 0 && sqlite3_stricmp(best->string, ARGS_ITEM_COLUMN) != 0)
+      rc = add_column(v, best->string, best->valuestring, KEY_NO);
+    cJSON_Delete(cJSON_DetachItemViaPointer(seen, best));
+  }
+done:
+  cJSON_Delete(req);
+  cJSON_Delete(resp);
+  cJSON_Delete(seen);
+  return rc;
+}
+
+/* Columns as declared, with the key attributes first when missing. */
+static int declared_columns(dyn_vtab *v, char **pzErr) {
+  int i, j, rc = SQLITE_OK;
+  for (i = 0; rc == SQLITE_OK && i < v->args.ncol; i++) {
+    const args_column *c = &v->args.aCol[i];
+    if (!type_is_safe(c->type)) {
+      *pzErr = sqlite3_mprintf("dynamo: invalid type for column %s: %s", c->name, c->type);
+      return SQLITE_ERROR;
+    }
+    j = column_index(v, c->name);
+    if (j >= 0 && v->aCol[j].key) {
+      /* a key: its type is DynamoDB's; a declared DynamoDB type must agree */
+      int t = av_class_of_decl(c->type);
+      int kt = j == v->pk ? v->pktype : v->sktype;
+      if (strcmp(v->aCol[j].name, c->name) != 0 || (t >= 0 && t != kt)) {
+        *pzErr = sqlite3_mprintf(
+            "dynamo: column %s is declared %s, but the table's key attribute %s is of type %s",
+            c->name, c->type, v->aCol[j].name, av_type_names[kt]);
+        return SQLITE_ERROR;
+      }
+      continue;
+    }
+    rc = add_column(v, c->name, c->type, KEY_NO);
+  }
+  return rc;
+}
+
+static int vt_init(sqlite3 *db, int argc, const char *const *argv, int isCreate,
+                   sqlite3_vtab **ppVtab, char **pzErr) {
+  dyn_vtab *v = sqlite3_malloc(sizeof(*v));
+  cJSON *req = 0, *resp = 0;
+  int rc;
+  *ppVtab = 0;
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof(*v));
+  v->db = db;
+  v->pk = v->sk = -1;
+  v->zDb = sqlite3_mprintf("%s", argv[1]);
+  v->zName = sqlite3_mprintf("%s", argv[2]);
+  if (!v->zDb || !v->zName) {
+    rc = SQLITE_NOMEM;
+    goto fail;
+  }
+  if ((rc = args_parse(argc, argv, &v->args, pzErr)) != SQLITE_OK) goto fail;
+  if (isCreate) {
+    const char *zPk, *zSk, *zPkType, *zSkType;
+    if ((rc = vt_client(v)) != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s", v->base.zErrMsg);
+      goto fail;
+    }
+    if (!(req = cJSON_CreateObject()) ||
+        !cJSON_AddStringToObject(req, "TableName", v->args.table)) {
+      rc = SQLITE_NOMEM;
+      goto fail;
+    }
+    rc = ddb_call(v->client, "DescribeTable", v->args.table, req, &resp, pzErr);
+    if (rc != SQLITE_OK) goto fail;
+    if (describe_keys(resp, &zPk, &zSk, &zPkType, &zSkType) != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("dynamo: DescribeTable on %s: no usable key schema in the response",
+                               v->args.table);
+      rc = SQLITE_ERROR;
+      goto fail;
+    }
+    if ((rc = add_column(v, zPk, zPkType, KEY_HASH)) != SQLITE_OK) goto fail;
+    if (zSk && (rc = add_column(v, zSk, zSkType, KEY_RANGE)) != SQLITE_OK) goto fail;
+    rc = v->args.ncol ? declared_columns(v, pzErr) : discover(v, pzErr);
+    if (rc != SQLITE_OK) goto fail;
+    if ((rc = schema_save(v)) != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("dynamo: cannot create %s_schema: %s", v->zName,
+                               sqlite3_errmsg(db));
+      goto fail;
+    }
+  } else if ((rc = schema_load(v, pzErr)) != SQLITE_OK) {
+    goto fail;
+  }
+  if ((rc = finish_columns(v)) != SQLITE_OK) goto fail;
+  if ((rc = declare(v)) != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("dynamo: cannot declare the columns of %s: %s", v->zName,
+                             sqlite3_errmsg(db));
+    goto fail;
+  }
+  /* The table reaches the network: only statements the user runs may use
+  ** it, never a trigger or view planted in an untrusted database. */
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+  cJSON_Delete(req);
+  cJSON_Delete(resp);
+  *ppVtab = &v->base;
+  return SQLITE_OK;
+fail:
+  cJSON_Delete(req);
+  cJSON_Delete(resp);
+  vt_free(v);
+  return rc;
+}
+
+static int vtCreate(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                    sqlite3_vtab **ppVtab, char **pzErr) {
+  (void)pAux;
+  return vt_init(db, argc, argv, 1, ppVtab, pzErr);
+}
+
+static int vtConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                     sqlite3_vtab **ppVtab, char **pzErr) {
+  (void)pAux;
+  return vt_init(db, argc, argv, 0, ppVtab, pzErr);
+}
+
+/* ---- xBestIndex ---------------------------------------------------------- */
+
+static int vtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p) {
+  dyn_vtab *v = (dyn_vtab *)pVtab;
+  plan_constraint *aCons = sqlite3_malloc64(sizeof(*aCons) * (p->nConstraint + 1));
+  plan_orderby *aOrder = sqlite3_malloc64(sizeof(*aOrder) * (p->nOrderBy + 1));
+  plan_usage *aUsage = sqlite3_malloc64(sizeof(*aUsage) * (p->nConstraint + 1));
+  plan_input in;
+  plan_output out;
+  int i, rc = SQLITE_NOMEM;
+  if (!aCons || !aOrder || !aUsage) goto done;
+  for (i = 0; i < p->nConstraint; i++) {
+    const char *zColl = sqlite3_vtab_collation(p, i);
+    aCons[i].iColumn = p->aConstraint[i].iColumn;
+    aCons[i].op = p->aConstraint[i].op;
+    aCons[i].usable = p->aConstraint[i].usable;
+    aCons[i].binary = !zColl || sqlite3_stricmp(zColl, "BINARY") == 0;
+    aCons[i].is_in = sqlite3_vtab_in(p, i, -1);
+  }
+  for (i = 0; i < p->nOrderBy; i++) {
+    aOrder[i].iColumn = p->aOrderBy[i].iColumn;
+    aOrder[i].desc = p->aOrderBy[i].desc;
+  }
+  memset(&in, 0, sizeof(in));
+  in.ncol = v->ncol;
+  in.azCol = v->azName;
+  in.pk = v->pk;
+  in.sk = v->sk;
+  in.sk_text = v->sk >= 0 && v->sktype == AV_S;
+  in.ncons = p->nConstraint;
+  in.aCons = aCons;
+  in.norder = p->nOrderBy;
+  in.aOrder = aOrder;
+  in.colUsed = p->colUsed;
+  memset(&out, 0, sizeof(out));
+  out.aUsage = aUsage;
+  if ((rc = plan_best(&in, &out)) != SQLITE_OK) goto done;
+  for (i = 0; i < p->nConstraint; i++) {
+    p->aConstraintUsage[i].argvIndex = aUsage[i].argvIndex;
+    p->aConstraintUsage[i].omit = (unsigned char)aUsage[i].omit;
+    if (aUsage[i].in_all) sqlite3_vtab_in(p, i, 1);
+  }
+  p->idxNum = out.idxNum;
+  p->idxStr = out.idxStr;
+  p->needToFreeIdxStr = 1;
+  p->orderByConsumed = out.order_consumed;
+  p->estimatedCost = out.cost;
+  p->estimatedRows = out.rows;
+  if (out.unique) p->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+done:
+  sqlite3_free(aCons);
+  sqlite3_free(aOrder);
+  sqlite3_free(aUsage);
+  return rc;
+}
+
+/* ---- cursor -------------------------------------------------------------- */
+
+static int vtOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
+  dyn_cursor *c = sqlite3_malloc(sizeof(*c));
+  (void)pVtab;
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  c->eof = 1;
+  *ppCur = &c->base;
+  return SQLITE_OK;
+}
+
+static void cursor_reset(dyn_cursor *c) {
+  cJSON_Delete(c->req);
+  cJSON_Delete(c->keys);
+  cJSON_Delete(c->resp);
+  c->req = c->keys = c->resp = c->item = c->keyValues = 0;
+  c->zKeySlot = 0;
+  c->nCount = 0;
+  c->eof = 1;
+}
+
+static int vtClose(sqlite3_vtab_cursor *cur) {
+  dyn_cursor *c = (dyn_cursor *)cur;
+  cursor_reset(c);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/* Put the next partition-key value into the request; 0 when none is left. */
+static int next_key(dyn_cursor *c) {
+  cJSON *k = c->keys ? cJSON_DetachItemFromArray(c->keys, 0) : 0;
+  if (!k) return 0;
+  cJSON_ReplaceItemInObjectCaseSensitive(c->keyValues, c->zKeySlot, k);
+  cJSON_DeleteItemFromObjectCaseSensitive(c->req, "ExclusiveStartKey");
+  return 1;
+}
+
+/* Request one page (or one item) and make it current. */
+static int fetch(dyn_cursor *c) {
+  dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
+  char *zErr = 0;
+  int rc;
+  cJSON_Delete(c->resp);
+  c->resp = 0;
+  c->item = 0;
+  if ((rc = vt_client(v)) != SQLITE_OK) return rc;
+  rc = ddb_call(v->client, c->zOp, v->args.table, c->req, &c->resp, &zErr);
+  if (rc != SQLITE_OK) return vt_error(v, rc, zErr);
+  if (c->idxNum & PLAN_COUNT) {
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(c->resp, "Count");
+    c->nCount = cJSON_IsNumber(n) && n->valuedouble > 0 ? (sqlite3_int64)n->valuedouble : 0;
+  } else if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
+    c->item = cJSON_GetObjectItemCaseSensitive(c->resp, "Item");
+    if (c->item && !cJSON_IsObject(c->item)) goto malformed;
+  } else {
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->resp, "Items");
+    if (items && !cJSON_IsArray(items)) goto malformed;
+    c->item = items ? items->child : 0;
+    if (c->item && !cJSON_IsObject(c->item)) goto malformed;
+  }
+  return SQLITE_OK;
+malformed:
+  return vt_error(v, SQLITE_ERROR,
+                  sqlite3_mprintf("dynamo: %s on %s: malformed response (Items)", c->zOp,
+                                  v->args.table));
+}
+
+/* Move to the next row: the next item of the page, the next page, or the
+** next partition key, skipping pages that hold no item. */
+static int advance(dyn_cursor *c, int first) {
+  dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
+  int rc;
+  if (!first) {
+    if (c->idxNum & PLAN_COUNT) {
+      if (c->nCount > 0) c->nCount--;
+    } else if (c->item) {
+      c->item = c->item->next;
+      if (c->item && !cJSON_IsObject(c->item)) {
+        return vt_error(v, SQLITE_ERROR,
+                        sqlite3_mprintf("dynamo: %s on %s: malformed item in the response",
+                                        c->zOp, v->args.table));
+      }
+    }
+  }
+  for (;;) {
+    cJSON *lek;
+    if ((c->idxNum & PLAN_COUNT) ? c->nCount > 0 : c->item != 0) {
+      c->iRowid++;
+      return SQLITE_OK;
+    }
+    lek = c->resp ? cJSON_DetachItemFromObjectCaseSensitive(c->resp, "LastEvaluatedKey") : 0;
+    if (lek) {
+      cJSON_DeleteItemFromObjectCaseSensitive(c->req, "ExclusiveStartKey");
+      cJSON_AddItemToObject(c->req, "ExclusiveStartKey", lek);
+    } else if (!c->resp || !next_key(c)) {
+      if (c->resp || !c->req) {
+        c->eof = 1;
+        return SQLITE_OK;
+      }
+    }
+    if ((rc = fetch(c)) != SQLITE_OK) return rc;
+  }
+}
+
+static int add_projection(dyn_vtab *v, const char *idxStr, cJSON *req, expr_ctx *x) {
+  int *aCol, n, i, all;
+  sqlite3_str *s;
+  if (!(aCol = sqlite3_malloc64(sizeof(int) * (v->ncol + 1)))) return SQLITE_NOMEM;
+  n = plan_projection(idxStr, aCol, v->ncol + 1, &all);
+  if (all) {
+    sqlite3_free(aCol);
+    return SQLITE_OK;
+  }
+  s = sqlite3_str_new(0);
+  for (i = 0; i < n; i++) {
+    if (aCol[i] < 0 || aCol[i] >= v->ncol) continue;
+    if (sqlite3_str_length(s)) sqlite3_str_appendall(s, ", ");
+    expr_name(x, s, v->aCol[aCol[i]].name);
+  }
+  sqlite3_free(aCol);
+  return expr_add_string(req, "ProjectionExpression", s);
+}
+
+/* The sort-key part of a Query's key condition. Returns SQLITE_DONE when no
+** row can match. */
+static int add_sort_condition(dyn_vtab *v, int flags, sqlite3_value **argv, int *pArg,
+                              sqlite3_str *s, expr_ctx *x) {
+  cJSON *lo = 0, *hi = 0;
+  char *zPrefix = 0;
+  int rc = SQLITE_OK, loOp = 0, hiOp = 0, k;
+  if (flags & (PLAN_SK_GT | PLAN_SK_GE)) {
+    loOp = (flags & PLAN_SK_GT) ? SQLITE_INDEX_CONSTRAINT_GT : SQLITE_INDEX_CONSTRAINT_GE;
+    k = plan_key_value(argv[(*pArg)++], v->sktype, loOp, &lo);
+    if (k < 0) rc = SQLITE_NOMEM;
+    else if (k == KEY_NONE) rc = SQLITE_DONE;
+    else if (k == KEY_ALL) loOp = 0;
+  }
+  if (flags & (PLAN_SK_LT | PLAN_SK_LE)) {
+    hiOp = (flags & PLAN_SK_LT) ? SQLITE_INDEX_CONSTRAINT_LT : SQLITE_INDEX_CONSTRAINT_LE;
+    k = plan_key_value(argv[(*pArg)++], v->sktype, hiOp, &hi);
+    if (k < 0) rc = SQLITE_NOMEM;
+    else if (k == KEY_NONE && rc == SQLITE_OK) rc = SQLITE_DONE;
+    else if (k == KEY_ALL) hiOp = 0;
+  }
+  if (flags & (PLAN_SK_LIKE | PLAN_SK_GLOB)) {
+    int i;
+    for (i = 0; i < 2; i++) {
+      int bit = i == 0 ? PLAN_SK_LIKE : PLAN_SK_GLOB;
+      if (!(flags & bit)) continue;
+      if (!zPrefix) {
+        zPrefix = plan_pattern_prefix((const char *)sqlite3_value_text(argv[*pArg]), i == 1);
+      }
+      (*pArg)++;
+    }
+  }
+  if (rc != SQLITE_OK) goto done;
+  if (lo && hi && plan_key_cmp(lo, hi) > 0) {
+    rc = SQLITE_DONE;
+  } else if (lo && loOp && hi && hiOp) {
+    sqlite3_str_appendall(s, " AND ");
+    expr_name(x, s, v->aCol[v->sk].name);
+    sqlite3_str_appendall(s, " BETWEEN ");
+    expr_value(x, s, lo);
+    sqlite3_str_appendall(s, " AND ");
+    expr_value(x, s, hi);
+    lo = hi = 0;
+  } else if (zPrefix) {
+    cJSON *av = cJSON_CreateObject();
+    if (av) cJSON_AddStringToObject(av, "S", zPrefix);
+    sqlite3_str_appendall(s, " AND begins_with(");
+    expr_name(x, s, v->aCol[v->sk].name);
+    sqlite3_str_appendall(s, ", ");
+    expr_value(x, s, av);
+    sqlite3_str_appendall(s, ")");
+  } else if ((lo && loOp) || (hi && hiOp)) {
+    int useLo = lo && loOp;
+    int op = useLo ? loOp : hiOp;
+    sqlite3_str_appendall(s, " AND ");
+    expr_name(x, s, v->aCol[v->sk].name);
+    sqlite3_str_appendall(s, op == SQLITE_INDEX_CONSTRAINT_GT   ? " > "
+                             : op == SQLITE_INDEX_CONSTRAINT_GE ? " >= "
+                             : op == SQLITE_INDEX_CONSTRAINT_LT ? " < "
+                                                                : " <= ");
+    expr_value(x, s, useLo ? lo : hi);
+    if (useLo) lo = 0;
+    else hi = 0;
+  }
+done:
+  cJSON_Delete(lo);
+  cJSON_Delete(hi);
+  sqlite3_free(zPrefix);
+  return rc;
+}
+
+/* The partition-key values to visit: one, or each of an IN list. */
+static int collect_keys(dyn_vtab *v, dyn_cursor *c, sqlite3_value *pArg) {
+  sqlite3_value *e;
+  int rc = SQLITE_OK, k;
+  cJSON *av;
+  if (!(c->keys = cJSON_CreateArray())) return SQLITE_NOMEM;
+  if (!(c->idxNum & PLAN_PK_IN)) {
+    k = plan_key_value(pArg, v->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
+    if (k < 0) return SQLITE_NOMEM;
+    if (k == KEY_VALUE) cJSON_AddItemToArray(c->keys, av);
+    return SQLITE_OK;
+  }
+  for (rc = sqlite3_vtab_in_first(pArg, &e); rc == SQLITE_OK && e;
+       rc = sqlite3_vtab_in_next(pArg, &e)) {
+    k = plan_key_value(e, v->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
+    if (k < 0) return SQLITE_NOMEM;
+    if (k == KEY_VALUE) cJSON_AddItemToArray(c->keys, av);
+  }
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                    sqlite3_value **argv) {
+  dyn_cursor *c = (dyn_cursor *)cur;
+  dyn_vtab *v = (dyn_vtab *)cur->pVtab;
+  expr_ctx x;
+  sqlite3_str *s = 0;
+  int op = idxNum & PLAN_OP_MASK, iArg = 0, rc;
+  sqlite3_int64 nLimit = -1;
+  (void)argc;
+  memset(&x, 0, sizeof(x));
+  cursor_reset(c);
+  c->idxNum = idxNum;
+  c->iRowid = 0;
+  c->zOp = op == PLAN_GET ? "GetItem" : op == PLAN_QUERY ? "Query" : "Scan";
+  if (!(c->req = cJSON_CreateObject()) ||
+      !cJSON_AddStringToObject(c->req, "TableName", v->args.table)) {
+    rc = SQLITE_NOMEM;
+    goto fail;
+  }
+  if (op != PLAN_SCAN && (rc = collect_keys(v, c, argv[iArg++])) != SQLITE_OK) goto fail;
+
+  if (op == PLAN_GET) {
+    cJSON *key = cJSON_AddObjectToObject(c->req, "Key"), *skv = 0;
+    if (!key || !cJSON_AddNullToObject(key, v->aCol[v->pk].name)) {
+      rc = SQLITE_NOMEM;
+      goto fail;
+    }
+    if (idxNum & PLAN_SK_EQ) {
+      int k = plan_key_value(argv[iArg++], v->sktype, SQLITE_INDEX_CONSTRAINT_EQ, &skv);
+      if (k < 0) {
+        rc = SQLITE_NOMEM;
+        goto fail;
+      }
+      if (k != KEY_VALUE) goto empty;
+      cJSON_AddItemToObject(key, v->aCol[v->sk].name, skv);
+    }
+    c->keyValues = key;
+    c->zKeySlot = v->aCol[v->pk].name;
+  } else if (op == PLAN_QUERY) {
+    s = sqlite3_str_new(0);
+    expr_name(&x, s, v->aCol[v->pk].name);
+    sqlite3_str_appendall(s, " = ");
+    expr_value(&x, s, cJSON_CreateNull()); /* :v0, set per key by next_key */
+    rc = add_sort_condition(v, idxNum, argv, &iArg, s, &x);
+    if (rc == SQLITE_DONE) goto empty;
+    if (rc != SQLITE_OK) goto fail;
+    rc = expr_add_string(c->req, "KeyConditionExpression", s);
+    s = 0;
+    if (rc != SQLITE_OK) goto fail;
+    if (idxNum & PLAN_DESC) cJSON_AddFalseToObject(c->req, "ScanIndexForward");
+    c->zKeySlot = ":v0";
+  }
+  if (idxNum & PLAN_LIMIT) {
+    nLimit = sqlite3_value_int64(argv[iArg++]);
+    if (idxNum & PLAN_OFFSET) {
+      sqlite3_int64 nOff = sqlite3_value_int64(argv[iArg++]);
+      if (nLimit >= 0 && nOff > 0) nLimit += nOff;
+    }
+    if (nLimit == 0) goto empty;
+    if (nLimit > 0) cJSON_AddNumberToObject(c->req, "Limit", (double)nLimit);
+  }
+  if (idxNum & PLAN_COUNT) {
+    if (!cJSON_AddStringToObject(c->req, "Select", "COUNT")) {
+      rc = SQLITE_NOMEM;
+      goto fail;
+    }
+  } else if ((rc = add_projection(v, idxStr, c->req, &x)) != SQLITE_OK) {
+    goto fail;
+  }
+  if (v->args.consistent_read) cJSON_AddTrueToObject(c->req, "ConsistentRead");
+  if (op == PLAN_QUERY) c->keyValues = x.values; /* moves into req just below */
+  if ((rc = expr_attach(&x, c->req)) != SQLITE_OK) goto fail;
+  if (op != PLAN_SCAN && !next_key(c)) goto empty;
+  c->eof = 0;
+  if ((rc = fetch(c)) != SQLITE_OK) return rc;
+  return advance(c, 1);
+empty:
+  expr_reset(&x);
+  if (s) sqlite3_free(sqlite3_str_finish(s));
+  cursor_reset(c);
+  return SQLITE_OK;
+fail:
+  expr_reset(&x);
+  if (s) sqlite3_free(sqlite3_str_finish(s));
+  cursor_reset(c);
+  return rc;
+}
+
+static int vtNext(sqlite3_vtab_cursor *cur) {
+  return advance((dyn_cursor *)cur, 0);
+}
+
+static int vtEof(sqlite3_vtab_cursor *cur) {
+  return ((dyn_cursor *)cur)->eof;
+}
+
+static int vtColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  dyn_cursor *c = (dyn_cursor *)cur;
+  dyn_vtab *v = (dyn_vtab *)cur->pVtab;
+  if (!c->item) return SQLITE_OK; /* Select COUNT: no data, NULL */
+  if (i == v->ncol) {
+    char *z = cJSON_PrintUnformatted(c->item);
+    if (!z) {
+      sqlite3_result_error_nomem(ctx);
+      return SQLITE_NOMEM;
+    }
+    sqlite3_result_text(ctx, z, -1, cJSON_free);
+    return SQLITE_OK;
+  }
+  return av_result(ctx, cJSON_GetObjectItemCaseSensitive(c->item, v->aCol[i].name));
+}
+
+static int vtRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+  *pRowid = ((dyn_cursor *)cur)->iRowid;
+  return SQLITE_OK;
+}
+
+/* ---- xUpdate: INSERT -> PutItem ------------------------------------------ */
+
+/* The item an INSERT writes: the item column's JSON, then every non-NULL
+** column on top of it. */
+static int build_item(dyn_vtab *v, sqlite3_value **aVal, cJSON **pItem, char **pzErr) {
+  cJSON *item = 0, *av;
+  sqlite3_value *pItemCol = aVal[v->ncol];
+  int i, rc;
+  *pItem = 0;
+  if (sqlite3_value_type(pItemCol) != SQLITE_NULL) {
+    const char *z = (const char *)sqlite3_value_text(pItemCol);
+    if (!z) return SQLITE_NOMEM;
+    rc = av_parse_item(z, sqlite3_value_bytes(pItemCol), &item, pzErr);
+    if (rc != SQLITE_OK) return rc;
+  } else if (!(item = cJSON_CreateObject())) {
+    return SQLITE_NOMEM;
+  }
+  for (i = 0; i < v->ncol; i++) {
+    rc = av_from_sqlite(aVal[i], v->aCol[i].cls, v->aCol[i].name, &av, pzErr);
+    if (rc != SQLITE_OK) {
+      cJSON_Delete(item);
+      return rc;
+    }
+    if (!av) continue;
+    cJSON_DeleteItemFromObjectCaseSensitive(item, v->aCol[i].name);
+    cJSON_AddItemToObject(item, v->aCol[i].name, av);
+  }
+  *pItem = item;
+  return SQLITE_OK;
+}
+
+static int check_key(dyn_vtab *v, const cJSON *item, int iCol, int type, char **pzErr) {
+  const char *zName = v->aCol[iCol].name;
+  const cJSON *av = cJSON_GetObjectItemCaseSensitive(item, zName);
+  int t = av_type_of(av);
+  if (!av) {
+    *pzErr = sqlite3_mprintf("missing %s key %s", iCol == v->pk ? "partition" : "sort", zName);
+  } else if (t != type) {
+    *pzErr = sqlite3_mprintf("key %s must be of type %s, not %s", zName, av_type_names[type],
+                             t >= 0 ? av_type_names[t] : "?");
+  } else if (t != AV_N && av->child->valuestring[0] == 0) {
+    *pzErr = sqlite3_mprintf("key %s cannot be empty", zName);
+  } else {
+    return SQLITE_OK;
+  }
+  return *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+}
+
+static int vt_insert(dyn_vtab *v, sqlite3_value **aVal, sqlite_int64 *pRowid) {
+  cJSON *item = 0, *req = 0, *resp = 0;
+  char *zErr = 0;
+  int rc, conflict = sqlite3_vtab_on_conflict(v->db);
+  rc = build_item(v, aVal, &item, &zErr);
+  if (rc == SQLITE_OK) rc = check_key(v, item, v->pk, v->pktype, &zErr);
+  if (rc == SQLITE_OK && v->sk >= 0) rc = check_key(v, item, v->sk, v->sktype, &zErr);
+  if (rc != SQLITE_OK) {
+    cJSON_Delete(item);
+    if (!zErr) return rc;
+    return vt_error(v, rc, sqlite3_mprintf("dynamo: INSERT into %s: %z", v->zName, zErr));
+  }
+  if (!(req = cJSON_CreateObject()) || !cJSON_AddStringToObject(req, "TableName", v->args.table)) {
+    cJSON_Delete(item);
+    cJSON_Delete(req);
+    return SQLITE_NOMEM;
+  }
+  cJSON_AddItemToObject(req, "Item", item);
+  if (conflict != SQLITE_REPLACE) {
+    expr_ctx x;
+    sqlite3_str *s = sqlite3_str_new(0);
+    memset(&x, 0, sizeof(x));
+    sqlite3_str_appendall(s, "attribute_not_exists(");
+    expr_name(&x, s, v->aCol[v->pk].name);
+    sqlite3_str_appendall(s, ")");
+    rc = expr_add_string(req, "ConditionExpression", s);
+    if (rc == SQLITE_OK) rc = expr_attach(&x, req);
+    else expr_reset(&x);
+    if (rc != SQLITE_OK) {
+      cJSON_Delete(req);
+      return rc;
+    }
+  }
+  if ((rc = vt_client(v)) != SQLITE_OK) {
+    cJSON_Delete(req);
+    return rc;
+  }
+  rc = ddb_call(v->client, "PutItem", v->args.table, req, &resp, &zErr);
+  cJSON_Delete(req);
+  cJSON_Delete(resp);
+  if (rc == SQLITE_OK) {
+    *pRowid = ++v->nInsert;
+    return SQLITE_OK;
+  }
+  if (strcmp(ddb_error_type(v->client), "ConditionalCheckFailedException") == 0) {
+    if (conflict == SQLITE_IGNORE) {
+      sqlite3_free(zErr);
+      return SQLITE_OK;
+    }
+    return vt_error(v, SQLITE_CONSTRAINT,
+                    sqlite3_mprintf("%z (an item with this key exists: UNIQUE constraint failed: "
+                                    "%s.%s%s%s)",
+                                    zErr, v->zName, v->aCol[v->pk].name, v->sk >= 0 ? ", " : "",
+                                    v->sk >= 0 ? v->aCol[v->sk].name : ""));
+  }
+  return vt_error(v, rc, zErr);
+}
+
+static int vtUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite_int64 *pRowid) {
+  dyn_vtab *v = (dyn_vtab *)pVtab;
+  if (argc > 1 && sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    return vt_insert(v, argv + 2, pRowid);
+  }
+  return vt_error(v, SQLITE_ERROR,
+                  sqlite3_mprintf("dynamo: %s on %s is not supported yet (only INSERT is)",
+                                  argc == 1 ? "DELETE" : "UPDATE", v->zName));
+}
+
+/* ---- the rest of the module ------------------------------------------------ */
+
+static int vtDisconnect(sqlite3_vtab *pVtab) {
+  vt_free((dyn_vtab *)pVtab);
+  return SQLITE_OK;
+}
+
+/* DROP TABLE removes the SQLite table and its column list, never the
+** DynamoDB table or its items. */
+static int vtDestroy(sqlite3_vtab *pVtab) {
+  dyn_vtab *v = (dyn_vtab *)pVtab;
+  char *zSql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w_schema\"", v->zDb, v->zName);
+  int rc = zSql ? sqlite3_exec(v->db, zSql, 0, 0, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  if (rc == SQLITE_OK) vt_free(v);
+  return rc;
+}
+
+static int vtRename(sqlite3_vtab *pVtab, const char *zNew) {
+  dyn_vtab *v = (dyn_vtab *)pVtab;
+  char *zSql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w_schema\" RENAME TO \"%w_schema\"",
+                               v->zDb, v->zName, zNew);
+  int rc = zSql ? sqlite3_exec(v->db, zSql, 0, 0, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  if (rc == SQLITE_OK) {
+    char *z = sqlite3_mprintf("%s", zNew);
+    if (!z) return SQLITE_NOMEM;
+    sqlite3_free(v->zName);
+    v->zName = z;
+  }
+  return rc;
+}
+
+static int vtShadowName(const char *zName) {
+  return sqlite3_stricmp(zName, "schema") == 0;
+}
+
+static sqlite3_module dynamoModule = {
+    /* iVersion    */ 3,
+    /* xCreate     */ vtCreate,
+    /* xConnect    */ vtConnect,
+    /* xBestIndex  */ vtBestIndex,
+    /* xDisconnect */ vtDisconnect,
+    /* xDestroy    */ vtDestroy,
+    /* xOpen       */ vtOpen,
+    /* xClose      */ vtClose,
+    /* xFilter     */ vtFilter,
+    /* xNext       */ vtNext,
+    /* xEof        */ vtEof,
+    /* xColumn     */ vtColumn,
+    /* xRowid      */ vtRowid,
+    /* xUpdate     */ vtUpdate,
+    /* xBegin      */ 0,
+    /* xSync       */ 0,
+    /* xCommit     */ 0,
+    /* xRollback   */ 0,
+    /* xFindMethod */ 0,
+    /* xRename     */ vtRename,
+    /* xSavepoint  */ 0,
+    /* xRelease    */ 0,
+    /* xRollbackTo */ 0,
+    /* xShadowName */ vtShadowName,
+};
+
+int vtab_register(sqlite3 *db) {
+  return sqlite3_create_module_v2(db, "dynamo", &dynamoModule, 0, 0);
+}

@@ -1,0 +1,95 @@
+/*
+** DynamoDB AttributeValues <-> SQLite values, both directions, lossless
+** where the two type systems allow it (see the type table in README.md).
+**
+** Read:  S -> TEXT; N -> INTEGER, REAL or TEXT (number.h); B -> BLOB;
+**        BOOL -> 1/0; NULL -> NULL; SS, NS, BS, L, M -> TEXT holding JSON
+**        (sets as arrays, numbers exact, binary as base64).
+** Write: by the column's write class, which comes from its declared type:
+**        a DynamoDB type name, or else SQLite's affinity rules.
+**
+** Pure: no I/O. cJSON nodes are the AttributeValue representation.
+*/
+#ifndef DYNAMO_ATTRVAL_H
+#define DYNAMO_ATTRVAL_H
+
+#include "common.h"
+#include <cJSON.h>
+
+/* DynamoDB types; the order matches av_type_names[]. */
+typedef enum av_type {
+  AV_S, AV_N, AV_B, AV_BOOL, AV_NULL, AV_SS, AV_NS, AV_BS, AV_L, AV_M,
+  AV_NTYPE
+} av_type;
+
+extern const char *const av_type_names[AV_NTYPE];
+
+/* How a column writes SQLite values (see av_from_sqlite). */
+typedef enum av_class {
+  AVC_ANY = -1,     /* no declared type: INTEGER/REAL -> N, TEXT -> S, BLOB -> B */
+  AVC_TEXT = -2,    /* TEXT affinity: numbers become S as text */
+  AVC_NUMERIC = -3  /* NUMERIC/INTEGER/REAL affinity: numeric text -> N */
+  /* 0..AV_NTYPE-1: declared with that DynamoDB type */
+} av_class;
+
+/* The type of an AttributeValue node ({"S":"x"}), or -1 if malformed. */
+int av_type_of(const cJSON *av);
+
+/* A DynamoDB type name ("SS") -> av_type, or -1. Case-sensitive. */
+int av_type_from_name(const char *z, int n);
+
+/*
+** The write class of a declared column type: a DynamoDB type name as its
+** first word (case-insensitive: "N", "ss", "BOOL NOT NULL"...), else the
+** class of SQLite's affinity for the type.
+*/
+int av_class_of_decl(const char *zDecl);
+
+/* A value read from DynamoDB, ready for sqlite3_result_*(). */
+typedef struct av_value {
+  int type;             /* SQLITE_INTEGER, _FLOAT, _TEXT, _BLOB or _NULL */
+  sqlite3_int64 i;
+  double r;
+  const char *z;        /* TEXT/BLOB bytes: points into the cJSON node, or */
+  char *zOwned;         /* to this sqlite3_malloc()ed buffer when set */
+  int n;
+} av_value;
+
+/*
+** Convert one AttributeValue for SQLite. Returns SQLITE_OK, SQLITE_NOMEM,
+** or SQLITE_ERROR with *pzErr set when the value is malformed. The caller
+** frees out->zOwned (sqlite3_free) or passes it on as a result.
+*/
+int av_to_value(const cJSON *av, av_value *out, char **pzErr);
+
+/* Set the result of an xColumn call from an AttributeValue (NULL: missing). */
+int av_result(sqlite3_context *ctx, const cJSON *av);
+
+/*
+** Convert a SQLite value into a new AttributeValue for a column of write
+** class cls. *pOut is NULL for SQL NULL (the attribute is left out).
+** Returns SQLITE_OK, SQLITE_NOMEM or SQLITE_MISMATCH with *pzErr set to a
+** message naming zCol.
+*/
+int av_from_sqlite(sqlite3_value *v, int cls, const char *zCol,
+                   cJSON **pOut, char **pzErr);
+
+/*
+** Check an AttributeValue given by a user (item JSON): the shape, the type
+** tags, numbers, base64, sets (non-empty, no duplicates), recursively.
+** zPath names the attribute in messages. SQLITE_OK or SQLITE_MISMATCH.
+*/
+int av_validate(const cJSON *av, const char *zPath, char **pzErr);
+
+/* Parse and validate an item in DynamoDB JSON; *pItem is a cJSON object. */
+int av_parse_item(const char *z, int n, cJSON **pItem, char **pzErr);
+
+/* Two AttributeValues are the same value (numbers compared as numbers,
+** sets as sets, maps without regard to order). */
+int av_equal(const cJSON *a, const cJSON *b);
+
+/* Base64 with OpenSSL; both return sqlite3_malloc()ed buffers or NULL. */
+char *av_base64_encode(const unsigned char *p, int n);
+unsigned char *av_base64_decode(const char *z, int n, int *pn);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+** DynamoDB's low-level API: POST / with X-Amz-Target DynamoDB_20120810.<Op>,
+** a JSON body, SigV4 signing, retries of throttling, 5xx and transport
+** errors with capped exponential backoff and full jitter (as the AWS SDKs
+** do), and error bodies turned into one readable message:
+**   dynamo: Query on Tracks failed: ResourceNotFoundException: Requested
+**   resource not found
+*/
+#ifndef DYNAMO_DDB_H
+#define DYNAMO_DDB_H
+
+#include "common.h"
+#include "config.h"
+#include <cJSON.h>
+
+typedef struct ddb_client ddb_client;
+
+/* Resolve the configuration and open a connection. On error *pzErr is set. */
+int ddb_open(const cfg_options *opt, ddb_client **pp, char **pzErr);
+void ddb_close(ddb_client *c);
+
+/* The resolved configuration (for dynamo_debug and messages). */
+const cfg_resolved *ddb_config(const ddb_client *c);
+
+/*
+** Call operation zOp ("Query") with the request object. zTable names the
+** table in error messages. On success *pResp is the parsed response object
+** (caller frees with cJSON_Delete). On failure returns SQLITE_ERROR (or
+** SQLITE_NOMEM) with *pzErr set; ddb_error_type() then names DynamoDB's
+** error type ("ConditionalCheckFailedException") or is "" for transport
+** errors.
+*/
+int ddb_call(ddb_client *c, const char *zOp, const char *zTable,
+             const cJSON *req, cJSON **pResp, char **pzErr);
+
+const char *ddb_error_type(const ddb_client *c);
+
+/* The body of the last error response, parsed (NULL if none). Owned by the
+** client until the next call. */
+const cJSON *ddb_error_body(const ddb_client *c);
+
+/* ---- pure parts, exposed for unit tests ---- */
+
+/* Is a DynamoDB error worth retrying? (HTTP status and error type) */
+int ddb_is_retryable(long status, const char *zType);
+int ddb_is_throttling(const char *zType);
+
+/* Milliseconds to wait before retry number attempt (1-based), given a
+** uniform random 32-bit value: full jitter on a capped exponential. */
+long ddb_backoff_ms(int attempt, int throttled, unsigned rnd);
+
+/* Split an error body into type (after the last '#') and message, which
+** arrives as "message" or "Message". Both sqlite3_malloc()ed. */
+int ddb_parse_error(const char *body, size_t n, long status, char **pzType,
+                    char **pzMsg);
+
+#endif

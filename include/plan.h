@@ -1,0 +1,118 @@
+/*
+** The read plan: which DynamoDB operation answers a SQL query over one
+** virtual table, chosen from the constraints, ORDER BY and columns SQLite
+** reports to xBestIndex. Pure: vtab.c translates sqlite3_index_info into a
+** plan_input and back. ARCHITECTURE.md explains the choices in words.
+**
+**   equality on the partition key and on the sort key    -> GetItem
+**   equality (or IN) on the partition key                  -> Query, with the
+**       sort-key constraints = < <= > >= and LIKE/GLOB prefixes as the key
+**       condition, ORDER BY the sort key as ScanIndexForward, LIMIT/OFFSET as
+**       the page size when every constraint is in the key condition
+**   anything else                                          -> Scan
+*/
+#ifndef DYNAMO_PLAN_H
+#define DYNAMO_PLAN_H
+
+#include "common.h"
+#include <cJSON.h>
+
+/* idxNum bits */
+#define PLAN_SCAN      0x0000
+#define PLAN_QUERY     0x0001
+#define PLAN_GET       0x0002
+#define PLAN_OP_MASK   0x0003
+#define PLAN_PK_IN     0x0004  /* the partition-key argument is an IN list */
+#define PLAN_SK_EQ     0x0008
+#define PLAN_SK_GT     0x0010  /* lower bound, exclusive */
+#define PLAN_SK_GE     0x0020  /* lower bound, inclusive */
+#define PLAN_SK_LT     0x0040  /* upper bound, exclusive */
+#define PLAN_SK_LE     0x0080  /* upper bound, inclusive */
+#define PLAN_SK_LIKE   0x0100  /* prefix of a LIKE pattern */
+#define PLAN_SK_GLOB   0x0200  /* prefix of a GLOB pattern */
+#define PLAN_DESC      0x0400  /* ScanIndexForward = false */
+#define PLAN_LIMIT     0x0800
+#define PLAN_OFFSET    0x1000
+#define PLAN_COUNT     0x2000  /* no column is read: Select = COUNT */
+
+/* Operators, as in sqlite3_index_info (SQLITE_INDEX_CONSTRAINT_*). */
+typedef struct plan_constraint {
+  int iColumn;
+  int op;
+  int usable;
+  int binary;      /* the comparison uses the BINARY collation */
+  int is_in;       /* EQ that is an IN list SQLite can hand over whole */
+} plan_constraint;
+
+typedef struct plan_orderby {
+  int iColumn;
+  int desc;
+} plan_orderby;
+
+typedef struct plan_input {
+  int ncol;                    /* declared columns; the item column is ncol */
+  const char *const *azCol;    /* column names, for idxStr */
+  int pk, sk;                  /* key column indexes; sk < 0: no sort key */
+  int sk_text;                 /* sort key is S (prefix matching applies) */
+  int ncons;
+  const plan_constraint *aCons;
+  int norder;
+  const plan_orderby *aOrder;
+  sqlite3_uint64 colUsed;
+  double nrow;                 /* estimated items in the table */
+} plan_input;
+
+typedef struct plan_usage {
+  int argvIndex;               /* 0: not used */
+  int omit;
+  int in_all;                  /* ask for the IN list all at once */
+} plan_usage;
+
+typedef struct plan_output {
+  int idxNum;
+  char *idxStr;                /* sqlite3_malloc()ed; readable plan, then
+                               ** " PROJECT i,j,.." or nothing (see
+                               ** plan_projection) */
+  double cost;
+  sqlite3_int64 rows;
+  int unique;                  /* at most one row */
+  int order_consumed;
+  plan_usage *aUsage;          /* ncons entries, caller-allocated */
+} plan_output;
+
+/* Choose the plan. Returns SQLITE_OK or SQLITE_NOMEM. */
+int plan_best(const plan_input *in, plan_output *out);
+
+/*
+** The columns a plan reads, parsed back from its idxStr: sets *pAll when no
+** projection applies (the item column is read), else fills aCol[] with up
+** to nMax column indexes and returns how many.
+*/
+int plan_projection(const char *idxStr, int *aCol, int nMax, int *pAll);
+
+/* How a constraint value compares with every key of the key's type. */
+enum { KEY_VALUE, KEY_ALL, KEY_NONE };
+
+/*
+** Convert a constraint's right-hand side to a key AttributeValue the way
+** SQLite's affinity would before comparing it with the key column (TEXT
+** for S, NUMERIC for N, none for B). op is a SQLITE_INDEX_CONSTRAINT_*
+** comparison. Returns KEY_VALUE with *pAv set (caller owns it), KEY_ALL
+** when the comparison is true for every key of that type (the bound can be
+** dropped), KEY_NONE when it is true for none (no rows), or -1 on OOM.
+*/
+int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv);
+
+/*
+** The literal prefix of a LIKE (case-insensitive: only usable when it has
+** no ASCII letter) or GLOB pattern, as a sqlite3_malloc()ed string, or NULL
+** when no prefix can narrow the Query. *pExact is set when the pattern is
+** just the prefix followed by one '%' or '*'.
+*/
+char *plan_pattern_prefix(const char *zPattern, int isGlob);
+
+/* Compare two key AttributeValues of the same type as DynamoDB orders
+** them (S: UTF-8 bytes, N: numerically, B: bytes). */
+int plan_key_cmp(const cJSON *a, const cJSON *b);
+
+#endif

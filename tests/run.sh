@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# Run the tests: the unit test binaries build/unit/test_*, then (unless
+# --unit-only) the end-to-end tests tests/e2e/test_*.py against a local
+# DynamoDB server that this script starts on a free 127.0.0.1 port and
+# always stops.
+#
+#   tests/run.sh [--server dynamodb-local|dynalite] [--asan] [--unit-only]
+#                [-k PATTERN]...
+#
+# Build first (make dynamo.so unit, or make test / make test-asan, which do
+# it all). The last line printed is the sum 'N passed, N failed'; the exit
+# status is non-zero if anything failed.
+#
+# Environment: UNIT_TIMEOUT (s, per binary, default 300), E2E_TIMEOUT (s,
+# default 3000), KEEP_STATE=1 keeps the server's state dir (server.log).
+
+set -u
+
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$PWD
+PY=/usr/bin/python3    # Debian's: its sqlite3 module can load extensions
+
+server=dynamodb-local
+asan=0
+unit_only=0
+patterns=()
+
+usage() {
+    sed -n '2,16s/^# \{0,1\}//p' "$0"
+    exit 2
+}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --server) [ $# -ge 2 ] || usage; server=$2; shift 2 ;;
+        --server=*) server=${1#*=}; shift ;;
+        --asan) asan=1; shift ;;
+        --unit-only) unit_only=1; shift ;;
+        -k) [ $# -ge 2 ] || usage; patterns+=(-k "$2"); shift 2 ;;
+        -k*) patterns+=(-k "${1#-k}"); shift ;;
+        -h|--help) usage ;;
+        *) echo "run.sh: unknown option: $1" >&2; usage ;;
+    esac
+done
+case $server in
+    dynamodb-local|dynalite) ;;
+    *) echo "run.sh: unknown server '$server' (dynamodb-local or dynalite)" >&2
+       exit 2 ;;
+esac
+
+# milliseconds since the epoch (bash 5, no bc needed)
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
+secs_since() { local d=$(( $(now_ms) - $1 )); printf '%d.%d' $((d / 1000)) $((d % 1000 / 100)); }
+
+t_start=$(now_ms)
+unit_passed=0 unit_failed=0 unit_bins=0
+e2e_passed=0 e2e_failed=0
+state=""
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dynamo-run.XXXXXX") || exit 2
+
+plural() { if [ "$1" = 1 ]; then echo "1 $2"; else echo "$1 $3"; fi; }
+stage() { printf '\n== %s\n' "$*"; }
+
+cleanup() {
+    if [ -n "$state" ] && [ -d "$state" ]; then
+        "$PY" tests/server.py stop --state "$state" >/dev/null 2>&1
+        if [ "${KEEP_STATE:-0}" = 1 ]; then
+            echo "run.sh: server state kept in $state" >&2
+        else
+            rm -rf "$state"
+        fi
+    fi
+    state=""
+    rm -rf "$tmp"
+}
+child=""
+on_signal() {
+    # Bash runs traps only between commands, so children run in the
+    # background (see run_tee) and are stopped here before cleanup.
+    [ -n "$child" ] && kill -TERM "$child" 2>/dev/null
+    exit "$1"
+}
+trap cleanup EXIT
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+trap 'on_signal 129' HUP
+
+# run_tee OUT CMD...: run CMD (stdin /dev/null, stderr into stdout), show its
+# output and keep a copy in OUT; set rc to its exit status.
+run_tee() {
+    local out=$1 fifo=$tmp/fifo teepid
+    shift
+    rm -f "$fifo"
+    mkfifo "$fifo" || exit 2
+    tee "$out" < "$fifo" &
+    teepid=$!
+    "$@" > "$fifo" 2>&1 < /dev/null &
+    child=$!
+    wait "$child"
+    rc=$?
+    child=""
+    wait "$teepid"
+}
+
+# closing_line FILE: set cl_passed/cl_failed from the last 'N passed, N
+# failed' line of FILE; return 1 if there is none.
+closing_line() {
+    local line
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+    [ -n "$line" ] || return 1
+    cl_passed=${line%% passed*}
+    cl_failed=${line#*passed, }
+    cl_failed=${cl_failed%% failed*}
+}
+
+describe_rc() {
+    local rc=$1
+    if [ "$rc" -eq 124 ]; then echo "timed out"
+    elif [ "$rc" -eq 134 ]; then echo "aborted: SIGABRT, e.g. a sanitizer report"
+    elif [ "$rc" -gt 128 ]; then echo "killed by signal $((rc - 128))"
+    else echo "exit status $rc"
+    fi
+}
+
+if [ "$asan" = 1 ]; then
+    # The unit binaries are our own sanitized programs: leaks count there.
+    unit_asan_options=abort_on_error=1:detect_leaks=1
+    ubsan_options=halt_on_error=1:print_stacktrace=1
+fi
+
+# --- unit tests ------------------------------------------------------------
+bins=()
+for f in build/unit/test_*; do
+    [ -f "$f" ] && [ -x "$f" ] && [ "${f%.o}" = "$f" ] && bins+=("$f")
+done
+stage "unit tests ($(plural ${#bins[@]} binary binaries) in build/unit)"
+if [ ${#bins[@]} -eq 0 ]; then
+    echo "no unit test binaries (make unit builds them)"
+fi
+for bin in "${bins[@]}"; do
+    unit_bins=$((unit_bins + 1))
+    echo "-- $bin"
+    out=$tmp/unit.out
+    if [ "$asan" = 1 ]; then
+        run_tee "$out" env ASAN_OPTIONS=$unit_asan_options \
+            UBSAN_OPTIONS=$ubsan_options \
+            timeout --foreground -k 10 "${UNIT_TIMEOUT:-300}" "$bin"
+    else
+        run_tee "$out" timeout --foreground -k 10 "${UNIT_TIMEOUT:-300}" "$bin"
+    fi
+    if closing_line "$out"; then
+        unit_passed=$((unit_passed + cl_passed))
+        unit_failed=$((unit_failed + cl_failed))
+        if [ "$rc" -ne 0 ] && [ "$cl_failed" -eq 0 ]; then
+            echo "-- $bin: $(describe_rc "$rc") although no check failed: counted as 1 failed"
+            unit_failed=$((unit_failed + 1))
+        fi
+    else
+        echo "-- $bin: no closing line ($(describe_rc "$rc")): counted as 1 failed"
+        unit_failed=$((unit_failed + 1))
+    fi
+done
+
+# --- end-to-end tests ------------------------------------------------------
+if [ "$unit_only" = 0 ]; then
+    stage "start $server"
+    state=$(mktemp -d "${TMPDIR:-/tmp}/dynamo-$server.XXXXXX") || exit 2
+    t0=$(now_ms)
+    if port=$("$PY" tests/server.py start --server "$server" --state "$state" 2>"$tmp/start.err"); then
+        echo "$server up on 127.0.0.1:$port (pid $(cat "$state/pid")) in $(secs_since "$t0")s"
+
+        label="e2e tests against $server"
+        [ "$asan" = 1 ] && label+=" (ASan+UBSan preloaded)"
+        stage "$label"
+        [ -f dynamo.so ] || echo "note: $ROOT/dynamo.so is not built (make dynamo.so)"
+        # A hermetic AWS environment: nothing from the developer's own
+        # configuration, profiles or real credentials may leak in.
+        for v in $(compgen -e | grep '^AWS_'); do unset "$v"; done
+        export AWS_ACCESS_KEY_ID=AKIDLOCALTESTONLY0000
+        export AWS_SECRET_ACCESS_KEY=local-test-secret-not-a-real-key
+        export AWS_REGION=us-east-1
+        export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$port
+        export AWS_CONFIG_FILE=$state/no-aws-config
+        export AWS_SHARED_CREDENTIALS_FILE=$state/no-aws-credentials
+        export AWS_EC2_METADATA_DISABLED=true
+        export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+        export DYNAMO_SO=$ROOT/dynamo.so
+        export SERVER=$server
+        export PYTHONDONTWRITEBYTECODE=1
+        export E2E_CURRENT_FILE=$tmp/e2e.current
+
+        runner=("$PY" tests/e2e/runner.py "${patterns[@]}")
+        out=$tmp/e2e.out
+        if [ "$asan" = 1 ]; then
+            # Python and the sqlite3 shell are not built with ASan, so the
+            # runtimes are preloaded (only here, for the runner and the
+            # sqlite3 children it starts; never for java/node/server.py).
+            # detect_leaks=0: CPython itself leaks at exit, so leak reports
+            # from these processes would be noise; the unit binaries above
+            # do run with leak detection.
+            preload="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+            run_tee "$out" timeout --foreground -k 30 "${E2E_TIMEOUT:-3000}" \
+                env LD_PRELOAD="$preload" \
+                    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+                    UBSAN_OPTIONS=$ubsan_options \
+                    "${runner[@]}"
+        else
+            run_tee "$out" timeout --foreground -k 30 "${E2E_TIMEOUT:-3000}" \
+                "${runner[@]}"
+        fi
+        if closing_line "$out"; then
+            e2e_passed=$cl_passed
+            e2e_failed=$cl_failed
+            if [ "$rc" -ne 0 ] && [ "$cl_failed" -eq 0 ]; then
+                echo "-- e2e runner: $(describe_rc "$rc"): counted as 1 failed"
+                e2e_failed=$((e2e_failed + 1))
+            fi
+        else
+            # The runner died: keep the results it printed, add 1 failure.
+            e2e_passed=$(grep -c '^ok - ' "$out")
+            e2e_failed=$(( $(grep -c '^FAIL - ' "$out") + 1 ))
+            echo "-- e2e runner died ($(describe_rc "$rc")) in" \
+                 "$(cat "$E2E_CURRENT_FILE" 2>/dev/null || echo '?'): counted as 1 failed"
+        fi
+        if [ "$e2e_failed" -gt 0 ] && [ -s "$state/server.log" ]; then
+            echo "-- last lines of the $server log:"
+            tail -n 15 "$state/server.log" | sed 's/^/    /'
+        fi
+    else
+        cat "$tmp/start.err"
+        echo "could not start $server: counted as 1 failed"
+        e2e_failed=1
+    fi
+    stage "stop $server"
+    cleanup
+    echo "stopped"
+fi
+
+# --- summary ---------------------------------------------------------------
+passed=$((unit_passed + e2e_passed))
+failed=$((unit_failed + e2e_failed))
+stage "summary"
+echo "unit tests ($(plural "$unit_bins" binary binaries)): passed $unit_passed, failed $unit_failed"
+if [ "$unit_only" = 0 ]; then
+    echo "e2e tests ($server$([ "$asan" = 1 ] && echo ', asan')): passed $e2e_passed, failed $e2e_failed"
+fi
+echo "took $(secs_since "$t_start")s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
