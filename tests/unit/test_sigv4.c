@@ -1,7 +1,7 @@
 /*
 ** Unit tests of ext/sigv4.c.
 **
-** 1. Every case of the AWS SigV4 test suite (../shared/vectors/sigv4, or
+** 1. Every case of the AWS SigV4 test suite (tests/vectors/sigv4, a copy of the suite in ../shared, or
 **    $SIGV4_VECTORS), read at run time: request.txt and context.json are
 **    fed to sigv4_sign() and the canonical request, the string to sign, the
 **    signature and the Authorization header are compared with the expected
@@ -26,7 +26,7 @@
 
 #define MAX_HEADERS 16
 
-/* The whole suite: every folder of ../shared/vectors/sigv4. */
+/* The whole suite: every folder of tests/vectors/sigv4. */
 static const char *const sigv4_cases[] = {
     "get-header-key-duplicate",
     "get-header-value-multiline",
@@ -71,7 +71,7 @@ static const char *const sigv4_cases[] = {
 
 static const char *vectors_dir(void) {
   const char *d = getenv("SIGV4_VECTORS");
-  return d && *d ? d : "../shared/vectors/sigv4";
+  return d && *d ? d : "tests/vectors/sigv4";
 }
 
 /* The whole of dir/name/file, NUL-terminated, or NULL. */
