@@ -1,7 +1,8 @@
 # dynamo: SQL over Amazon DynamoDB, as a loadable SQLite extension.
 #
 #   make            build ./dynamo.so            (.load ./dynamo)
-#   make install    copy it to $(DESTDIR)$(PREFIX)/lib/sqlite3 (see README)
+#   make install    copy it to $(DESTDIR)$(PREFIX)/lib, where the dynamic
+#                   loader finds it: then `.load dynamo` works anywhere
 #   make test       install what is missing, run every test against a local
 #                   server (SERVER=dynamodb-local, the default, or dynalite)
 #   make demo       start DynamoDB Local, create Tracks, run the reports in sql/
@@ -9,7 +10,6 @@
 
 PREFIX    ?= /usr/local
 LIBDIR    ?= $(PREFIX)/lib
-EXTDIR    ?= $(LIBDIR)/sqlite3
 SERVER    ?= dynamodb-local
 PKG_CONFIG ?= pkg-config
 CC        ?= cc
@@ -59,12 +59,15 @@ unit: $(UNIT_BINS)
 build/ext build/unit:
 	mkdir -p $@
 
+# SQLite's .load dynamo asks the dynamic loader for dynamo.so: refresh its
+# cache when installing into the live system.
 install: dynamo.so
-	install -d $(DESTDIR)$(EXTDIR)
-	install -m 0644 dynamo.so $(DESTDIR)$(EXTDIR)/dynamo.so
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 0644 dynamo.so $(DESTDIR)$(LIBDIR)/dynamo.so
+	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null && [ "$$(id -u)" = 0 ]; then ldconfig; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(EXTDIR)/dynamo.so
+	rm -f $(DESTDIR)$(LIBDIR)/dynamo.so
 
 # Everything below installs what is missing first, then builds again in a
 # sub-make so that pkg-config sees the freshly installed packages.

@@ -10,9 +10,12 @@ this module reads:
 API:
     connect(path=':memory:')  sqlite3.Connection with the extension loaded
                               (autocommit, like the sqlite3 shell)
-    shell(sql, db=':memory:', args=())
+    shell(sql, db=':memory:', args=(), env=None)
                               run the sqlite3 CLI with `.load $DYNAMO_SO`
                               first and `sql` on stdin -> (rc, out, err)
+    traced(sql, db=':memory:', env=None)
+                              the same with DYNAMO_TRACE=1 -> (rc, out, err,
+                              [(operation, request), ...])
     ddb()                     shared ddbclient.Client (independent checks)
     unique(prefix)            a DynamoDB table name unique to this run
     server()                  'dynamodb-local' or 'dynalite'
@@ -72,16 +75,39 @@ def connect(path=":memory:", isolation_level=None, **kwargs):
     return conn
 
 
-def shell(sql, db=":memory:", args=(), timeout=120):
+def shell(sql, db=":memory:", args=(), timeout=120, env=None):
     """Run `sqlite3 [args] db` with `.load $DYNAMO_SO` and then `sql` on
-    stdin; return (returncode, stdout, stderr) as text."""
+    stdin; return (returncode, stdout, stderr) as text. env: variables to
+    add to (value None: remove from) the environment of the shell."""
     so = so_path()
     script = ".load %s\n%s" % ("'%s'" % so if "'" not in so else so, sql)
     if not script.endswith("\n"):
         script += "\n"
-    p = subprocess.run(["sqlite3", *args, db], input=script,
+    full = dict(os.environ)
+    for k, v in (env or {}).items():
+        if v is None:
+            full.pop(k, None)
+        else:
+            full[k] = v
+    p = subprocess.run(["sqlite3", *args, db], input=script, env=full,
                        capture_output=True, text=True, timeout=timeout)
     return p.returncode, p.stdout, p.stderr
+
+
+def traced(sql, db=":memory:", env=None):
+    """Run sql in the sqlite3 shell with DYNAMO_TRACE=1; return (rc, out,
+    err, requests) where requests lists (operation, request dict) in the
+    order the extension sent them. err keeps only the non-trace lines."""
+    import json
+    rc, out, err = shell(sql, db=db, env=dict(env or {}, DYNAMO_TRACE="1"))
+    requests, rest = [], []
+    for line in err.splitlines():
+        if line.startswith("dynamo: ") and " {" in line:
+            op, body = line[len("dynamo: "):].split(" ", 1)
+            requests.append((op, json.loads(body)))
+        else:
+            rest.append(line)
+    return rc, out, "\n".join(rest), requests
 
 
 def ddb():

@@ -1,0 +1,58 @@
+"""Loading the extension: what it registers, its version and debug text,
+`make install` and `.load dynamo` from any directory."""
+
+import os
+import subprocess
+import tempfile
+
+from harness import connect, eq, shell
+from fixtures import ROOT
+
+
+def test_registers_exactly_its_functions_and_module():
+    c = connect()
+    funcs = sorted(r[0] for r in c.execute(
+        "SELECT DISTINCT name FROM pragma_function_list WHERE name LIKE 'dynamo%'"))
+    eq(funcs, ["dynamo_debug", "dynamo_version"])
+    mods = sorted(r[0] for r in c.execute(
+        "SELECT name FROM pragma_module_list WHERE name LIKE 'dynamo%'"))
+    eq(mods, ["dynamo"])
+
+
+def test_version_and_debug():
+    c = connect()
+    version = c.execute("SELECT dynamo_version()").fetchone()[0]
+    assert version.count(".") == 2 and all(p.isdigit() for p in version.split(".")), version
+    debug = c.execute("SELECT dynamo_debug()").fetchone()[0]
+    for want in ("Version: " + version, "Commit: ", "SQLite: ", "libcurl/",
+                 "OpenSSL", "cJSON: "):
+        assert want in debug, (want, debug)
+
+
+def test_only_the_entry_point_is_exported():
+    out = subprocess.run(["nm", "-D", "--defined-only", os.environ["DYNAMO_SO"]],
+                         capture_output=True, text=True, check=True).stdout
+    names = sorted(l.split()[-1] for l in out.splitlines()
+                   if l.split() and l.split()[1] in "TtDdBbRr" and not l.split()[-1].startswith("_"))
+    eq(names, ["sqlite3_dynamo_init"])
+
+
+def test_shell_loads_it():
+    rc, out, err = shell("SELECT dynamo_version();")
+    eq((rc, err), (0, ""))
+    assert out.strip().count(".") == 2
+
+
+def test_make_install_then_load_by_name_from_anywhere():
+    with tempfile.TemporaryDirectory() as d:
+        dest = os.path.join(d, "root")
+        r = subprocess.run(["make", "-s", "-C", ROOT, "install", "DESTDIR=" + dest,
+                            "PREFIX=/opt/dyn"], capture_output=True, text=True)
+        eq(r.returncode, 0, r.stderr)
+        libdir = os.path.join(dest, "opt/dyn/lib")
+        assert os.path.exists(os.path.join(libdir, "dynamo.so")), os.listdir(dest)
+        env = dict(os.environ, LD_LIBRARY_PATH=libdir)
+        p = subprocess.run(["sqlite3", ":memory:"], input=".load dynamo\nSELECT dynamo_version();\n",
+                           capture_output=True, text=True, cwd=d, env=env)
+        eq((p.returncode, p.stderr), (0, ""))
+        assert p.stdout.strip().count(".") == 2, p.stdout

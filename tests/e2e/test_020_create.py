@@ -1,0 +1,172 @@
+"""CREATE VIRTUAL TABLE: options, column discovery, declared columns, the
+persisted schema, the hidden item column, DROP TABLE."""
+
+import os
+import sqlite3
+import tempfile
+
+from harness import connect, ddb, eq, raises, shell, traced, unique
+from fixtures import tracks_table, track_items
+
+
+def columns(c, name):
+    return [(r[1], r[2], r[6]) for r in c.execute("SELECT * FROM pragma_table_xinfo(?)", (name,))]
+
+
+def test_missing_table_option():
+    c = connect()
+    raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(region=us-east-1)"),
+           "missing option table=NAME")
+
+
+def test_unknown_and_duplicate_options():
+    c = connect()
+    raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=x, colour=red)"),
+           "unknown option 'colour'")
+    raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=x, table=y)"),
+           "option 'table' given twice")
+    raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=x, consistent_read=yes)"),
+           "consistent_read must be 0 or 1")
+
+
+def test_secret_key_refused_with_reason():
+    c = connect()
+    for opt in ("aws_secret_access_key", "secret_access_key", "session_token",
+                "aws_access_key_id"):
+        e = raises(lambda: c.execute(
+            "CREATE VIRTUAL TABLE t USING dynamo(table=x, %s='wJalrXUtnFEMI')" % opt),
+            "option '%s' refused" % opt)
+        assert "plain text in the database schema" in str(e), e
+        assert "wJalrXUtnFEMI" not in str(e), e
+    eq(c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0], 0)
+
+
+def test_table_that_does_not_exist():
+    c = connect()
+    name = unique("nosuch")
+    e = raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s)" % name),
+               "dynamo: DescribeTable on %s failed: ResourceNotFoundException" % name)
+    eq(c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0], 0)
+
+
+def test_discovers_keys_first_then_attributes_with_types():
+    name = tracks_table(items=[
+        {"uuid": "u1", "timestamp": "t1", "latitude": 47.5, "model": "iPhone8,4",
+         "tags": {"a", "b"}, "raw": b"\x00\x01", "ok": True, "nothing": None,
+         "route": [1, "two"], "meta": {"k": "v"}, "nums": {1, 2}, "bins": {b"x"}},
+        {"uuid": "u2", "timestamp": "t2", "latitude": 47, "mixed": "text"},
+        {"uuid": "u3", "timestamp": "t3", "mixed": 5},
+    ])
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE tracks USING dynamo(table=%s)" % name)
+    eq(columns(c, "tracks"), [
+        ("uuid", "TEXT", 0), ("timestamp", "TEXT", 0),
+        ("bins", "BS", 0), ("latitude", "N", 0), ("meta", "M", 0), ("mixed", "", 0),
+        ("model", "TEXT", 0), ("nothing", "NULL", 0), ("nums", "NS", 0), ("ok", "BOOL", 0),
+        ("raw", "BLOB", 0), ("route", "L", 0), ("tags", "SS", 0),
+        ("item", "TEXT", 1)])
+
+
+def test_number_and_binary_keys_get_their_sqlite_types():
+    name = tracks_table(pk=("id", "N"), sk=("blob", "B"), items=[{"id": 1, "blob": b"\x01"}])
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s)" % name)
+    eq(columns(c, "t")[:2], [("id", "NUMERIC", 0), ("blob", "BLOB", 0)])
+
+
+def test_schema_is_persisted_and_reopened_without_requests():
+    name = tracks_table(items=track_items(1, 3))
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "r.db")
+        c = connect(db)
+        c.execute("CREATE VIRTUAL TABLE tracks USING dynamo(table=%s)" % name)
+        before = columns(c, "tracks")
+        c.close()
+        # new attributes appear in DynamoDB: the schema must not change
+        ddb().put_item(name, {"uuid": {"S": "u9"}, "timestamp": {"S": "x"},
+                              "brand_new": {"S": "y"}})
+        rc, out, err, reqs = traced("SELECT name FROM pragma_table_info('tracks');", db=db)
+        eq((rc, err), (0, ""))
+        eq(out.split(), [b[0] for b in before if b[0] != "item"])
+        eq(reqs, [], "opening the table must not send a request")
+        # the shadow table is there, and is read-only under defensive mode
+        c = connect(db)
+        eq(c.execute("SELECT name, type, key FROM tracks_schema ORDER BY pos LIMIT 2").fetchall(),
+           [("uuid", "S", "HASH"), ("timestamp", "S", "RANGE")])
+
+
+def test_declared_columns_keep_types_and_keys_are_added():
+    name = tracks_table()
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, latitude REAL, model TEXT, "
+              "tags SS, \"odd name.x#1\" N)" % name)
+    eq(columns(c, "t"), [("uuid", "TEXT", 0), ("timestamp", "TEXT", 0),
+                         ("latitude", "REAL", 0), ("model", "TEXT", 0), ("tags", "SS", 0),
+                         ("odd name.x#1", "N", 0), ("item", "TEXT", 1)])
+
+
+def test_declared_key_of_the_wrong_type_is_refused():
+    name = tracks_table()
+    c = connect()
+    raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, uuid N)" % name),
+           "column uuid is declared N, but the table's key attribute uuid is of type S")
+
+
+def test_item_column_name_is_reserved():
+    name = tracks_table()
+    c = connect()
+    raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, item TEXT)" % name),
+           "reserved for the hidden column")
+
+
+def test_drop_table_keeps_the_dynamodb_table():
+    name = tracks_table(items=track_items(1, 2))
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s)" % name)
+    c.execute("DROP TABLE t")
+    eq(c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0], 0)
+    eq(ddb().count(name), 2)
+
+
+def test_rename_moves_the_schema():
+    name = tracks_table(items=track_items(1, 2))
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s)" % name)
+    c.execute("ALTER TABLE t RENAME TO t2")
+    eq(c.execute("SELECT count(*) FROM t2").fetchone()[0], 2)
+    eq(sorted(r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")),
+       ["t2", "t2_schema"])
+
+
+def test_no_credentials_names_the_places_looked_at():
+    name = tracks_table()
+    rc, out, err = shell("CREATE VIRTUAL TABLE t USING dynamo(table=%s);" % name,
+                         env={"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None})
+    assert rc != 0
+    assert "no AWS credentials found" in err, err
+    assert "AWS_ACCESS_KEY_ID" in err and os.environ["AWS_SHARED_CREDENTIALS_FILE"] in err, err
+
+
+def test_credentials_region_and_endpoint_from_a_profile():
+    name = tracks_table(items=track_items(1, 2))
+    with tempfile.TemporaryDirectory() as d:
+        creds = os.path.join(d, "credentials")
+        conf = os.path.join(d, "config")
+        with open(creds, "w") as f:
+            f.write("[reports]\naws_access_key_id = AKIDPROFILE\n"
+                    "aws_secret_access_key = profilesecret\n")
+        with open(conf, "w") as f:
+            f.write("[profile reports]\nregion = eu-west-1\nendpoint_url = %s\n"
+                    % os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+        env = {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None, "AWS_REGION": None,
+               "AWS_ENDPOINT_URL_DYNAMODB": None, "AWS_SHARED_CREDENTIALS_FILE": creds,
+               "AWS_CONFIG_FILE": conf}
+        rc, out, err = shell("CREATE VIRTUAL TABLE t USING dynamo(table=%s, profile=reports);"
+                             "SELECT count(*) FROM t;" % name, env=env)
+        eq((rc, err, out.strip()), (0, "", "2"))
+        # the profile is not in the schema's text, and neither is a secret
+        rc, out, err = shell("CREATE VIRTUAL TABLE t USING dynamo(table=%s, profile=reports);"
+                             "SELECT sql FROM sqlite_master; SELECT dynamo_debug();" % name,
+                             env=env)
+        eq(rc, 0, err)
+        assert "profilesecret" not in out + err
