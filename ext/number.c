@@ -97,7 +97,7 @@ int num_format(const num_dec *d, char *buf) {
     return 1;
   }
   if (d->neg) buf[n++] = '-';
-  if (sci >= -6 && sci < 21) {
+  if (sci >= -6 && sci < NUM_MAX_DIGITS) {
     if (d->exp <= 0) {
       buf[n++] = '0';
       buf[n++] = '.';
@@ -198,6 +198,14 @@ int num_from_double(double r, char *buf, int *pn) {
   num_dec d;
   locale_t old;
   if (isnan(r) || isinf(r)) return NUM_SYNTAX;
+  if (r == floor(r) && fabs(r) < 9223372036854775807.0) {
+    /* an integral double is written as the integer it is exactly, so that
+    ** reading it back (as an INTEGER) gives the same value: 2^60 stays
+    ** 1152921504606846976, not the shorter 1152921504606847000 */
+    *pn = snprintf(buf, NUM_BUF, "%lld", (long long)r);
+    if (*pn == 2 && buf[0] == '-' && buf[1] == '0') *pn = snprintf(buf, NUM_BUF, "0");
+    return NUM_OK;
+  }
   old = uselocale(num_c_locale());
   for (prec = 15; prec < 17; prec++) {
     snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, r);

@@ -35,8 +35,9 @@ int num_parse(const char *z, int n, num_dec *out);
 /* A short English description of a num_parse() error. */
 const char *num_errstr(int rc);
 
-/* Canonical text: plain notation when 1e-6 <= |x| < 1e21 (as JavaScript
-** prints numbers), else d.dddE+x. Always valid JSON and valid for DynamoDB.
+/* Canonical text: plain notation when 1e-6 <= |x| < 1e38 (so every integer
+** DynamoDB can hold exactly prints in full), else d.dddE+x. Always valid
+** JSON and valid for DynamoDB.
 ** Returns the length written into buf (NUM_BUF bytes). */
 int num_format(const num_dec *d, char *buf);
 
@@ -55,7 +56,9 @@ typedef struct num_sql {
 void num_to_sql(const num_dec *d, num_sql *out);
 
 /* The shortest text that reads back as exactly r, in canonical form
-** (47.6349834766135, not 47.634983476613498). Returns NUM_OK, or
+** (47.6349834766135, not 47.634983476613498); an integral r within 64 bits
+** is written as that exact integer (2^60 is 1152921504606846976, which
+** reads back as an INTEGER of the same value). Returns NUM_OK, or
 ** NUM_SYNTAX for NaN/Infinity and NUM_RANGE outside DynamoDB's range. */
 int num_from_double(double r, char *buf, int *pn);
 
