@@ -5,7 +5,9 @@
 ** One rule governs every choice here: the plan may change what a query
 ** costs, never what it returns. So a constraint is only left out of
 ** SQLite's own re-check (omit) where the DynamoDB condition is provably the
-** same comparison, LIMIT only ever sizes pages (SQLite keeps counting), and
+** same comparison (the keys' equalities, and sort-key bounds on S and B
+** keys that one key condition expresses), LIMIT only ever sizes pages
+** (SQLite keeps counting), and
 ** ORDER BY is only consumed where DynamoDB returns exactly SQLite's order.
 */
 #include "plan.h"
@@ -118,8 +120,15 @@ int plan_best(const plan_input *in, plan_output *out) {
     out->aUsage[iSkEq] = (plan_usage){++argc, 1, 0};
     nUsed++;
   }
-  if (iLo >= 0) out->aUsage[iLo] = (plan_usage){++argc, 0, 0}, nUsed++;
-  if (iHi >= 0) out->aUsage[iHi] = (plan_usage){++argc, 0, 0}, nUsed++;
+  /* A bound DynamoDB applies exactly as SQLite would need not be checked
+  ** again: one bound, or two inclusive ones (BETWEEN). Exclusive pairs are
+  ** sent as BETWEEN and SQLite drops the ends. */
+  {
+    int exact = in->sk_exact && (iLo < 0 || iHi < 0 ||
+                                 (flags & (PLAN_SK_GE | PLAN_SK_LE)) == (PLAN_SK_GE | PLAN_SK_LE));
+    if (iLo >= 0) out->aUsage[iLo] = (plan_usage){++argc, exact, 0}, nUsed++;
+    if (iHi >= 0) out->aUsage[iHi] = (plan_usage){++argc, exact, 0}, nUsed++;
+  }
   if (iLike >= 0) out->aUsage[iLike] = (plan_usage){++argc, 0, 0}, nUsed++;
   if (iGlob >= 0) out->aUsage[iGlob] = (plan_usage){++argc, 0, 0}, nUsed++;
 
@@ -153,6 +162,13 @@ int plan_best(const plan_input *in, plan_output *out) {
         out->aUsage[iOffset] = (plan_usage){++argc, 0, 0};
       }
     }
+  }
+  /* A LIMIT that could not size the pages, or an ORDER BY that one Query
+  ** serves (SQLite 3.40 offers no LIMIT next to a BETWEEN): the reader may
+  ** stop after a few rows, so do not fetch 1 MB first. */
+  if (!(flags & PLAN_LIMIT) && (flags & PLAN_OP_MASK) != PLAN_GET &&
+      (iLimit >= 0 || (in->norder > 0 && out->order_consumed))) {
+    flags |= PLAN_RAMP;
   }
   if (in->colUsed == 0 && (flags & PLAN_OP_MASK) != PLAN_GET) flags |= PLAN_COUNT;
 
@@ -201,6 +217,7 @@ int plan_best(const plan_input *in, plan_output *out) {
   if (flags & PLAN_DESC) sqlite3_str_appendall(s, " DESC");
   if (flags & PLAN_LIMIT) sqlite3_str_appendall(s, " LIMIT");
   if (flags & PLAN_OFFSET) sqlite3_str_appendall(s, " OFFSET");
+  if (flags & PLAN_RAMP) sqlite3_str_appendall(s, " RAMP");
   if (flags & PLAN_COUNT) sqlite3_str_appendall(s, " COUNT");
   else append_projection(in, s);
   out->idxNum = flags;

@@ -30,6 +30,9 @@
 #include <string.h>
 
 #define SAMPLE_ITEMS 1000 /* items read at CREATE to discover columns */
+#define RAMP_FIRST 25     /* PLAN_RAMP: the first page's Limit, */
+#define RAMP_GROWTH 4     /* times this for each further page, */
+#define RAMP_LAST 1600    /* until pages are as big as DynamoDB makes them */
 
 enum { KEY_NO = 0, KEY_HASH = 1, KEY_RANGE = 2 };
 
@@ -66,6 +69,7 @@ typedef struct dyn_cursor {
   cJSON *resp;         /* the current page */
   cJSON *item;         /* the current item, in resp */
   sqlite3_int64 nCount;/* Select COUNT: rows left to produce */
+  int nRamp;           /* PLAN_RAMP: Limit of the current page, 0 = none */
   sqlite3_int64 iRowid;
   int eof;
 } dyn_cursor;
@@ -466,6 +470,7 @@ static int vtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p) {
   in.pk = v->pk;
   in.sk = v->sk;
   in.sk_text = v->sk >= 0 && v->sktype == AV_S;
+  in.sk_exact = v->sk >= 0 && (v->sktype == AV_S || v->sktype == AV_B);
   in.ncons = p->nConstraint;
   in.aCons = aCons;
   in.norder = p->nOrderBy;
@@ -512,6 +517,7 @@ static void cursor_reset(dyn_cursor *c) {
   c->req = c->keys = c->resp = c->item = c->keyValues = 0;
   c->zKeySlot = 0;
   c->nCount = 0;
+  c->nRamp = 0;
   c->eof = 1;
 }
 
@@ -528,6 +534,11 @@ static int next_key(dyn_cursor *c) {
   if (!k) return 0;
   cJSON_ReplaceItemInObjectCaseSensitive(c->keyValues, c->zKeySlot, k);
   cJSON_DeleteItemFromObjectCaseSensitive(c->req, "ExclusiveStartKey");
+  if (c->idxNum & PLAN_RAMP) { /* each partition starts small again */
+    c->nRamp = RAMP_FIRST;
+    cJSON_DeleteItemFromObjectCaseSensitive(c->req, "Limit");
+    cJSON_AddNumberToObject(c->req, "Limit", RAMP_FIRST);
+  }
   return 1;
 }
 
@@ -561,6 +572,14 @@ malformed:
                                   v->args.table));
 }
 
+/* PLAN_RAMP: the next page may be larger, up to DynamoDB's own size. */
+static void grow_pages(dyn_cursor *c) {
+  cJSON_DeleteItemFromObjectCaseSensitive(c->req, "Limit");
+  c->nRamp *= RAMP_GROWTH;
+  if (c->nRamp > RAMP_LAST) c->nRamp = 0;
+  else cJSON_AddNumberToObject(c->req, "Limit", c->nRamp);
+}
+
 /* Move to the next row: the next item of the page, the next page, or the
 ** next partition key, skipping pages that hold no item. */
 static int advance(dyn_cursor *c, int first) {
@@ -588,6 +607,7 @@ static int advance(dyn_cursor *c, int first) {
     if (lek) {
       cJSON_DeleteItemFromObjectCaseSensitive(c->req, "ExclusiveStartKey");
       cJSON_AddItemToObject(c->req, "ExclusiveStartKey", lek);
+      if (c->nRamp) grow_pages(c);
     } else if (!c->resp || !next_key(c)) {
       if (c->resp || !c->req) {
         c->eof = 1;
@@ -769,6 +789,9 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
     }
     if (nLimit == 0) goto empty;
     if (nLimit > 0) cJSON_AddNumberToObject(c->req, "Limit", (double)nLimit);
+  } else if ((idxNum & PLAN_RAMP) && op == PLAN_SCAN) {
+    c->nRamp = RAMP_FIRST; /* a Query's pages start small in next_key */
+    cJSON_AddNumberToObject(c->req, "Limit", RAMP_FIRST);
   }
   if (idxNum & PLAN_COUNT) {
     if (!cJSON_AddStringToObject(c->req, "Select", "COUNT")) {

@@ -34,6 +34,8 @@
 #define PLAN_LIMIT     0x0800
 #define PLAN_OFFSET    0x1000
 #define PLAN_COUNT     0x2000  /* no column is read: Select = COUNT */
+#define PLAN_RAMP      0x4000  /* SQLite may stop early but no exact LIMIT
+                               ** is known: pages grow from a small Limit */
 
 /* Operators, as in sqlite3_index_info (SQLITE_INDEX_CONSTRAINT_*). */
 typedef struct plan_constraint {
@@ -54,6 +56,9 @@ typedef struct plan_input {
   const char *const *azCol;    /* column names, for idxStr */
   int pk, sk;                  /* key column indexes; sk < 0: no sort key */
   int sk_text;                 /* sort key is S (prefix matching applies) */
+  int sk_exact;                /* sort key comparisons are exactly SQLite's
+                               ** (S and B keys; not N, whose exact decimals
+                               ** SQLite holds as TEXT) */
   int ncons;
   const plan_constraint *aCons;
   int norder;
