@@ -147,10 +147,10 @@ static int parse_column(const char *z, dyn_args *out, char **pzErr) {
   }
   out->ncol++;
   if (c->name[0] == 0) return fail(pzErr, "dynamo: empty column name%s", "");
-  if (sqlite3_stricmp(c->name, ARGS_ITEM_COLUMN) == 0) {
+  if (args_is_reserved(c->name)) {
     return fail(pzErr,
-                "dynamo: column name '%s' is reserved for the hidden column holding the "
-                "whole item",
+                "dynamo: column name '%s' is reserved for a hidden column (item: the whole "
+                "item, _key: its primary key)",
                 c->name);
   }
   for (i = 0; i < out->ncol - 1; i++) {
@@ -159,6 +159,10 @@ static int parse_column(const char *z, dyn_args *out, char **pzErr) {
     }
   }
   return SQLITE_OK;
+}
+
+int args_is_reserved(const char *zName) {
+  return sqlite3_stricmp(zName, ARGS_ITEM_COLUMN) == 0 || sqlite3_stricmp(zName, ARGS_KEY_COLUMN) == 0;
 }
 
 int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {

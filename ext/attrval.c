@@ -560,9 +560,17 @@ static int from_json_text(sqlite3_value *v, int cls, const char *zCol, cJSON **p
   return *pzErr ? SQLITE_MISMATCH : SQLITE_NOMEM;
 }
 
+/* SQLite's space characters (sqlite3Isspace), whatever the locale. */
+static int is_sql_space(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 static int number_from_text(const char *z, int n, cJSON **pOut, int *pNum) {
   num_dec d;
   char buf[NUM_BUF];
+  /* as NUMERIC affinity reads text: spaces around the number are allowed */
+  while (n > 0 && is_sql_space(*z)) z++, n--;
+  while (n > 0 && is_sql_space(z[n - 1])) n--;
   *pNum = num_parse(z, n, &d);
   if (*pNum != NUM_OK) return SQLITE_OK;
   num_format(&d, buf);

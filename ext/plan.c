@@ -72,11 +72,12 @@ static void append_projection(const plan_input *in, sqlite3_str *s) {
   if (col_used(in, item_bit(in))) return; /* the whole item is read */
   sqlite3_str_appendall(s, " PROJECT ");
   for (i = 0; i < in->ncol; i++) {
-    if (!col_used(in, i)) continue;
+    /* the key attributes always: SQLite may read the _key column without
+    ** reporting it in colUsed (to combine OR branches, to UPDATE) */
+    if (!col_used(in, i) && i != in->pk && i != in->sk) continue;
     sqlite3_str_appendf(s, "%s%d", first ? "" : ",", i);
     first = 0;
   }
-  if (first) sqlite3_str_appendf(s, "%d", in->pk); /* existence only */
 }
 
 int plan_best(const plan_input *in, plan_output *out) {
@@ -170,7 +171,6 @@ int plan_best(const plan_input *in, plan_output *out) {
       (iLimit >= 0 || (in->norder > 0 && out->order_consumed))) {
     flags |= PLAN_RAMP;
   }
-  if (in->colUsed == 0 && (flags & PLAN_OP_MASK) != PLAN_GET) flags |= PLAN_COUNT;
 
   /* Cost: one request for a GetItem, a few pages for a Query, every page
   ** of the table for a Scan. */
@@ -218,8 +218,7 @@ int plan_best(const plan_input *in, plan_output *out) {
   if (flags & PLAN_LIMIT) sqlite3_str_appendall(s, " LIMIT");
   if (flags & PLAN_OFFSET) sqlite3_str_appendall(s, " OFFSET");
   if (flags & PLAN_RAMP) sqlite3_str_appendall(s, " RAMP");
-  if (flags & PLAN_COUNT) sqlite3_str_appendall(s, " COUNT");
-  else append_projection(in, s);
+  append_projection(in, s);
   out->idxNum = flags;
   out->idxStr = sqlite3_str_finish(s);
   return out->idxStr ? SQLITE_OK : SQLITE_NOMEM;

@@ -68,7 +68,6 @@ typedef struct dyn_cursor {
   const char *zKeySlot;/* member name of that slot (":v0" or the key name) */
   cJSON *resp;         /* the current page */
   cJSON *item;         /* the current item, in resp */
-  sqlite3_int64 nCount;/* Select COUNT: rows left to produce */
   int nRamp;           /* PLAN_RAMP: Limit of the current page, 0 = none */
   sqlite3_int64 iRowid;
   int eof;
@@ -125,7 +124,10 @@ static int declare(dyn_vtab *v) {
     sqlite3_str_appendf(s, "%s\"%w\" ", i ? ", " : "", v->aCol[i].name);
     append_decl(s, &v->aCol[i]);
   }
-  sqlite3_str_appendf(s, "%s\"" ARGS_ITEM_COLUMN "\" TEXT HIDDEN)", v->ncol ? ", " : "");
+  sqlite3_str_appendf(s,
+                      "%s\"" ARGS_ITEM_COLUMN "\" TEXT HIDDEN, \"" ARGS_KEY_COLUMN
+                      "\" TEXT HIDDEN, PRIMARY KEY(\"" ARGS_KEY_COLUMN "\")) WITHOUT ROWID",
+                      v->ncol ? ", " : "");
   if (!(zSql = sqlite3_str_finish(s))) return SQLITE_NOMEM;
   rc = sqlite3_declare_vtab(v->db, zSql);
   sqlite3_free(zSql);
@@ -322,7 +324,7 @@ static int discover(dyn_vtab *v, char **pzErr) {
     for (e = seen->child; e; e = e->next) {
       if (strcmp(e->string, best->string) < 0) best = e;
     }
-    if (column_index(v, best->string) < 0 && sqlite3_stricmp(best->string, ARGS_ITEM_COLUMN) != 0)
+    if (column_index(v, best->string) < 0 && !args_is_reserved(best->string))
       rc = add_column(v, best->string, best->valuestring, KEY_NO);
     cJSON_Delete(cJSON_DetachItemViaPointer(seen, best));
   }
@@ -516,7 +518,6 @@ static void cursor_reset(dyn_cursor *c) {
   cJSON_Delete(c->resp);
   c->req = c->keys = c->resp = c->item = c->keyValues = 0;
   c->zKeySlot = 0;
-  c->nCount = 0;
   c->nRamp = 0;
   c->eof = 1;
 }
@@ -553,10 +554,7 @@ static int fetch(dyn_cursor *c) {
   if ((rc = vt_client(v)) != SQLITE_OK) return rc;
   rc = ddb_call(v->client, c->zOp, v->args.table, c->req, &c->resp, &zErr);
   if (rc != SQLITE_OK) return vt_error(v, rc, zErr);
-  if (c->idxNum & PLAN_COUNT) {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(c->resp, "Count");
-    c->nCount = cJSON_IsNumber(n) && n->valuedouble > 0 ? (sqlite3_int64)n->valuedouble : 0;
-  } else if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
+  if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
     c->item = cJSON_GetObjectItemCaseSensitive(c->resp, "Item");
     if (c->item && !cJSON_IsObject(c->item)) goto malformed;
   } else {
@@ -585,10 +583,10 @@ static void grow_pages(dyn_cursor *c) {
 static int advance(dyn_cursor *c, int first) {
   dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
   int rc;
-  if (!first) {
-    if (c->idxNum & PLAN_COUNT) {
-      if (c->nCount > 0) c->nCount--;
-    } else if (c->item) {
+  if (!first && c->item) {
+    if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
+      c->item = 0; /* one Item, not an array */
+    } else {
       c->item = c->item->next;
       if (c->item && !cJSON_IsObject(c->item)) {
         return vt_error(v, SQLITE_ERROR,
@@ -599,7 +597,7 @@ static int advance(dyn_cursor *c, int first) {
   }
   for (;;) {
     cJSON *lek;
-    if ((c->idxNum & PLAN_COUNT) ? c->nCount > 0 : c->item != 0) {
+    if (c->item) {
       c->iRowid++;
       return SQLITE_OK;
     }
@@ -793,14 +791,7 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
     c->nRamp = RAMP_FIRST; /* a Query's pages start small in next_key */
     cJSON_AddNumberToObject(c->req, "Limit", RAMP_FIRST);
   }
-  if (idxNum & PLAN_COUNT) {
-    if (!cJSON_AddStringToObject(c->req, "Select", "COUNT")) {
-      rc = SQLITE_NOMEM;
-      goto fail;
-    }
-  } else if ((rc = add_projection(v, idxStr, c->req, &x)) != SQLITE_OK) {
-    goto fail;
-  }
+  if ((rc = add_projection(v, idxStr, c->req, &x)) != SQLITE_OK) goto fail;
   if (v->args.consistent_read) cJSON_AddTrueToObject(c->req, "ConsistentRead");
   if (op == PLAN_QUERY) c->keyValues = x.values; /* moves into req just below */
   if ((rc = expr_attach(&x, c->req)) != SQLITE_OK) goto fail;
@@ -828,10 +819,41 @@ static int vtEof(sqlite3_vtab_cursor *cur) {
   return ((dyn_cursor *)cur)->eof;
 }
 
+/* The _key column: the item's key attributes as DynamoDB JSON, partition
+** key first, so that one item always gives the same text. */
+static int key_result(dyn_vtab *v, dyn_cursor *c, sqlite3_context *ctx) {
+  cJSON *key = cJSON_CreateObject();
+  int i, rc = SQLITE_NOMEM;
+  char *z = 0;
+  for (i = 0; key && i < 2; i++) {
+    int iCol = i == 0 ? v->pk : v->sk;
+    const cJSON *av;
+    if (iCol < 0) continue;
+    av = cJSON_GetObjectItemCaseSensitive(c->item, v->aCol[iCol].name);
+    if (!av) {
+      rc = SQLITE_ERROR;
+      goto done;
+    }
+    cJSON_AddItemToObject(key, v->aCol[iCol].name, cJSON_Duplicate(av, 1));
+  }
+  if (key && (z = cJSON_PrintUnformatted(key)) != 0) {
+    sqlite3_result_text(ctx, z, -1, cJSON_free);
+    rc = SQLITE_OK;
+  }
+done:
+  cJSON_Delete(key);
+  if (rc == SQLITE_ERROR) {
+    sqlite3_result_error(ctx, "dynamo: an item in the response lacks its key", -1);
+  } else if (rc != SQLITE_OK) {
+    sqlite3_result_error_nomem(ctx);
+  }
+  return rc;
+}
+
 static int vtColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   dyn_cursor *c = (dyn_cursor *)cur;
   dyn_vtab *v = (dyn_vtab *)cur->pVtab;
-  if (!c->item) return SQLITE_OK; /* Select COUNT: no data, NULL */
+  if (i == v->ncol + 1) return key_result(v, c, ctx);
   if (i == v->ncol) {
     char *z = cJSON_PrintUnformatted(c->item);
     if (!z) {

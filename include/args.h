@@ -28,7 +28,14 @@ typedef struct dyn_args {
 int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr);
 void args_free(dyn_args *a);
 
-/* The name of the hidden column holding the whole item. */
+/* The hidden columns: the whole item, and its primary key (both as
+** DynamoDB JSON). The key column is the table's PRIMARY KEY for SQLite (the
+** table is WITHOUT ROWID), which is how SQLite tells rows apart when it
+** combines OR branches and which row an UPDATE or DELETE means. */
 #define ARGS_ITEM_COLUMN "item"
+#define ARGS_KEY_COLUMN "_key"
+
+/* Is this name one of the hidden columns (case-insensitive)? */
+int args_is_reserved(const char *zName);
 
 #endif

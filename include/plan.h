@@ -33,7 +33,6 @@
 #define PLAN_DESC      0x0400  /* ScanIndexForward = false */
 #define PLAN_LIMIT     0x0800
 #define PLAN_OFFSET    0x1000
-#define PLAN_COUNT     0x2000  /* no column is read: Select = COUNT */
 #define PLAN_RAMP      0x4000  /* SQLite may stop early but no exact LIMIT
                                ** is known: pages grow from a small Limit */
 
@@ -52,7 +51,7 @@ typedef struct plan_orderby {
 } plan_orderby;
 
 typedef struct plan_input {
-  int ncol;                    /* declared columns; the item column is ncol */
+  int ncol;                    /* declared columns; then item, then _key */
   const char *const *azCol;    /* column names, for idxStr */
   int pk, sk;                  /* key column indexes; sk < 0: no sort key */
   int sk_text;                 /* sort key is S (prefix matching applies) */

@@ -38,8 +38,9 @@ def track_items(n_uuid=4, n_per=25, seed=7):
                 "timestamp": "2017-12-%02dT%02d:%02d:%02d.%03dZ" % (
                     1 + i % 28, rnd.randrange(24), rnd.randrange(60),
                     rnd.randrange(60), rnd.randrange(1000)),
-                "latitude": decimal.Decimal("%.13f" % rnd.uniform(47.0, 48.0)),
-                "longitude": decimal.Decimal("%.14f" % rnd.uniform(-123.0, -122.0)),
+                # as phones write them: the shortest text of a double
+                "latitude": decimal.Decimal(repr(rnd.uniform(47.0, 48.0))),
+                "longitude": decimal.Decimal(repr(rnd.uniform(-123.0, -122.0))),
                 "accuracy": rnd.choice([5, 10, 65]),
                 "model": models[(u + i) % len(models)],
                 "platform": "iOS" if (u + i) % 3 else "Android",

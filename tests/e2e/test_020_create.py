@@ -64,7 +64,7 @@ def test_discovers_keys_first_then_attributes_with_types():
         ("bins", "BS", 0), ("latitude", "N", 0), ("meta", "M", 0), ("mixed", "", 0),
         ("model", "TEXT", 0), ("nothing", "NULL", 0), ("nums", "NS", 0), ("ok", "BOOL", 0),
         ("raw", "BLOB", 0), ("route", "L", 0), ("tags", "SS", 0),
-        ("item", "TEXT", 1)])
+        ("item", "TEXT", 1), ("_key", "TEXT", 1)])
 
 
 def test_number_and_binary_keys_get_their_sqlite_types():
@@ -87,7 +87,7 @@ def test_schema_is_persisted_and_reopened_without_requests():
                               "brand_new": {"S": "y"}})
         rc, out, err, reqs = traced("SELECT name FROM pragma_table_info('tracks');", db=db)
         eq((rc, err), (0, ""))
-        eq(out.split(), [b[0] for b in before if b[0] != "item"])
+        eq(out.split(), [b[0] for b in before if b[2] == 0])
         eq(reqs, [], "opening the table must not send a request")
         # the shadow table is there, and is read-only under defensive mode
         c = connect(db)
@@ -102,7 +102,7 @@ def test_declared_columns_keep_types_and_keys_are_added():
               "tags SS, \"odd name.x#1\" N)" % name)
     eq(columns(c, "t"), [("uuid", "TEXT", 0), ("timestamp", "TEXT", 0),
                          ("latitude", "REAL", 0), ("model", "TEXT", 0), ("tags", "SS", 0),
-                         ("odd name.x#1", "N", 0), ("item", "TEXT", 1)])
+                         ("odd name.x#1", "N", 0), ("item", "TEXT", 1), ("_key", "TEXT", 1)])
 
 
 def test_declared_key_of_the_wrong_type_is_refused():
@@ -112,11 +112,12 @@ def test_declared_key_of_the_wrong_type_is_refused():
            "column uuid is declared N, but the table's key attribute uuid is of type S")
 
 
-def test_item_column_name_is_reserved():
+def test_hidden_column_names_are_reserved():
     name = tracks_table()
     c = connect()
-    raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, item TEXT)" % name),
-           "reserved for the hidden column")
+    for col in ("item", "ITEM", "_key"):
+        raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, %s TEXT)"
+                                 % (name, col)), "reserved for a hidden column")
 
 
 def test_drop_table_keeps_the_dynamodb_table():
