@@ -970,9 +970,11 @@ static int vt_insert(dyn_vtab *v, sqlite3_value **aVal, sqlite_int64 *pRowid) {
     }
     return vt_error(v, SQLITE_CONSTRAINT,
                     sqlite3_mprintf("%z (an item with this key exists: UNIQUE constraint failed: "
-                                    "%s.%s%s%s)",
-                                    zErr, v->zName, v->aCol[v->pk].name, v->sk >= 0 ? ", " : "",
-                                    v->sk >= 0 ? v->aCol[v->sk].name : ""));
+                                    "%s.%s%z)",
+                                    zErr, v->zName, v->aCol[v->pk].name,
+                                    v->sk < 0 ? 0
+                                              : sqlite3_mprintf(", %s.%s", v->zName,
+                                                                v->aCol[v->sk].name)));
   }
   return vt_error(v, rc, zErr);
 }

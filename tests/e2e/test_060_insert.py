@@ -1,0 +1,139 @@
+"""INSERT -> PutItem: plain INSERT refuses an existing key, OR REPLACE
+overwrites, OR IGNORE keeps; bad input is refused with a clear error and
+nothing is written; UPDATE and DELETE say they are not there yet."""
+
+import json
+import os
+
+from harness import connect, ddb, eq, raises, shell, traced
+from fixtures import SAMPLE_ITEM, tracks_table
+from ddbclient import unmarshal_item
+
+KEY = {"uuid": {"S": "u1"}, "timestamp": {"S": "2017-12-20T16:10:38.997Z"}}
+
+
+def table():
+    name = tracks_table("ins")
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, latitude N, model TEXT)" % name)
+    return name, c
+
+
+def test_insert_from_the_cli_sample_file_with_readfile():
+    name = tracks_table("ins")
+    rc, out, err, reqs = traced(
+        # the table is empty: nothing to discover, so the columns are declared
+        "CREATE VIRTUAL TABLE tracks USING dynamo(table=%s, latitude N, longitude N, model S);\n"
+        "INSERT INTO tracks(item) VALUES (readfile('%s'));\n"
+        "SELECT uuid, timestamp, latitude, longitude, model FROM tracks;" % (name, SAMPLE_ITEM))
+    eq((rc, err), (0, ""))
+    eq(out.strip(), "test-uuid|2017-12-20T16:10:38.997Z|47.6349834766135|-122.142286812823|iPhone8,4")
+    with open(SAMPLE_ITEM) as f:
+        want = json.load(f)
+    put = [r for o, r in reqs if o == "PutItem"]
+    eq(len(put), 1)
+    eq(put[0]["Item"], want, "the item is sent as the file holds it")
+    got = ddb().get_item(name, {"uuid": want["uuid"], "timestamp": want["timestamp"]})
+    eq(got, want)
+
+
+def test_insert_columns_is_one_conditional_putitem():
+    name = tracks_table("ins")
+    rc, out, err, reqs = traced(
+        "CREATE VIRTUAL TABLE tracks USING dynamo(table=%s, latitude N, model TEXT);\n"
+        "INSERT INTO tracks(uuid, timestamp, latitude, model) "
+        "VALUES ('u1', '2017-12-20T16:10:38.997Z', 47.63, 'iPhone8,4');" % name)
+    eq((rc, err), (0, ""))
+    put = [r for o, r in reqs if o == "PutItem"]
+    eq(len(put), 1)
+    eq(put[0]["Item"], dict(KEY, latitude={"N": "47.63"}, model={"S": "iPhone8,4"}))
+    eq(put[0]["ConditionExpression"], "attribute_not_exists(#n0)")
+    eq(put[0]["ExpressionAttributeNames"], {"#n0": "uuid"})
+
+
+def test_plain_insert_of_an_existing_key_is_a_constraint_error():
+    name, c = table()
+    c.execute("INSERT INTO t(uuid, timestamp, model) VALUES ('u1', 'x', 'first')")
+    e = raises(lambda: c.execute("INSERT INTO t(uuid, timestamp, model) VALUES ('u1', 'x', 'second')"),
+               "dynamo: PutItem on %s failed: ConditionalCheckFailedException" % name)
+    assert "UNIQUE constraint failed: t.uuid, t.timestamp" in str(e), e
+    eq(e.sqlite_errorcode & 0xff, 19)  # SQLITE_CONSTRAINT
+    eq(ddb().get_item(name, {"uuid": {"S": "u1"}, "timestamp": {"S": "x"}})["model"], {"S": "first"})
+
+
+def test_insert_or_replace_overwrites_and_or_ignore_keeps():
+    name, c = table()
+    c.execute("INSERT INTO t(uuid, timestamp, model, latitude) VALUES ('u1', 'x', 'first', 1)")
+    c.execute("INSERT OR IGNORE INTO t(uuid, timestamp, model) VALUES ('u1', 'x', 'ignored')")
+    got = ddb().get_item(name, {"uuid": {"S": "u1"}, "timestamp": {"S": "x"}})
+    eq((got["model"], got["latitude"]), ({"S": "first"}, {"N": "1"}))
+    c.execute("INSERT OR REPLACE INTO t(uuid, timestamp, model) VALUES ('u1', 'x', 'replaced')")
+    got = ddb().get_item(name, {"uuid": {"S": "u1"}, "timestamp": {"S": "x"}})
+    eq(got, {"uuid": {"S": "u1"}, "timestamp": {"S": "x"}, "model": {"S": "replaced"}})
+    c.execute("REPLACE INTO t(uuid, timestamp, model) VALUES ('u1', 'x', 'again')")
+    eq(ddb().get_item(name, {"uuid": {"S": "u1"}, "timestamp": {"S": "x"}})["model"], {"S": "again"})
+
+
+def test_item_and_columns_together_columns_win():
+    name, c = table()
+    c.execute("INSERT INTO t(item, model) VALUES (?, 'from column')",
+              (json.dumps(dict(KEY, model={"S": "from item"}, speed={"N": "5"})),))
+    got = ddb().get_item(name, KEY)
+    eq((got["model"], got["speed"]), ({"S": "from column"}, {"N": "5"}))
+
+
+def test_bad_rows_are_refused_and_nothing_is_written():
+    name, c = table()
+    big = "x" * 410000
+    cases = [
+        ("INSERT INTO t(timestamp, model) VALUES ('x', 'm')", "missing partition key uuid"),
+        ("INSERT INTO t(uuid, model) VALUES ('u', 'm')", "missing sort key timestamp"),
+        ("INSERT INTO t(uuid, timestamp) VALUES (x'00', 'x')", "key uuid must be of type S, not B"),
+        ("INSERT INTO t(uuid, timestamp) VALUES ('', 'x')", "key uuid cannot be empty"),
+        ("INSERT INTO t(uuid, timestamp, latitude) VALUES ('u', 'x', 1e999)", "NaN and Infinity cannot be stored"),
+        ("INSERT INTO t(item) VALUES ('{not json')", "item is not valid JSON"),
+        ("INSERT INTO t(item) VALUES ('[1]')", "item JSON must be an object"),
+        ("INSERT INTO t(item) VALUES ('{\"uuid\":\"x\",\"timestamp\":{\"S\":\"y\"}}')",
+         "attribute uuid: expected an object with one type tag"),
+        ("INSERT INTO t(item) VALUES ('{\"uuid\":{\"S\":\"u\"},\"timestamp\":{\"S\":\"y\"},\"n\":{\"N\":\"abc\"}}')",
+         "attribute n: number \"abc\" is not a number"),
+        ("INSERT INTO t(item) VALUES ('{\"uuid\":{\"N\":\"1\"},\"timestamp\":{\"S\":\"y\"}}')",
+         "key uuid must be of type S, not N"),
+        ("INSERT INTO t(uuid, timestamp, model) VALUES ('u', 'big', '%s')" % big,
+         "dynamo: PutItem on %s failed: ValidationException" % name),
+    ]
+    for sql, msg in cases:
+        raises(lambda: c.execute(sql), msg)
+    eq(ddb().count(name), 0)
+
+
+def test_update_and_delete_are_not_there_yet():
+    name, c = table()
+    c.execute("INSERT INTO t(uuid, timestamp, model) VALUES ('u1', 'x', 'm')")
+    raises(lambda: c.execute("UPDATE t SET model = 'n' WHERE uuid = 'u1'"),
+           "UPDATE on t is not supported yet")
+    raises(lambda: c.execute("DELETE FROM t WHERE uuid = 'u1'"), "DELETE on t is not supported yet")
+    eq(ddb().get_item(name, {"uuid": {"S": "u1"}, "timestamp": {"S": "x"}})["model"], {"S": "m"})
+
+
+def test_insert_select_between_tables():
+    src = tracks_table("src", items=[{"uuid": "u%d" % i, "timestamp": "t", "model": "m%d" % i}
+                                     for i in range(30)])
+    dst = tracks_table("dst")
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE s USING dynamo(table=%s)" % src)
+    c.execute("CREATE VIRTUAL TABLE d USING dynamo(table=%s, model S)" % dst)
+    c.execute("INSERT INTO d SELECT * FROM s WHERE model != 'm3'")
+    eq(ddb().count(dst), 29)
+    eq(c.execute("SELECT count(*) FROM d WHERE model = 'm3'").fetchone()[0], 0)
+    c.execute("INSERT INTO d(item) SELECT item FROM s WHERE model = 'm3'")
+    eq(c.execute("SELECT count(*) FROM d").fetchone()[0], 30)
+
+
+def test_python_and_shell_see_the_same_rows():
+    name, c = table()
+    c.execute("INSERT INTO t(uuid, timestamp, model, latitude) VALUES ('u1', 'a', 'x', 47.6349834766135)")
+    rc, out, err = shell("CREATE VIRTUAL TABLE t USING dynamo(table=%s);\n"
+                         ".mode json\nSELECT uuid, timestamp, model, latitude FROM t;" % name)
+    eq(rc, 0, err)
+    eq(json.loads(out), [{"uuid": "u1", "timestamp": "a", "model": "x", "latitude": 47.6349834766135}])
