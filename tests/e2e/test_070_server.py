@@ -1,0 +1,154 @@
+"""What a real server rarely does, played by tests/fakeserver.py: pages with
+no items that still carry LastEvaluatedKey, throttling and 5xx (retried),
+errors that are final, bodies that are not JSON, a closed port. Also what
+every request carries (signature, target, content type)."""
+
+import os
+import socket
+import time
+
+from harness import connect, eq, raises
+from fakeserver import FakeServer, describe
+
+ITEM = {"uuid": {"S": "u1"}, "timestamp": {"S": "t1"}, "n": {"N": "5"}}
+THROTTLED = (400, {"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                   "message": "Rate of requests exceeds the allowed throughput."})
+
+
+class env:
+    """Set environment variables for the duration of a block."""
+    def __init__(self, **kw):
+        self.kw = kw
+
+    def __enter__(self):
+        self.old = {k: os.environ.get(k) for k in self.kw}
+        for k, v in self.kw.items():
+            os.environ[k] = v
+
+    def __exit__(self, *exc):
+        for k, v in self.old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def open_table(fs, columns="n N"):
+    c = connect()
+    fs.script("DescribeTable", describe())
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', %s)" % (fs.url, columns))
+    return c
+
+
+def test_empty_pages_with_a_last_evaluated_key_are_followed():
+    with FakeServer() as fs:
+        c = open_table(fs)
+        lek = {"uuid": {"S": "u0"}, "timestamp": {"S": "t0"}}
+        fs.script("Scan", (200, {"Items": [], "Count": 0, "ScannedCount": 0, "LastEvaluatedKey": lek}),
+                  (200, {"Items": [], "Count": 0, "ScannedCount": 0, "LastEvaluatedKey": lek}),
+                  (200, {"Items": [ITEM], "Count": 1, "ScannedCount": 1, "LastEvaluatedKey": lek}),
+                  (200, {"Items": [], "Count": 0, "ScannedCount": 0}))
+        eq(c.execute("SELECT uuid, timestamp, n FROM t").fetchall(), [("u1", "t1", 5)])
+        scans = [b for op, h, b in fs.requests if op == "Scan"]
+        eq(len(scans), 4)
+        assert "ExclusiveStartKey" not in scans[0]
+        assert all(s["ExclusiveStartKey"] == lek for s in scans[1:]), scans
+
+
+def test_query_pages_and_in_lists_with_empty_pages():
+    with FakeServer() as fs:
+        c = open_table(fs)
+        lek = {"uuid": {"S": "a"}, "timestamp": {"S": "t0"}}
+        fs.script("Query", (200, {"Items": [], "LastEvaluatedKey": lek}),
+                  (200, {"Items": [dict(ITEM, uuid={"S": "a"})]}),
+                  (200, {"Items": []}),
+                  (200, {"Items": [dict(ITEM, uuid={"S": "c"})]}))
+        eq(c.execute("SELECT uuid FROM t WHERE uuid IN ('a', 'b', 'c') ORDER BY 1").fetchall(),
+           [("a",), ("c",)])
+        eq(fs.ops().count("Query"), 4)
+
+
+def test_requests_are_signed_and_typed():
+    with FakeServer() as fs:
+        c = open_table(fs)
+        fs.script("GetItem", (200, {"Item": ITEM}))
+        eq(c.execute("SELECT n FROM t WHERE uuid = 'u1' AND timestamp = 't1'").fetchall(), [(5,)])
+        op, headers, body = fs.requests[-1]
+        h = {k.lower(): v for k, v in headers.items()}
+        eq(h["x-amz-target"], "DynamoDB_20120810.GetItem")
+        eq(h["content-type"], "application/x-amz-json-1.0")
+        assert h["authorization"].startswith("AWS4-HMAC-SHA256 Credential=%s/" % os.environ["AWS_ACCESS_KEY_ID"]), h
+        assert "/us-east-1/dynamodb/aws4_request" in h["authorization"], h
+        assert "SignedHeaders=content-type;host;x-amz-date;x-amz-target" in h["authorization"], h
+        assert os.environ["AWS_SECRET_ACCESS_KEY"] not in str(headers)
+        assert "x-amz-date" in h
+
+
+def test_throttling_and_5xx_are_retried():
+    with FakeServer() as fs:
+        c = open_table(fs)
+        fs.script("Scan", THROTTLED, (500, {"__type": "InternalServerError", "Message": "oops"}),
+                  (503, b"<html><body>Service Unavailable</body></html>", "text/html"),
+                  (200, {"Items": [ITEM]}))
+        eq(c.execute("SELECT n FROM t").fetchall(), [(5,)])
+        eq(fs.ops().count("Scan"), 4)
+
+
+def test_final_errors_are_not_retried_and_read_well():
+    with FakeServer() as fs:
+        c = open_table(fs)
+        fs.script("Scan", (400, {"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+                                 "Message": "Requested resource not found"}))
+        raises(lambda: c.execute("SELECT n FROM t").fetchall(),
+               "dynamo: Scan on Fake failed: ResourceNotFoundException: Requested resource not found")
+        eq(fs.ops().count("Scan"), 1)
+        fs.script("Scan", (400, {"__type": "com.amazon.coral.validate#ValidationException",
+                                 "message": "lower-case message"}))
+        raises(lambda: c.execute("SELECT n FROM t").fetchall(),
+               "dynamo: Scan on Fake failed: ValidationException: lower-case message")
+        fs.script("Scan", (403, b"<html><h1>Forbidden</h1>\n\n</html>", "text/html"))
+        raises(lambda: c.execute("SELECT n FROM t").fetchall(),
+               "dynamo: Scan on Fake failed: HTTP 403: <html><h1>Forbidden</h1> </html>")
+
+
+def test_retries_stop_after_max_attempts():
+    with env(AWS_MAX_ATTEMPTS="3"), FakeServer() as fs:
+        c = open_table(fs)
+        fs.script("Scan", *[(500, {"__type": "InternalServerError", "message": "down"})] * 5)
+        raises(lambda: c.execute("SELECT n FROM t").fetchall(),
+               "dynamo: Scan on Fake failed: InternalServerError: down (after 3 attempts)")
+        eq(fs.ops().count("Scan"), 3)
+
+
+def test_a_body_that_is_not_json_is_an_error():
+    with env(AWS_MAX_ATTEMPTS="2"), FakeServer() as fs:
+        c = open_table(fs)
+        fs.script("Scan", (200, b'{"Items": [tru'), (200, b"hello"))
+        raises(lambda: c.execute("SELECT n FROM t").fetchall(),
+               "InvalidResponse: the response is not a JSON object (after 2 attempts)")
+
+
+def test_malformed_items_are_errors_not_crashes():
+    with FakeServer() as fs:
+        c = open_table(fs)
+        fs.script("Scan", (200, {"Items": {"not": "a list"}}))
+        raises(lambda: c.execute("SELECT n FROM t").fetchall(), "malformed response")
+        fs.script("Scan", (200, {"Items": [ITEM, 5]}))
+        raises(lambda: c.execute("SELECT n FROM t").fetchall(), "malformed item")
+        fs.script("Scan", (200, {"Items": [dict(ITEM, n={"N": "not a number"})]}))
+        raises(lambda: c.execute("SELECT n FROM t").fetchall(), "malformed attribute value")
+
+
+def test_closed_port_fails_fast_with_the_endpoint_named():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    with env(AWS_MAX_ATTEMPTS="2"):
+        c = connect()
+        t0 = time.monotonic()
+        e = raises(lambda: c.execute(
+            "CREATE VIRTUAL TABLE t USING dynamo(table=Gone, endpoint='http://127.0.0.1:%d')" % port),
+            "dynamo: DescribeTable on Gone failed: ")
+        assert "127.0.0.1:%d" % port in str(e) and "after 2 attempts" in str(e), e
+        assert time.monotonic() - t0 < 10

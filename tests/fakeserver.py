@@ -1,0 +1,85 @@
+"""A scripted stand-in for DynamoDB on 127.0.0.1, for tests of what a real
+server rarely does: empty pages that still carry LastEvaluatedKey,
+throttling, 5xx, HTML error pages, bodies that are not JSON.
+
+    with FakeServer() as fs:
+        fs.script("Scan", (200, {"Items": [], "LastEvaluatedKey": {...}}),
+                          (200, {"Items": [...]}))
+        ... endpoint fs.url ...
+        fs.requests  -> [(operation, headers, body dict or raw bytes), ...]
+
+Each request takes the next scripted answer for its operation (a body that
+is a dict is sent as JSON, bytes as they are); an operation with no answer
+left gets a 400 ValidationException saying so.
+"""
+
+import http.server
+import json
+import threading
+
+
+class FakeServer:
+    def __init__(self):
+        self.requests = []
+        self._scripts = {}
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                raw = self.rfile.read(n)
+                op = self.headers.get("X-Amz-Target", "").split(".")[-1]
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = raw
+                with outer._lock:
+                    outer.requests.append((op, dict(self.headers), body))
+                    queue = outer._scripts.get(op, [])
+                    answer = queue.pop(0) if queue else (
+                        400, {"__type": "com.amazonaws.dynamodb.v20120810#ValidationException",
+                              "message": "fakeserver: no answer scripted for " + op})
+                status, payload = answer[0], answer[1]
+                ctype = answer[2] if len(answer) > 2 else "application/x-amz-json-1.0"
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def script(self, op, *answers):
+        with self._lock:
+            self._scripts.setdefault(op, []).extend(answers)
+
+    def ops(self):
+        return [op for op, h, b in self.requests]
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def describe(table="Fake", pk=("uuid", "S"), sk=("timestamp", "S")):
+    keys = [{"AttributeName": pk[0], "KeyType": "HASH"}]
+    defs = [{"AttributeName": pk[0], "AttributeType": pk[1]}]
+    if sk:
+        keys.append({"AttributeName": sk[0], "KeyType": "RANGE"})
+        defs.append({"AttributeName": sk[0], "AttributeType": sk[1]})
+    return (200, {"Table": {"TableName": table, "KeySchema": keys,
+                            "AttributeDefinitions": defs, "TableStatus": "ACTIVE",
+                            "ItemCount": 0}})
