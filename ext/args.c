@@ -165,16 +165,33 @@ int args_is_reserved(const char *zName) {
   return sqlite3_stricmp(zName, ARGS_ITEM_COLUMN) == 0 || sqlite3_stricmp(zName, ARGS_KEY_COLUMN) == 0;
 }
 
+/* The '=' of an option, or NULL for a column definition: an '=' inside a
+** quoted column name ("x=y" TEXT, 'k=v' S) is not one, an '=' right after a
+** quoted option name ('table'=Tracks) is. */
+static const char *option_eq(const char *z) {
+  char qe;
+  while (isspace((unsigned char)*z)) z++;
+  if (*z != '"' && *z != '`' && *z != '[' && *z != '\'') return strchr(z, '=');
+  qe = *z == '[' ? ']' : *z;
+  for (z++; *z; z++) {
+    if (*z == qe) {
+      if (qe != ']' && z[1] == qe) z++;
+      else break;
+    }
+  }
+  if (*z == 0) return 0; /* unterminated: parse_column says so */
+  for (z++; isspace((unsigned char)*z); z++) {
+  }
+  return *z == '=' ? z : 0;
+}
+
 int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
   int i, rc = SQLITE_OK;
   memset(out, 0, sizeof(*out));
   out->consistent_read = -1;
   for (i = 3; i < argc && rc == SQLITE_OK; i++) {
-    const char *z = argv[i], *zEq = strchr(z, '='), *p;
-    /* an '=' inside a quoted column name is not an option */
-    for (p = z; isspace((unsigned char)*p); p++) {
-    }
-    if (zEq && *p != '"' && *p != '`' && *p != '[') rc = parse_option(z, zEq, out, pzErr);
+    const char *z = argv[i], *zEq = option_eq(z);
+    if (zEq) rc = parse_option(z, zEq, out, pzErr);
     else rc = parse_column(z, out, pzErr);
   }
   if (rc == SQLITE_OK && !out->table) {

@@ -7,7 +7,8 @@
 **     ThrottlingException, RequestLimitExceeded, ...) and a 200 whose body
 **     is not a JSON object (a truncated transfer);
 **   - attempts: 10 in all (AWS_MAX_ATTEMPTS overrides);
-**   - wait before retry n: a uniform random time in [0, min(cap, base*2^n)),
+**   - wait before retry n (1, 2, ...): a uniform random time in
+**     [0, min(cap, base*2^(n-1))),
 **     base 50 ms (throttling: 500 ms), cap 20 s ("full jitter").
 **
 ** DYNAMO_TRACE=1 in the environment prints every request (operation and
@@ -118,13 +119,15 @@ long ddb_backoff_ms(int attempt, int throttled, unsigned rnd) {
   return (long)(((unsigned long long)rnd * (unsigned long long)ceiling) >> 32);
 }
 
-/* A short, printable excerpt of a body that is not JSON (an HTML page). */
+/* A short excerpt of a body that is not JSON (an HTML page), in printable
+** ASCII only: the page's bytes may not be UTF-8, and a message must be. */
 static char *body_excerpt(const char *body, size_t n) {
   char buf[121];
   size_t i, k = 0;
   for (i = 0; i < n && k < sizeof(buf) - 1; i++) {
     unsigned char ch = (unsigned char)body[i];
     if (ch < 0x20 || ch == 0x7f) ch = ' ';
+    else if (ch >= 0x80) ch = '?';
     if (ch == ' ' && k > 0 && buf[k - 1] == ' ') continue;
     buf[k++] = (char)ch;
   }

@@ -51,8 +51,10 @@ void expr_reset(expr_ctx *x) {
 }
 
 int expr_add_string(cJSON *request, const char *zMember, sqlite3_str *s) {
-  char *z = sqlite3_str_finish(s);
-  int rc = (z && cJSON_AddStringToObject(request, zMember, z)) ? SQLITE_OK : SQLITE_NOMEM;
+  int err = sqlite3_str_errcode(s);
+  char *z = sqlite3_str_finish(s); /* NULL for an empty string too */
+  int rc = (!err && cJSON_AddStringToObject(request, zMember, z ? z : "")) ? SQLITE_OK
+                                                                          : SQLITE_NOMEM;
   sqlite3_free(z);
   return rc;
 }

@@ -67,10 +67,16 @@ static int order_matches(const plan_input *in, int *pDesc) {
   return 1;
 }
 
+/* The columns to read, always last in idxStr: " PROJECT 0,1,4", or
+** " PROJECT ALL" when the whole item is read. Column names (which may hold
+** anything, " PROJECT " included) only ever come before it. */
 static void append_projection(const plan_input *in, sqlite3_str *s) {
   int i, first = 1;
-  if (col_used(in, item_bit(in))) return; /* the whole item is read */
   sqlite3_str_appendall(s, " PROJECT ");
+  if (col_used(in, item_bit(in))) {
+    sqlite3_str_appendall(s, "ALL");
+    return;
+  }
   for (i = 0; i < in->ncol; i++) {
     /* the key attributes always: SQLite may read the _key column without
     ** reporting it in colUsed (to combine OR branches, to UPDATE) */
@@ -225,10 +231,11 @@ int plan_best(const plan_input *in, plan_output *out) {
 }
 
 int plan_projection(const char *idxStr, int *aCol, int nMax, int *pAll) {
-  const char *z = idxStr ? strstr(idxStr, " PROJECT ") : 0;
+  const char *z = 0, *p = idxStr;
   int n = 0;
-  *pAll = (z == 0);
-  if (!z) return 0;
+  while (p && (p = strstr(p, " PROJECT ")) != 0) z = p++; /* the last one */
+  *pAll = (z == 0 || strcmp(z + 9, "ALL") == 0);
+  if (*pAll) return 0;
   z += 9;
   while (*z && n < nMax) {
     aCol[n++] = atoi(z);
@@ -260,11 +267,14 @@ static cJSON *key_av(int t, const char *z) {
   return av;
 }
 
-/* A double compared with N keys: values beyond DynamoDB's range behave as
-** infinities, tiny ones as zero for the bounds (no key lies between). */
+/* A double compared with N keys. Values beyond DynamoDB's range behave as
+** infinities. A tiny one (0 < |r| < 1E-130) lies between 0 and the smallest
+** key of its sign, so the comparison is the same as one with 0 or with
+** +-1E-130: sk < 1e-200 is sk < 1E-130, sk >= 1e-200 is sk >= 1E-130, ... */
 static int number_key_from_double(double r, int op, cJSON **pAv) {
   char buf[NUM_BUF];
   int n;
+  const char *zTiny = 0;
   if (isnan(r)) return KEY_NONE;
   if (fabs(r) >= 1e126 || isinf(r)) {
     int above = r > 0; /* the value is above every key */
@@ -272,8 +282,13 @@ static int number_key_from_double(double r, int op, cJSON **pAv) {
     return cross_class(above ? 0 : 2, 1, op);
   }
   if (r != 0 && fabs(r) < 1e-130) {
+    int smallest = r > 0 ? (op == OP_LT || op == OP_GE) : (op == OP_LE || op == OP_GT);
     if (op == OP_EQ) return KEY_NONE;
-    r = 0;
+    zTiny = !smallest ? "0" : r > 0 ? "1E-130" : "-1E-130";
+  }
+  if (zTiny) {
+    *pAv = key_av(AV_N, zTiny);
+    return *pAv ? KEY_VALUE : -1;
   }
   if (num_from_double(r, buf, &n) != NUM_OK) return KEY_NONE;
   *pAv = key_av(AV_N, buf);

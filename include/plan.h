@@ -75,8 +75,8 @@ typedef struct plan_usage {
 typedef struct plan_output {
   int idxNum;
   char *idxStr;                /* sqlite3_malloc()ed; readable plan, then
-                               ** " PROJECT i,j,.." or nothing (see
-                               ** plan_projection) */
+                               ** " PROJECT i,j,..." or " PROJECT ALL"
+                               ** (see plan_projection) */
   double cost;
   sqlite3_int64 rows;
   int unique;                  /* at most one row */
@@ -110,8 +110,8 @@ int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv);
 /*
 ** The literal prefix of a LIKE (case-insensitive: only usable when it has
 ** no ASCII letter) or GLOB pattern, as a sqlite3_malloc()ed string, or NULL
-** when no prefix can narrow the Query. *pExact is set when the pattern is
-** just the prefix followed by one '%' or '*'.
+** when no prefix can narrow the Query. The prefix only narrows: SQLite still
+** checks the whole pattern.
 */
 char *plan_pattern_prefix(const char *zPattern, int isGlob);
 

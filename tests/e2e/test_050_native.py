@@ -142,6 +142,12 @@ def test_number_sort_keys_match_a_native_table():
         "SELECT n FROM t WHERE id = 'p' AND n < 1e300",
         "SELECT n FROM t WHERE id = 'p' AND n > -1e300 AND n < 0",
         "SELECT n FROM t WHERE id = 'p' AND n > 5 AND n < 2",
+        # below DynamoDB's smallest magnitude: the key 0 must stay or go rightly
+        "SELECT n FROM t WHERE id = 'p' AND n < 1e-200",
+        "SELECT n FROM t WHERE id = 'p' AND n >= 1e-200",
+        "SELECT n FROM t WHERE id = 'p' AND n > -1e-200",
+        "SELECT n FROM t WHERE id = 'p' AND n <= -1e-200",
+        "SELECT n FROM t WHERE id = 'p' AND n <= 1e-200 AND n >= -1e-200",
         "SELECT n FROM t WHERE id IN ('p', 'q') AND n BETWEEN 3 AND 6",
         "SELECT id, n FROM t WHERE n = 5",
         "SELECT typeof(n), count(*) FROM t GROUP BY 1",

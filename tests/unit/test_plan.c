@@ -1,0 +1,1010 @@
+/* Unit tests of plan.c: the choice of GetItem, Query or Scan, constraint
+** usage, ORDER BY, LIMIT/OFFSET, projections, key values, patterns. */
+#include "plan.h"
+#include "attrval.h"
+#include "check.h"
+
+#include <math.h>
+
+#define EQ SQLITE_INDEX_CONSTRAINT_EQ
+#define GT SQLITE_INDEX_CONSTRAINT_GT
+#define GE SQLITE_INDEX_CONSTRAINT_GE
+#define LT SQLITE_INDEX_CONSTRAINT_LT
+#define LE SQLITE_INDEX_CONSTRAINT_LE
+#define LIKE SQLITE_INDEX_CONSTRAINT_LIKE
+#define GLOB SQLITE_INDEX_CONSTRAINT_GLOB
+#define LIMIT SQLITE_INDEX_CONSTRAINT_LIMIT
+#define OFFSET SQLITE_INDEX_CONSTRAINT_OFFSET
+
+/* Tracks: uuid (partition key), timestamp (sort key, S), latitude, speed;
+** then the hidden columns item (4) and _key (5). */
+#define UUID 0
+#define TS 1
+#define LAT 2
+#define SPEED 3
+#define ITEM 4
+#define BIT(i) ((sqlite3_uint64)1 << (i))
+
+static const char *const azTracks[] = {"uuid", "timestamp", "latitude", "speed", "item", "_key"};
+
+static sqlite3 *db;
+static plan_input in;
+static plan_output out;
+static plan_usage use[64];
+
+static void tracks(void) {
+  memset(&in, 0, sizeof(in));
+  in.ncol = 4;
+  in.azCol = azTracks;
+  in.pk = UUID;
+  in.sk = TS;
+  in.sk_text = 1;
+  in.sk_exact = 0;
+  in.colUsed = BIT(UUID) | BIT(TS);
+}
+
+/* Run plan_best on in with these constraints and ORDER BY. */
+static int best(const plan_constraint *aCons, int ncons, const plan_orderby *aOrder, int norder) {
+  int rc;
+  sqlite3_free(out.idxStr);
+  memset(&out, 0, sizeof(out));
+  memset(use, 0x55, sizeof(use)); /* every entry must be written */
+  out.aUsage = use;
+  in.aCons = aCons;
+  in.ncons = ncons;
+  in.aOrder = aOrder;
+  in.norder = norder;
+  rc = plan_best(&in, &out);
+  return rc;
+}
+
+#define N_(a) (int)(sizeof(a) / sizeof((a)[0]))
+#define BEST(c, o) best(c, N_(c), o, N_(o))
+#define BEST_C(c) best(c, N_(c), 0, 0)
+
+/* {iColumn, op, usable, binary, is_in} */
+#define C(col, op) {col, op, 1, 1, 0}
+
+static int usage_is(int i, int argvIndex, int omit, int in_all) {
+  return use[i].argvIndex == argvIndex && use[i].omit == omit && use[i].in_all == in_all;
+}
+
+/* ---- GetItem -------------------------------------------------------------- */
+
+static void test_getitem(void) {
+  plan_constraint c[] = {C(TS, EQ), C(LAT, GT), C(UUID, EQ)};
+  tracks();
+  in.colUsed = BIT(UUID) | BIT(TS) | BIT(LAT);
+  CHECK_INT(BEST_C(c), SQLITE_OK);
+  CHECK_INT(out.idxNum, PLAN_GET | PLAN_SK_EQ);
+  CHECK_STR(out.idxStr, "GetItem uuid=? timestamp=? PROJECT 0,1,2");
+  CHECK(usage_is(2, 1, 1, 0)); /* pk first, whatever the constraint order */
+  CHECK(usage_is(0, 2, 1, 0));
+  CHECK(usage_is(1, 0, 0, 0)); /* latitude stays with SQLite */
+  CHECK_INT(out.unique, 1);
+  CHECK_INT(out.rows, 1);
+  CHECK(out.cost == 1);
+  CHECK_INT(out.order_consumed, 1);
+
+  /* ORDER BY anything: at most one row */
+  {
+    plan_orderby o[] = {{LAT, 1}, {SPEED, 0}};
+    CHECK_INT(BEST(c, o), SQLITE_OK);
+    CHECK_INT(out.order_consumed, 1);
+    CHECK_INT(out.idxNum & PLAN_DESC, 0);
+  }
+  /* LIMIT is not used for a GetItem */
+  {
+    plan_constraint c2[] = {C(UUID, EQ), C(TS, EQ), {-1, LIMIT, 1, 1, 0}, {-1, OFFSET, 1, 1, 0}};
+    BEST_C(c2);
+    CHECK_INT(out.idxNum, PLAN_GET | PLAN_SK_EQ);
+    CHECK(usage_is(2, 0, 0, 0));
+    CHECK(usage_is(3, 0, 0, 0));
+    CHECK_STR(out.idxStr, "GetItem uuid=? timestamp=? PROJECT 0,1,2");
+  }
+  /* a table with a partition key only */
+  {
+    static const char *const az[] = {"id", "v", "item", "_key"};
+    plan_constraint c3[] = {C(1, EQ), C(0, EQ)};
+    tracks();
+    in.ncol = 2;
+    in.azCol = az;
+    in.sk = -1;
+    in.sk_text = 0;
+    in.colUsed = BIT(1);
+    BEST_C(c3);
+    CHECK_INT(out.idxNum, PLAN_GET);
+    CHECK_STR(out.idxStr, "GetItem id=? PROJECT 0,1");
+    CHECK(usage_is(1, 1, 1, 0));
+    CHECK(usage_is(0, 0, 0, 0));
+    CHECK_INT(out.unique, 1);
+  }
+}
+
+/* ---- Query ---------------------------------------------------------------- */
+
+static void test_query_between_desc_limit(void) {
+  plan_constraint c[] = {{-1, LIMIT, 1, 1, 0}, C(TS, LE), C(TS, GE), C(UUID, EQ)};
+  plan_orderby o[] = {{TS, 1}};
+  tracks();
+  CHECK_INT(BEST(c, o), SQLITE_OK);
+  CHECK_STR(out.idxStr, "Query uuid=? timestamp BETWEEN ? AND ? DESC LIMIT PROJECT 0,1");
+  CHECK_INT(out.idxNum,
+            PLAN_QUERY | PLAN_SK_GE | PLAN_SK_LE | PLAN_DESC | PLAN_LIMIT);
+  CHECK(usage_is(3, 1, 1, 0)); /* pk */
+  CHECK(usage_is(2, 2, 0, 0)); /* lower */
+  CHECK(usage_is(1, 3, 0, 0)); /* upper */
+  CHECK(usage_is(0, 4, 0, 0)); /* limit */
+  CHECK_INT(out.order_consumed, 1);
+  CHECK_INT(out.unique, 0);
+  CHECK_INT(out.rows, 25);
+
+  /* S keys: an inclusive pair is exactly DynamoDB's BETWEEN */
+  in.sk_exact = 1;
+  BEST(c, o);
+  CHECK(usage_is(2, 2, 1, 0));
+  CHECK(usage_is(1, 3, 1, 0));
+  CHECK(usage_is(3, 1, 1, 0));
+  CHECK(usage_is(0, 4, 0, 0));
+}
+
+static void test_query_bounds(void) {
+  tracks();
+  {
+    plan_constraint c[] = {C(UUID, EQ)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY);
+    CHECK_STR(out.idxStr, "Query uuid=? PROJECT 0,1");
+    CHECK(usage_is(0, 1, 1, 0));
+    CHECK_INT(out.rows, 100);
+  }
+  {
+    plan_constraint c[] = {C(TS, GT), C(UUID, EQ)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_GT);
+    CHECK_STR(out.idxStr, "Query uuid=? timestamp>? PROJECT 0,1");
+    CHECK(usage_is(1, 1, 1, 0));
+    CHECK(usage_is(0, 2, 0, 0));
+    in.sk_exact = 1; /* one bound is exact */
+    BEST_C(c);
+    CHECK(usage_is(0, 2, 1, 0));
+    in.sk_exact = 0;
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GE)};
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Query uuid=? timestamp>=? PROJECT 0,1");
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_GE);
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, LT)};
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Query uuid=? timestamp<? PROJECT 0,1");
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_LT);
+    in.sk_exact = 1;
+    BEST_C(c);
+    CHECK(usage_is(1, 2, 1, 0));
+    in.sk_exact = 0;
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, LE)};
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Query uuid=? timestamp<=? PROJECT 0,1");
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_LE);
+  }
+  /* two exclusive bounds: BETWEEN, which includes the ends SQLite drops */
+  {
+    plan_constraint c[] = {C(TS, LT), C(TS, GT), C(UUID, EQ)};
+    in.sk_exact = 1;
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Query uuid=? timestamp BETWEEN ? AND ? PROJECT 0,1");
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_GT | PLAN_SK_LT);
+    CHECK(usage_is(2, 1, 1, 0));
+    CHECK(usage_is(1, 2, 0, 0));
+    CHECK(usage_is(0, 3, 0, 0));
+  }
+  {
+    plan_constraint c[] = {C(TS, LT), C(TS, GE), C(UUID, EQ)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_GE | PLAN_SK_LT);
+    CHECK(usage_is(1, 2, 0, 0));
+    CHECK(usage_is(0, 3, 0, 0));
+    in.sk_exact = 0;
+  }
+  /* >= is preferred to >, <= to <; the other stays with SQLite */
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GT), C(TS, GE), C(TS, LT), C(TS, LE)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_GE | PLAN_SK_LE);
+    CHECK(usage_is(0, 1, 1, 0));
+    CHECK(usage_is(1, 0, 0, 0));
+    CHECK(usage_is(2, 2, 0, 0));
+    CHECK(usage_is(3, 0, 0, 0));
+    CHECK(usage_is(4, 3, 0, 0));
+  }
+  /* only the first of two equal bounds */
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GT), C(TS, GT)};
+    BEST_C(c);
+    CHECK(usage_is(1, 2, 0, 0));
+    CHECK(usage_is(2, 0, 0, 0));
+  }
+  /* bounds on other columns, or on the key without a partition key */
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(LAT, GT), C(SPEED, LT)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY);
+    CHECK(usage_is(1, 0, 0, 0));
+    CHECK(usage_is(2, 0, 0, 0));
+  }
+}
+
+static void test_query_patterns(void) {
+  tracks();
+  {
+    plan_constraint c[] = {C(TS, LIKE), C(UUID, EQ)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_LIKE);
+    CHECK_STR(out.idxStr, "Query uuid=? timestamp LIKE ? PROJECT 0,1");
+    CHECK(usage_is(0, 2, 0, 0)); /* a prefix only: SQLite checks the pattern */
+    CHECK(usage_is(1, 1, 1, 0));
+    CHECK_INT(out.rows, 25);
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GLOB)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_GLOB);
+    CHECK_STR(out.idxStr, "Query uuid=? timestamp GLOB ? PROJECT 0,1");
+    CHECK(usage_is(1, 2, 0, 0));
+  }
+  /* argv order: pk, lower, upper, like, glob */
+  {
+    plan_constraint c[] = {C(TS, GLOB), C(TS, LIKE), C(TS, LT), C(TS, GE), C(UUID, EQ)};
+    in.sk_exact = 1;
+    BEST_C(c);
+    CHECK_INT(out.idxNum,
+              PLAN_QUERY | PLAN_SK_GE | PLAN_SK_LT | PLAN_SK_LIKE | PLAN_SK_GLOB);
+    CHECK_STR(out.idxStr,
+              "Query uuid=? timestamp BETWEEN ? AND ? timestamp LIKE ? timestamp GLOB ? "
+              "PROJECT 0,1");
+    CHECK(usage_is(4, 1, 1, 0));
+    CHECK(usage_is(3, 2, 0, 0));
+    CHECK(usage_is(2, 3, 0, 0));
+    CHECK(usage_is(1, 4, 0, 0));
+    CHECK(usage_is(0, 5, 0, 0));
+    in.sk_exact = 0;
+  }
+  /* LIKE's collation does not matter */
+  {
+    plan_constraint c[] = {C(UUID, EQ), {TS, LIKE, 1, 0, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_LIKE);
+  }
+  /* no prefix matching on a sort key that is not S */
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, LIKE), C(TS, GLOB)};
+    in.sk_text = 0;
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY);
+    CHECK_STR(out.idxStr, "Query uuid=? PROJECT 0,1");
+    CHECK(usage_is(1, 0, 0, 0));
+    CHECK(usage_is(2, 0, 0, 0));
+    in.sk_text = 1;
+  }
+  /* patterns on other columns do nothing */
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(LAT, LIKE)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY);
+    CHECK(usage_is(1, 0, 0, 0));
+  }
+}
+
+static void test_in(void) {
+  tracks();
+  {
+    plan_constraint c[] = {{UUID, EQ, 1, 1, 1}};
+    plan_orderby o[] = {{TS, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_PK_IN);
+    CHECK_STR(out.idxStr, "Query uuid IN (...) PROJECT 0,1");
+    CHECK(usage_is(0, 1, 1, 1));
+    CHECK_INT(out.rows, 1000);
+    /* one Query per partition: their union is not in sort-key order */
+    BEST(c, o);
+    CHECK_INT(out.order_consumed, 0);
+    CHECK_INT(out.idxNum & PLAN_DESC, 0);
+  }
+  {
+    plan_constraint c[] = {C(TS, EQ), {UUID, EQ, 1, 1, 1}};
+    plan_orderby o[] = {{TS, 1}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_GET | PLAN_PK_IN | PLAN_SK_EQ);
+    CHECK_STR(out.idxStr, "GetItem uuid IN (...) timestamp=? PROJECT 0,1");
+    CHECK(usage_is(1, 1, 1, 1));
+    CHECK(usage_is(0, 2, 1, 0));
+    CHECK_INT(out.unique, 0);
+    CHECK(out.cost == 10);
+    CHECK_INT(out.rows, 10);
+    BEST(c, o);
+    CHECK_INT(out.order_consumed, 0);
+  }
+  /* a plain equality is preferred to an IN list */
+  {
+    plan_constraint c[] = {{UUID, EQ, 1, 1, 1}, C(UUID, EQ)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY);
+    CHECK(usage_is(0, 0, 0, 0));
+    CHECK(usage_is(1, 1, 1, 0));
+  }
+  /* IN on the sort key is a plain equality for it */
+  {
+    plan_constraint c[] = {C(UUID, EQ), {TS, EQ, 1, 1, 1}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_GET | PLAN_SK_EQ);
+    CHECK(usage_is(1, 2, 1, 0));
+  }
+}
+
+/* ---- ORDER BY ------------------------------------------------------------- */
+
+static int consumed(const plan_orderby *o, int n, int *pDesc) {
+  plan_constraint c[] = {C(UUID, EQ)};
+  best(c, 1, o, n);
+  *pDesc = (out.idxNum & PLAN_DESC) != 0;
+  return out.order_consumed;
+}
+
+static void test_order_by(void) {
+  int desc;
+  tracks();
+  {
+    plan_orderby o[] = {{TS, 0}};
+    CHECK_INT(consumed(o, 1, &desc), 1);
+    CHECK_INT(desc, 0);
+  }
+  {
+    plan_orderby o[] = {{TS, 1}};
+    CHECK_INT(consumed(o, 1, &desc), 1);
+    CHECK_INT(desc, 1);
+    CHECK_STR(out.idxStr, "Query uuid=? DESC RAMP PROJECT 0,1");
+  }
+  {
+    plan_orderby o[] = {{UUID, 0}, {TS, 0}};
+    CHECK_INT(consumed(o, 2, &desc), 1);
+    CHECK_INT(desc, 0);
+  }
+  {
+    plan_orderby o[] = {{UUID, 0}, {TS, 1}};
+    CHECK_INT(consumed(o, 2, &desc), 1);
+    CHECK_INT(desc, 1);
+  }
+  {
+    plan_orderby o[] = {{UUID, 1}};
+    CHECK_INT(consumed(o, 1, &desc), 1);
+    CHECK_INT(desc, 0);
+  }
+  {
+    plan_orderby o[] = {{TS, 0}, {UUID, 1}};
+    CHECK_INT(consumed(o, 2, &desc), 1);
+  }
+  {
+    plan_orderby o[] = {{LAT, 0}};
+    CHECK_INT(consumed(o, 1, &desc), 0);
+    CHECK_INT(desc, 0);
+  }
+  {
+    plan_orderby o[] = {{TS, 0}, {LAT, 0}};
+    CHECK_INT(consumed(o, 2, &desc), 0);
+  }
+  {
+    plan_orderby o[] = {{LAT, 0}, {TS, 0}};
+    CHECK_INT(consumed(o, 2, &desc), 0);
+  }
+  {
+    plan_orderby o[] = {{TS, 0}, {TS, 1}};
+    CHECK_INT(consumed(o, 2, &desc), 0);
+  }
+  {
+    plan_orderby o[] = {{ITEM, 0}};
+    CHECK_INT(consumed(o, 1, &desc), 0);
+  }
+  /* no ORDER BY: nothing to consume */
+  CHECK_INT(consumed(0, 0, &desc), 1);
+  CHECK_INT(desc, 0);
+  /* a Scan returns no particular order */
+  {
+    plan_orderby o[] = {{TS, 0}};
+    plan_constraint c[] = {C(TS, GT)};
+    BEST(c, o);
+    CHECK_INT(out.idxNum & PLAN_OP_MASK, PLAN_SCAN);
+    CHECK_INT(out.order_consumed, 0);
+    best(0, 0, o, 1);
+    CHECK_INT(out.order_consumed, 0);
+  }
+  {
+    plan_orderby o[] = {{UUID, 0}};
+    best(0, 0, o, 1);
+    CHECK_INT(out.order_consumed, 0);
+  }
+  /* with bounds too */
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GE), C(TS, LT)};
+    plan_orderby o[] = {{UUID, 0}, {TS, 1}};
+    BEST(c, o);
+    CHECK_INT(out.order_consumed, 1);
+    CHECK(out.idxNum & PLAN_DESC);
+  }
+}
+
+/* ---- LIMIT / OFFSET ------------------------------------------------------- */
+
+static void test_limit_offset(void) {
+  tracks();
+  {
+    plan_constraint c[] = {{-1, OFFSET, 1, 1, 0}, {-1, LIMIT, 1, 1, 0}, C(UUID, EQ)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_LIMIT | PLAN_OFFSET);
+    CHECK_STR(out.idxStr, "Query uuid=? LIMIT OFFSET PROJECT 0,1");
+    CHECK(usage_is(2, 1, 1, 0));
+    CHECK(usage_is(1, 2, 0, 0)); /* limit, never omitted: SQLite keeps counting */
+    CHECK(usage_is(0, 3, 0, 0)); /* offset */
+  }
+  /* OFFSET alone does nothing */
+  {
+    plan_constraint c[] = {C(UUID, EQ), {-1, OFFSET, 1, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY);
+    CHECK(usage_is(1, 0, 0, 0));
+  }
+  /* a constraint SQLite must check: every row DynamoDB returns is not one
+  ** SQLite keeps, so the LIMIT cannot size the pages */
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(LAT, GT), {-1, LIMIT, 1, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum & (PLAN_LIMIT | PLAN_OFFSET), 0);
+    CHECK(out.idxNum & PLAN_RAMP);
+    CHECK(usage_is(2, 0, 0, 0));
+  }
+  /* ... unless it is not usable */
+  {
+    plan_constraint c[] = {C(UUID, EQ), {LAT, GT, 0, 1, 0}, {-1, LIMIT, 1, 1, 0}};
+    BEST_C(c);
+    CHECK(out.idxNum & PLAN_LIMIT);
+    CHECK(usage_is(2, 2, 0, 0));
+  }
+  /* a sort-key constraint the Query cannot take (another collation) */
+  {
+    plan_constraint c[] = {C(UUID, EQ), {TS, GT, 1, 0, 0}, {-1, LIMIT, 1, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_LIMIT, 0);
+    CHECK(usage_is(1, 0, 0, 0));
+    CHECK(usage_is(2, 0, 0, 0));
+  }
+  /* a pattern is only a prefix */
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, LIKE), {-1, LIMIT, 1, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_LIMIT, 0);
+    CHECK(out.idxNum & PLAN_RAMP);
+    CHECK(usage_is(2, 0, 0, 0));
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GLOB), {-1, LIMIT, 1, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_LIMIT, 0);
+  }
+  /* an ORDER BY that is not DynamoDB's order */
+  {
+    plan_constraint c[] = {C(UUID, EQ), {-1, LIMIT, 1, 1, 0}};
+    plan_orderby o[] = {{LAT, 0}};
+    BEST(c, o);
+    CHECK_INT(out.idxNum & PLAN_LIMIT, 0);
+    CHECK(usage_is(1, 0, 0, 0));
+  }
+  /* an ORDER BY that is */
+  {
+    plan_constraint c[] = {C(UUID, EQ), {-1, LIMIT, 1, 1, 0}, C(TS, GT)};
+    plan_orderby o[] = {{TS, 1}};
+    BEST(c, o);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_GT | PLAN_DESC | PLAN_LIMIT);
+    CHECK_STR(out.idxStr, "Query uuid=? timestamp>? DESC LIMIT PROJECT 0,1");
+    CHECK(usage_is(0, 1, 1, 0));
+    CHECK(usage_is(2, 2, 0, 0));
+    CHECK(usage_is(1, 3, 0, 0));
+  }
+  /* a Scan of everything */
+  {
+    plan_constraint c[] = {{-1, LIMIT, 1, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_LIMIT);
+    CHECK_STR(out.idxStr, "Scan LIMIT PROJECT 0,1");
+    CHECK(usage_is(0, 1, 0, 0));
+  }
+  {
+    plan_constraint c[] = {C(SPEED, GT), {-1, LIMIT, 1, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_RAMP);
+    CHECK(usage_is(1, 0, 0, 0));
+  }
+  /* an unusable LIMIT is no LIMIT */
+  {
+    plan_constraint c[] = {C(UUID, EQ), {-1, LIMIT, 0, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY);
+    CHECK(usage_is(1, 0, 0, 0));
+  }
+  /* no ORDER BY and no LIMIT: nothing stops early */
+  {
+    plan_constraint c[] = {C(UUID, EQ)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_RAMP, 0);
+  }
+}
+
+/* ---- usability ------------------------------------------------------------ */
+
+static void test_unusable(void) {
+  tracks();
+  /* another collation: the key comparison is not DynamoDB's */
+  {
+    plan_constraint c[] = {{UUID, EQ, 1, 0, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_OP_MASK, PLAN_SCAN);
+    CHECK(usage_is(0, 0, 0, 0));
+    CHECK_STR(out.idxStr, "Scan PROJECT 0,1");
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), {TS, EQ, 1, 0, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY);
+    CHECK(usage_is(1, 0, 0, 0));
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), {TS, GE, 1, 0, 0}, {TS, LT, 1, 0, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY);
+    CHECK(usage_is(1, 0, 0, 0));
+    CHECK(usage_is(2, 0, 0, 0));
+  }
+  /* not usable at all */
+  {
+    plan_constraint c[] = {{UUID, EQ, 0, 1, 0}, {TS, EQ, 0, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_OP_MASK, PLAN_SCAN);
+    CHECK(usage_is(0, 0, 0, 0));
+    CHECK(usage_is(1, 0, 0, 0));
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), {TS, EQ, 0, 1, 0}, {TS, GT, 0, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY);
+    CHECK(usage_is(1, 0, 0, 0));
+    CHECK(usage_is(2, 0, 0, 0));
+  }
+  /* the sort key without the partition key is a Scan */
+  {
+    plan_constraint c[] = {C(TS, EQ), C(TS, GT)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_SCAN);
+    CHECK(usage_is(0, 0, 0, 0));
+    CHECK(usage_is(1, 0, 0, 0));
+  }
+  /* other operators on the keys */
+  {
+    plan_constraint c[] = {C(UUID, GT), C(UUID, SQLITE_INDEX_CONSTRAINT_NE),
+                           C(UUID, SQLITE_INDEX_CONSTRAINT_ISNULL), C(UUID, LIKE)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_SCAN);
+    CHECK(usage_is(0, 0, 0, 0) && usage_is(1, 0, 0, 0) && usage_is(2, 0, 0, 0) &&
+          usage_is(3, 0, 0, 0));
+  }
+}
+
+/* ---- projection ----------------------------------------------------------- */
+
+static void test_projection(void) {
+  plan_constraint c[] = {C(UUID, EQ)};
+  int aCol[80], all = -1, n;
+  tracks();
+  in.colUsed = BIT(LAT);
+  BEST_C(c);
+  CHECK_STR(out.idxStr, "Query uuid=? PROJECT 0,1,2"); /* the keys always */
+  n = plan_projection(out.idxStr, aCol, 80, &all);
+  CHECK_INT(all, 0);
+  CHECK_INT(n, 3);
+  CHECK(n == 3 && aCol[0] == 0 && aCol[1] == 1 && aCol[2] == 2);
+
+  in.colUsed = BIT(SPEED) | BIT(UUID);
+  BEST_C(c);
+  CHECK_STR(out.idxStr, "Query uuid=? PROJECT 0,1,3");
+  in.colUsed = 0; /* count(*) */
+  BEST_C(c);
+  CHECK_STR(out.idxStr, "Query uuid=? PROJECT 0,1");
+  in.colUsed = BIT(5); /* _key */
+  BEST_C(c);
+  CHECK_STR(out.idxStr, "Query uuid=? PROJECT 0,1");
+
+  /* the item column reads everything */
+  in.colUsed = BIT(ITEM);
+  BEST_C(c);
+  CHECK_STR(out.idxStr, "Query uuid=? PROJECT ALL");
+  all = -1;
+  CHECK_INT(plan_projection(out.idxStr, aCol, 80, &all), 0);
+  CHECK_INT(all, 1);
+  in.colUsed = BIT(ITEM) | BIT(LAT);
+  best(0, 0, 0, 0);
+  CHECK_STR(out.idxStr, "Scan PROJECT ALL");
+  in.colUsed = ~(sqlite3_uint64)0;
+  best(0, 0, 0, 0);
+  CHECK_STR(out.idxStr, "Scan PROJECT ALL");
+
+  /* 63 columns and more: bit 63 stands for column 63 and above, item too */
+  {
+    static const char *az[72];
+    int i;
+    for (i = 0; i < 72; i++) az[i] = "c";
+    tracks();
+    in.azCol = az;
+    in.ncol = 70;
+    in.colUsed = BIT(5) | BIT(62);
+    best(0, 0, 0, 0);
+    CHECK_STR(out.idxStr, "Scan PROJECT 0,1,5,62");
+    in.colUsed = BIT(5) | BIT(63);
+    best(0, 0, 0, 0);
+    CHECK_STR(out.idxStr, "Scan PROJECT ALL");
+    in.ncol = 63; /* the item column is 63 */
+    in.colUsed = BIT(62);
+    best(0, 0, 0, 0);
+    CHECK_STR(out.idxStr, "Scan PROJECT 0,1,62");
+    in.colUsed = BIT(63);
+    best(0, 0, 0, 0);
+    CHECK_STR(out.idxStr, "Scan PROJECT ALL");
+    in.ncol = 62; /* the item column is 62, _key 63 */
+    in.colUsed = BIT(61) | BIT(63);
+    best(0, 0, 0, 0);
+    CHECK_STR(out.idxStr, "Scan PROJECT 0,1,61");
+  }
+
+  /* plan_projection */
+  all = -1;
+  n = plan_projection("Query uuid=? PROJECT 0,12,3", aCol, 80, &all);
+  CHECK_INT(all, 0);
+  CHECK_INT(n, 3);
+  CHECK(n == 3 && aCol[0] == 0 && aCol[1] == 12 && aCol[2] == 3);
+  n = plan_projection("Scan LIMIT PROJECT 4,5,6,7", aCol, 2, &all);
+  CHECK_INT(n, 2);
+  CHECK(aCol[0] == 4 && aCol[1] == 5);
+  n = plan_projection("GetItem uuid=? timestamp=? PROJECT ALL", aCol, 80, &all);
+  CHECK_INT(n, 0);
+  CHECK_INT(all, 1);
+  /* a key named with " PROJECT " in it: only the last one counts */
+  {
+    static const char *az[] = {"k PROJECT 3", "b", "c", "d"};
+    plan_constraint ck[] = {C(0, EQ)};
+    tracks();
+    in.azCol = az;
+    in.ncol = 4;
+    in.colUsed = BIT(2);
+    BEST_C(ck);
+    CHECK_STR(out.idxStr, "Query k PROJECT 3=? PROJECT 0,1,2");
+    n = plan_projection(out.idxStr, aCol, 80, &all);
+    CHECK_INT(all, 0);
+    CHECK(n == 3 && aCol[0] == 0 && aCol[1] == 1 && aCol[2] == 2);
+    in.colUsed = BIT(4); /* the item column */
+    BEST_C(ck);
+    n = plan_projection(out.idxStr, aCol, 80, &all);
+    CHECK_INT(n, 0);
+    CHECK_INT(all, 1);
+  }
+  all = 0;
+  CHECK_INT(plan_projection(0, aCol, 80, &all), 0);
+  CHECK_INT(all, 1);
+}
+
+/* ---- costs ---------------------------------------------------------------- */
+
+static void test_costs(void) {
+  double get, getIn, query, queryRange, queryIn, scan;
+  sqlite3_int64 scanRows;
+  tracks();
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, EQ)};
+    BEST_C(c);
+    get = out.cost;
+  }
+  {
+    plan_constraint c[] = {{UUID, EQ, 1, 1, 1}, C(TS, EQ)};
+    BEST_C(c);
+    getIn = out.cost;
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ)};
+    BEST_C(c);
+    query = out.cost;
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GT)};
+    BEST_C(c);
+    queryRange = out.cost;
+  }
+  {
+    plan_constraint c[] = {{UUID, EQ, 1, 1, 1}};
+    BEST_C(c);
+    queryIn = out.cost;
+  }
+  best(0, 0, 0, 0);
+  scan = out.cost;
+  scanRows = out.rows;
+  CHECK(get < getIn);
+  CHECK(getIn < queryRange);
+  CHECK(queryRange < query);
+  CHECK(query < queryIn);
+  CHECK(queryIn < scan);
+  CHECK_INT(scanRows, 1000000); /* unknown size */
+  /* a known, even tiny, table still costs more to Scan than to Query */
+  in.nrow = 3;
+  best(0, 0, 0, 0);
+  CHECK_INT(out.rows, 3);
+  CHECK(out.cost > query);
+  in.nrow = 1e9;
+  best(0, 0, 0, 0);
+  CHECK_INT(out.rows, 1000000000);
+  CHECK(out.cost > 1e9);
+}
+
+/* ---- plan_key_value ------------------------------------------------------- */
+
+static char *zKey;
+/* The key value of a SQL expression for a key of type t and operator op:
+** "ALL", "NONE" or the AttributeValue as JSON. */
+static const char *key(const char *zExpr, int t, int op) {
+  sqlite3_stmt *st = 0;
+  char *zSql = sqlite3_mprintf("SELECT %s", zExpr);
+  cJSON *av = 0;
+  int k = -2;
+  sqlite3_free(zKey);
+  zKey = 0;
+  if (sqlite3_prepare_v2(db, zSql, -1, &st, 0) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    k = plan_key_value(sqlite3_column_value(st, 0), t, op, &av);
+  sqlite3_free(zSql);
+  sqlite3_finalize(st);
+  if (k == KEY_VALUE && av) {
+    char *z = cJSON_PrintUnformatted(av);
+    zKey = sqlite3_mprintf("%s", z);
+    cJSON_free(z);
+  } else if ((k == KEY_ALL || k == KEY_NONE) && !av) {
+    zKey = sqlite3_mprintf(k == KEY_ALL ? "ALL" : "NONE");
+  } else {
+    zKey = sqlite3_mprintf("rc %d%s", k, av ? " with a value" : "");
+  }
+  cJSON_Delete(av);
+  return zKey;
+}
+
+static const int aCmp[] = {EQ, LT, LE, GT, GE};
+
+static void test_key_s(void) {
+  unsigned i;
+  for (i = 0; i < sizeof(aCmp) / sizeof(aCmp[0]); i++) {
+    int op = aCmp[i];
+    CHECK_STR(key("'abc'", AV_S, op), "{\"S\":\"abc\"}");
+    CHECK_STR(key("''", AV_S, op), "{\"S\":\"\"}");
+    /* TEXT affinity: numbers become their SQLite text */
+    CHECK_STR(key("5", AV_S, op), "{\"S\":\"5\"}");
+    CHECK_STR(key("-12", AV_S, op), "{\"S\":\"-12\"}");
+    CHECK_STR(key("1.5", AV_S, op), "{\"S\":\"1.5\"}");
+    CHECK_STR(key("5.0", AV_S, op), "{\"S\":\"5.0\"}");
+    CHECK_STR(key("1e100", AV_S, op), "{\"S\":\"1.0e+100\"}");
+    CHECK_STR(key("NULL", AV_S, op), "NONE");
+  }
+  CHECK_STR(key("'h\xc3\xa9'", AV_S, EQ), "{\"S\":\"h\xc3\xa9\"}");
+  /* a BLOB sorts after every text */
+  CHECK_STR(key("X'00'", AV_S, LT), "ALL");
+  CHECK_STR(key("X'00'", AV_S, LE), "ALL");
+  CHECK_STR(key("X'00'", AV_S, GT), "NONE");
+  CHECK_STR(key("X'00'", AV_S, GE), "NONE");
+  CHECK_STR(key("X'00'", AV_S, EQ), "NONE");
+  CHECK_STR(key("X''", AV_S, EQ), "NONE");
+}
+
+static void test_key_n(void) {
+  unsigned i;
+  for (i = 0; i < sizeof(aCmp) / sizeof(aCmp[0]); i++) {
+    int op = aCmp[i];
+    CHECK_STR(key("5", AV_N, op), "{\"N\":\"5\"}");
+    CHECK_STR(key("-9223372036854775808", AV_N, op), "{\"N\":\"-9223372036854775808\"}");
+    CHECK_STR(key("1.5", AV_N, op), "{\"N\":\"1.5\"}");
+    CHECK_STR(key("0.1", AV_N, op), "{\"N\":\"0.1\"}");
+    CHECK_STR(key("-122.14228681282287", AV_N, op), "{\"N\":\"-122.14228681282287\"}");
+    CHECK_STR(key("5.0", AV_N, op), "{\"N\":\"5\"}");
+    CHECK_STR(key("0.0", AV_N, op), "{\"N\":\"0\"}");
+    /* NUMERIC affinity: numeric text is a number, spaces allowed */
+    CHECK_STR(key("'42'", AV_N, op), "{\"N\":\"42\"}");
+    CHECK_STR(key("'1.50'", AV_N, op), "{\"N\":\"1.5\"}");
+    CHECK_STR(key("' 7 '", AV_N, op), "{\"N\":\"7\"}");
+    CHECK_STR(key("'1e3'", AV_N, op), "{\"N\":\"1000\"}");
+    CHECK_STR(key("'0.10000000000000001'", AV_N, op), "{\"N\":\"0.10000000000000001\"}");
+    CHECK_STR(key("'12345678901234567890123'", AV_N, op),
+              "{\"N\":\"12345678901234567890123\"}");
+    CHECK_STR(key("NULL", AV_N, op), "NONE");
+  }
+  /* text that is no number sorts after every number */
+  CHECK_STR(key("'abc'", AV_N, LT), "ALL");
+  CHECK_STR(key("'abc'", AV_N, LE), "ALL");
+  CHECK_STR(key("'abc'", AV_N, GT), "NONE");
+  CHECK_STR(key("'abc'", AV_N, GE), "NONE");
+  CHECK_STR(key("'abc'", AV_N, EQ), "NONE");
+  CHECK_STR(key("''", AV_N, EQ), "NONE");
+  CHECK_STR(key("''", AV_N, LT), "ALL");
+  CHECK_STR(key("'0x10'", AV_N, GE), "NONE");
+  CHECK_STR(key("'5 apples'", AV_N, LE), "ALL");
+  /* so does a BLOB */
+  CHECK_STR(key("X'35'", AV_N, LT), "ALL");
+  CHECK_STR(key("X'35'", AV_N, LE), "ALL");
+  CHECK_STR(key("X'35'", AV_N, GT), "NONE");
+  CHECK_STR(key("X'35'", AV_N, GE), "NONE");
+  CHECK_STR(key("X'35'", AV_N, EQ), "NONE");
+  /* infinities and numbers beyond DynamoDB's range */
+  CHECK_STR(key("1e999", AV_N, EQ), "NONE");
+  CHECK_STR(key("1e999", AV_N, LT), "ALL");
+  CHECK_STR(key("1e999", AV_N, LE), "ALL");
+  CHECK_STR(key("1e999", AV_N, GT), "NONE");
+  CHECK_STR(key("1e999", AV_N, GE), "NONE");
+  CHECK_STR(key("-1e999", AV_N, EQ), "NONE");
+  CHECK_STR(key("-1e999", AV_N, LT), "NONE");
+  CHECK_STR(key("-1e999", AV_N, LE), "NONE");
+  CHECK_STR(key("-1e999", AV_N, GT), "ALL");
+  CHECK_STR(key("-1e999", AV_N, GE), "ALL");
+  CHECK_STR(key("1e200", AV_N, LT), "ALL");
+  CHECK_STR(key("1e200", AV_N, GE), "NONE");
+  CHECK_STR(key("1e126", AV_N, LE), "ALL");
+  CHECK_STR(key("-1e126", AV_N, GT), "ALL");
+  CHECK_STR(key("-1e200", AV_N, LE), "NONE");
+  CHECK_STR(key("1e200", AV_N, EQ), "NONE");
+  CHECK_STR(key("'1e999'", AV_N, LT), "ALL");
+  CHECK_STR(key("'-1e999'", AV_N, GT), "ALL");
+  CHECK_STR(key("'1e999'", AV_N, EQ), "NONE");
+  CHECK_STR(key("9.9e125", AV_N, EQ), "{\"N\":\"9.9E+125\"}");
+  /* below DynamoDB's smallest magnitude no key equals the value */
+  CHECK_STR(key("1e-200", AV_N, EQ), "NONE");
+  CHECK_STR(key("-1e-200", AV_N, EQ), "NONE");
+  CHECK_STR(key("'1e-200'", AV_N, EQ), "NONE");
+  /* and the bounds away from zero behave as zero */
+  CHECK_STR(key("1e-200", AV_N, GT), "{\"N\":\"0\"}");
+  CHECK_STR(key("1e-200", AV_N, LE), "{\"N\":\"0\"}");
+  CHECK_STR(key("-1e-200", AV_N, LT), "{\"N\":\"0\"}");
+  CHECK_STR(key("-1e-200", AV_N, GE), "{\"N\":\"0\"}");
+  /* 0 < 1e-200: "n < 1e-200" must keep the key 0, so it is n < 1E-130 */
+  CHECK_STR(key("1e-200", AV_N, LT), "{\"N\":\"1E-130\"}");
+  CHECK_STR(key("1e-200", AV_N, GE), "{\"N\":\"1E-130\"}");
+  CHECK_STR(key("-1e-200", AV_N, GT), "{\"N\":\"-1E-130\"}");
+  CHECK_STR(key("-1e-200", AV_N, LE), "{\"N\":\"-1E-130\"}");
+  CHECK_STR(key("'1e-200'", AV_N, LT), "{\"N\":\"1E-130\"}");
+  CHECK_STR(key("1e-130", AV_N, EQ), "{\"N\":\"1E-130\"}");
+}
+
+static void test_key_b(void) {
+  unsigned i;
+  for (i = 0; i < sizeof(aCmp) / sizeof(aCmp[0]); i++) {
+    int op = aCmp[i];
+    CHECK_STR(key("X'00FF'", AV_B, op), "{\"B\":\"AP8=\"}");
+    CHECK_STR(key("X'666F6F'", AV_B, op), "{\"B\":\"Zm9v\"}");
+    CHECK_STR(key("NULL", AV_B, op), "NONE");
+  }
+  /* numbers and text sort before every BLOB */
+  CHECK_STR(key("'abc'", AV_B, LT), "NONE");
+  CHECK_STR(key("'abc'", AV_B, LE), "NONE");
+  CHECK_STR(key("'abc'", AV_B, GT), "ALL");
+  CHECK_STR(key("'abc'", AV_B, GE), "ALL");
+  CHECK_STR(key("'abc'", AV_B, EQ), "NONE");
+  CHECK_STR(key("5", AV_B, LT), "NONE");
+  CHECK_STR(key("5", AV_B, GE), "ALL");
+  CHECK_STR(key("5", AV_B, EQ), "NONE");
+  CHECK_STR(key("1.5", AV_B, LE), "NONE");
+  CHECK_STR(key("1.5", AV_B, GT), "ALL");
+}
+
+/* ---- plan_pattern_prefix -------------------------------------------------- */
+
+static char *zPre;
+static const char *prefix(const char *z, int isGlob) {
+  sqlite3_free(zPre);
+  zPre = plan_pattern_prefix(z, isGlob);
+  return zPre ? zPre : "(none)";
+}
+
+static void test_pattern_prefix(void) {
+  /* LIKE: stops at % _, any ASCII letter, any byte >= 0x80 */
+  CHECK_STR(prefix("2017-12%", 0), "2017-12");
+  CHECK_STR(prefix("2017-12-20T16%", 0), "2017-12-20");
+  CHECK_STR(prefix("2017_12%", 0), "2017");
+  CHECK_STR(prefix("12.5", 0), "12.5");
+  CHECK_STR(prefix("1[2]*?%", 0), "1[2]*?");
+  CHECK_STR(prefix("12 3%", 0), "12 3");
+  CHECK_STR(prefix("12a%", 0), "12");
+  CHECK_STR(prefix("12Z", 0), "12");
+  CHECK_STR(prefix("12\xc3\xa9%", 0), "12");
+  CHECK_STR(prefix("abc%", 0), "(none)");
+  CHECK_STR(prefix("%2017", 0), "(none)");
+  CHECK_STR(prefix("_", 0), "(none)");
+  CHECK_STR(prefix("\xc3\xa9", 0), "(none)");
+  CHECK_STR(prefix("", 0), "(none)");
+  CHECK(plan_pattern_prefix(0, 0) == 0);
+  /* GLOB: stops at * ? [ only */
+  CHECK_STR(prefix("2017-12*", 1), "2017-12");
+  CHECK_STR(prefix("Apple*", 1), "Apple");
+  CHECK_STR(prefix("ab?c", 1), "ab");
+  CHECK_STR(prefix("ab[cd]*", 1), "ab");
+  CHECK_STR(prefix("a%b_c*", 1), "a%b_c");
+  CHECK_STR(prefix("caf\xc3\xa9*", 1), "caf\xc3\xa9");
+  CHECK_STR(prefix("exact", 1), "exact");
+  CHECK_STR(prefix("*", 1), "(none)");
+  CHECK_STR(prefix("?x", 1), "(none)");
+  CHECK_STR(prefix("[a]x", 1), "(none)");
+  CHECK_STR(prefix("", 1), "(none)");
+}
+
+/* ---- plan_key_cmp --------------------------------------------------------- */
+
+static int cmp(const char *a, const char *b) {
+  cJSON *x = cJSON_Parse(a), *y = cJSON_Parse(b);
+  int c = (x && y) ? plan_key_cmp(x, y) : -99;
+  cJSON_Delete(x);
+  cJSON_Delete(y);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+static void test_key_cmp(void) {
+  /* S: UTF-8 bytes */
+  CHECK_INT(cmp("{\"S\":\"a\"}", "{\"S\":\"b\"}"), -1);
+  CHECK_INT(cmp("{\"S\":\"b\"}", "{\"S\":\"a\"}"), 1);
+  CHECK_INT(cmp("{\"S\":\"a\"}", "{\"S\":\"a\"}"), 0);
+  CHECK_INT(cmp("{\"S\":\"Z\"}", "{\"S\":\"a\"}"), -1);
+  CHECK_INT(cmp("{\"S\":\"a\"}", "{\"S\":\"ab\"}"), -1);
+  CHECK_INT(cmp("{\"S\":\"\"}", "{\"S\":\"a\"}"), -1);
+  CHECK_INT(cmp("{\"S\":\"\\u00e9\"}", "{\"S\":\"z\"}"), 1); /* 0xc3 > 'z' */
+  CHECK_INT(cmp("{\"S\":\"10\"}", "{\"S\":\"9\"}"), -1);
+  CHECK_INT(cmp("{\"S\":\"2017-12-20T16:10:38.997Z\"}", "{\"S\":\"2017-12-21\"}"), -1);
+  /* N: numerically */
+  CHECK_INT(cmp("{\"N\":\"10\"}", "{\"N\":\"9\"}"), 1);
+  CHECK_INT(cmp("{\"N\":\"9\"}", "{\"N\":\"10\"}"), -1);
+  CHECK_INT(cmp("{\"N\":\"5\"}", "{\"N\":\"5.0\"}"), 0);
+  CHECK_INT(cmp("{\"N\":\"-1\"}", "{\"N\":\"0.5\"}"), -1);
+  CHECK_INT(cmp("{\"N\":\"-10\"}", "{\"N\":\"-9\"}"), -1);
+  CHECK_INT(cmp("{\"N\":\"1E+2\"}", "{\"N\":\"99.999\"}"), 1);
+  CHECK_INT(cmp("{\"N\":\"12345678901234567890123\"}", "{\"N\":\"12345678901234567890122\"}"),
+            1);
+  /* B: bytes, not base64 text */
+  CHECK_INT(cmp("{\"B\":\"/w==\"}", "{\"B\":\"AA==\"}"), 1); /* 0xff > 0x00, '/' < 'A' */
+  CHECK_INT(cmp("{\"B\":\"AA==\"}", "{\"B\":\"/w==\"}"), -1);
+  CHECK_INT(cmp("{\"B\":\"AA==\"}", "{\"B\":\"AAA=\"}"), -1); /* 00 < 00 00 */
+  CHECK_INT(cmp("{\"B\":\"AAA=\"}", "{\"B\":\"AA==\"}"), 1);
+  CHECK_INT(cmp("{\"B\":\"Zm9v\"}", "{\"B\":\"Zm9v\"}"), 0);
+  CHECK_INT(cmp("{\"B\":\"\"}", "{\"B\":\"AA==\"}"), -1);
+  CHECK_INT(cmp("{\"B\":\"gA==\"}", "{\"B\":\"fw==\"}"), 1); /* 0x80 > 0x7f: unsigned */
+}
+
+int main(void) {
+  if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 2;
+  RUN(test_getitem);
+  RUN(test_query_between_desc_limit);
+  RUN(test_query_bounds);
+  RUN(test_query_patterns);
+  RUN(test_in);
+  RUN(test_order_by);
+  RUN(test_limit_offset);
+  RUN(test_unusable);
+  RUN(test_projection);
+  RUN(test_costs);
+  RUN(test_key_s);
+  RUN(test_key_n);
+  RUN(test_key_b);
+  RUN(test_pattern_prefix);
+  RUN(test_key_cmp);
+  sqlite3_free(out.idxStr);
+  sqlite3_free(zKey);
+  sqlite3_free(zPre);
+  sqlite3_close(db);
+  CHECK_DONE();
+}
