@@ -33,6 +33,7 @@ struct ddb_client {
   char *zHost;       /* Host header value */
   char *zPath;       /* request path, "/" */
   int max_attempts;
+  int nAttempts;     /* of the last ddb_call */
   char zErrType[128];
   cJSON *errBody;
 };
@@ -91,6 +92,10 @@ const char *ddb_error_type(const ddb_client *c) {
 
 const cJSON *ddb_error_body(const ddb_client *c) {
   return c->errBody;
+}
+
+int ddb_attempts(const ddb_client *c) {
+  return c->nAttempts;
 }
 
 int ddb_is_throttling(const char *zType) {
@@ -167,14 +172,24 @@ static void sleep_ms(long ms) {
   }
 }
 
-/* Sign and send one attempt. */
-static int send_once(ddb_client *c, const char *zTarget, const char *body,
-                     http_response *resp) {
+static sqlite3_int64 now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (sqlite3_int64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum { JOB_WAITING = 0, JOB_RUNNING, JOB_DONE };
+
+/* Sign and start one attempt of a job. */
+static int begin_attempt(ddb_client *c, ddb_job *j) {
+  http_req *r = j->priv;
+  char zTarget[64];
   sigv4_header sh[3];
   http_header hh[7];
   sigv4_input in;
   sigv4_output out;
-  int rc, n = 0;
+  int rc, n;
+  sqlite3_snprintf(sizeof(zTarget), zTarget, DDB_TARGET_PREFIX "%s", j->zOp);
   sh[0] = (sigv4_header){"Content-Type", DDB_CONTENT_TYPE};
   sh[1] = (sigv4_header){"Host", c->zHost};
   sh[2] = (sigv4_header){"X-Amz-Target", zTarget};
@@ -184,99 +199,199 @@ static int send_once(ddb_client *c, const char *zTarget, const char *body,
   in.query = "";
   in.headers = sh;
   in.nheader = 3;
-  in.body = body;
-  in.nbody = strlen(body);
+  in.body = j->body;
+  in.nbody = strlen(j->body);
   in.access_key_id = c->cfg.access_key_id;
   in.secret_access_key = c->cfg.secret_access_key;
   in.session_token = c->cfg.session_token;
   in.region = c->cfg.region;
   in.service = "dynamodb";
   in.now = time(0);
-  rc = sigv4_sign(&in, &out);
-  if (rc != SQLITE_OK) return rc;
+  if ((rc = sigv4_sign(&in, &out)) != SQLITE_OK) return rc;
   for (n = 0; n < 3; n++) hh[n] = (http_header){sh[n].name, sh[n].value};
   hh[n++] = (http_header){"X-Amz-Date", out.amz_date};
   if (c->cfg.session_token && c->cfg.session_token[0]) {
     hh[n++] = (http_header){"X-Amz-Security-Token", c->cfg.session_token};
   }
   hh[n++] = (http_header){"Authorization", out.authorization};
-  rc = http_post(c->http, c->cfg.endpoint, hh, n, body, in.nbody, resp);
+  rc = http_begin(c->http, r, c->cfg.endpoint, hh, n, j->body, in.nbody);
   sigv4_output_free(&out);
+  if (rc == SQLITE_OK) {
+    j->attempts++;
+    j->state = JOB_RUNNING;
+  }
+  return rc;
+}
+
+static void job_fail(ddb_job *j, const char *zTable, const char *zType, const char *zMsg) {
+  const char *zTries = "";
+  char buf[40];
+  if (j->attempts > 1) {
+    sqlite3_snprintf(sizeof(buf), buf, " (after %d attempts)", j->attempts);
+    zTries = buf;
+  }
+  sqlite3_snprintf(sizeof(j->zType), j->zType, "%s", zType ? zType : "");
+  if (zType) {
+    j->zErr = sqlite3_mprintf("dynamo: %s on %s failed: %s: %s%s", j->zOp, zTable, zType, zMsg,
+                              zTries);
+  } else {
+    j->zErr = sqlite3_mprintf("dynamo: %s on %s failed: %s%s", j->zOp, zTable, zMsg, zTries);
+  }
+  j->rc = j->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  j->state = JOB_DONE;
+}
+
+/* A finished attempt: success, a retry later, or a final error. */
+static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
+  http_req *r = j->priv;
+  http_response *resp = &r->resp;
+  char *zType = 0, *zMsg = 0;
+  int retry = 0, throttled = 0, rc = SQLITE_OK;
+  if (resp->curl_code != 0) {
+    retry = http_is_retryable(resp->curl_code);
+    zMsg = sqlite3_mprintf("%s (%s)", resp->error, c->cfg.endpoint);
+  } else if (resp->status == 200) {
+    cJSON *json = cJSON_ParseWithLength(resp->body, resp->nbody);
+    if (cJSON_IsObject(json)) {
+      j->resp = json;
+      j->rc = SQLITE_OK;
+      j->state = JOB_DONE;
+      goto done;
+    }
+    cJSON_Delete(json);
+    retry = 1;
+    zType = sqlite3_mprintf("InvalidResponse");
+    zMsg = sqlite3_mprintf("the response is not a JSON object");
+  } else {
+    if ((rc = ddb_parse_error(resp->body, resp->nbody, resp->status, &zType, &zMsg))) goto done;
+    retry = ddb_is_retryable(resp->status, zType);
+    throttled = ddb_is_throttling(zType);
+    if (!retry) {
+      cJSON_Delete(j->errBody);
+      j->errBody = cJSON_ParseWithLength(resp->body, resp->nbody);
+    }
+  }
+  if (!zMsg || (resp->curl_code == 0 && resp->status == 200 && !zType)) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  if (retry && j->attempts < c->max_attempts) {
+    unsigned rnd;
+    sqlite3_randomness(sizeof(rnd), &rnd);
+    j->state = JOB_WAITING;
+    j->readyAt = now_ms() + ddb_backoff_ms(j->attempts, throttled, rnd);
+  } else {
+    job_fail(j, zTable, zType, zMsg);
+  }
+done:
+  http_end(c->http, r);
+  sqlite3_free(zType);
+  sqlite3_free(zMsg);
+  return rc;
+}
+
+void ddb_job_clear(ddb_job *j) {
+  cJSON_Delete(j->resp);
+  cJSON_Delete(j->errBody);
+  sqlite3_free(j->zErr);
+  if (j->body) cJSON_free(j->body);
+  sqlite3_free(j->priv);
+  j->resp = j->errBody = 0;
+  j->zErr = 0;
+  j->body = 0;
+  j->priv = 0;
+}
+
+int ddb_run(ddb_client *c, const char *zTable, ddb_job **aJob, int nJob) {
+  int i, nLeft = 0, rc = SQLITE_OK;
+  for (i = 0; i < nJob; i++) {
+    ddb_job *j = aJob[i];
+    j->rc = SQLITE_NOMEM;
+    j->resp = j->errBody = 0;
+    j->zErr = 0;
+    j->zType[0] = 0;
+    j->attempts = 0;
+    j->state = JOB_WAITING;
+    j->readyAt = 0;
+    j->body = cJSON_PrintUnformatted(j->req);
+    j->priv = sqlite3_malloc(sizeof(http_req));
+    if (!j->body || !j->priv) {
+      j->state = JOB_DONE;
+      rc = SQLITE_NOMEM;
+      continue;
+    }
+    memset(j->priv, 0, sizeof(http_req));
+    if (getenv("DYNAMO_TRACE")) fprintf(stderr, "dynamo: %s %s\n", j->zOp, j->body);
+    nLeft++;
+  }
+  while (nLeft > 0 && rc == SQLITE_OK) {
+    sqlite3_int64 now = now_ms(), wait = 1000;
+    http_req *done = 0;
+    for (i = 0; i < nJob && rc == SQLITE_OK; i++) {
+      ddb_job *j = aJob[i];
+      if (j->state != JOB_WAITING) continue;
+      if (j->readyAt > now) {
+        if (j->readyAt - now < wait) wait = j->readyAt - now;
+        continue;
+      }
+      if (http_in_flight(c->http) >= HTTP_MAX_IN_FLIGHT) break;
+      rc = begin_attempt(c, j);
+      if (rc != SQLITE_OK) {
+        j->state = JOB_DONE;
+        j->rc = rc;
+        nLeft--;
+        rc = rc == SQLITE_NOMEM ? rc : SQLITE_OK;
+      }
+    }
+    if (rc != SQLITE_OK) break;
+    if (http_in_flight(c->http) == 0) {
+      if (nLeft > 0 && wait > 0) sleep_ms((long)wait);
+      continue;
+    }
+    if ((rc = http_poll(c->http, (int)wait, &done)) != SQLITE_OK || !done) continue;
+    for (i = 0; i < nJob; i++) {
+      ddb_job *j = aJob[i];
+      if (j->priv != done) continue;
+      rc = end_attempt(c, j, zTable);
+      if (j->state == JOB_DONE) nLeft--;
+      break;
+    }
+  }
+  if (rc != SQLITE_OK) {
+    for (i = 0; i < nJob; i++) { /* abandon what is still in flight */
+      ddb_job *j = aJob[i];
+      if (j->priv) http_end(c->http, j->priv);
+      if (j->state != JOB_DONE) j->rc = rc;
+      j->state = JOB_DONE;
+    }
+  }
   return rc;
 }
 
 int ddb_call(ddb_client *c, const char *zOp, const char *zTable, const cJSON *req,
              cJSON **pResp, char **pzErr) {
-  char *body = cJSON_PrintUnformatted(req);
-  if (body && getenv("DYNAMO_TRACE")) fprintf(stderr, "dynamo: %s %s\n", zOp, body);
-  char *zTarget = sqlite3_mprintf(DDB_TARGET_PREFIX "%s", zOp);
-  char *zType = 0, *zMsg = 0;
-  int attempt, rc = SQLITE_NOMEM;
+  ddb_job job, *pJob = &job;
+  int rc;
+  memset(&job, 0, sizeof(job));
+  job.zOp = zOp;
+  job.req = req;
   *pResp = 0;
   c->zErrType[0] = 0;
   cJSON_Delete(c->errBody);
   c->errBody = 0;
-  if (!body || !zTarget) goto done;
-  for (attempt = 1; attempt <= c->max_attempts; attempt++) {
-    http_response resp;
-    int retry = 0, throttled = 0;
-    sqlite3_free(zType);
-    sqlite3_free(zMsg);
-    zType = zMsg = 0;
-    if ((rc = send_once(c, zTarget, body, &resp)) != SQLITE_OK) goto done;
-    if (resp.curl_code != 0) {
-      retry = http_is_retryable(resp.curl_code);
-      zMsg = sqlite3_mprintf("%s (%s)", resp.error, c->cfg.endpoint);
-    } else if (resp.status == 200) {
-      cJSON *j = cJSON_ParseWithLength(resp.body, resp.nbody);
-      if (cJSON_IsObject(j)) {
-        *pResp = j;
-        sqlite3_free(resp.body);
-        rc = SQLITE_OK;
-        goto done;
-      }
-      cJSON_Delete(j);
-      retry = 1;
-      zType = sqlite3_mprintf("InvalidResponse");
-      zMsg = sqlite3_mprintf("the response is not a JSON object");
-    } else {
-      if (ddb_parse_error(resp.body, resp.nbody, resp.status, &zType, &zMsg)) {
-        sqlite3_free(resp.body);
-        goto done;
-      }
-      retry = ddb_is_retryable(resp.status, zType);
-      throttled = ddb_is_throttling(zType);
-      if (!retry) {
-        cJSON_Delete(c->errBody);
-        c->errBody = cJSON_ParseWithLength(resp.body, resp.nbody);
-      }
-    }
-    sqlite3_free(resp.body);
-    if (!zMsg) goto done;
-    if (!retry || attempt == c->max_attempts) break;
-    {
-      unsigned rnd;
-      sqlite3_randomness(sizeof(rnd), &rnd);
-      sleep_ms(ddb_backoff_ms(attempt, throttled, rnd));
-    }
+  rc = ddb_run(c, zTable, &pJob, 1);
+  c->nAttempts = job.attempts;
+  if (rc == SQLITE_OK) rc = job.rc;
+  if (rc == SQLITE_OK) {
+    *pResp = job.resp;
+    job.resp = 0;
+  } else if (job.zErr) {
+    sqlite3_snprintf(sizeof(c->zErrType), c->zErrType, "%s", job.zType);
+    *pzErr = job.zErr;
+    job.zErr = 0;
+    c->errBody = job.errBody;
+    job.errBody = 0;
   }
-  {
-    const char *zTries = attempt > 1 ? sqlite3_snprintf(sizeof(c->zErrType), c->zErrType,
-                                                        " (after %d attempts)", attempt)
-                                     : "";
-    if (zType) {
-      *pzErr = sqlite3_mprintf("dynamo: %s on %s failed: %s: %s%s", zOp, zTable, zType, zMsg,
-                               zTries);
-    } else {
-      *pzErr = sqlite3_mprintf("dynamo: %s on %s failed: %s%s", zOp, zTable, zMsg, zTries);
-    }
-    sqlite3_snprintf(sizeof(c->zErrType), c->zErrType, "%s", zType ? zType : "");
-  }
-  rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-done:
-  sqlite3_free(zType);
-  sqlite3_free(zMsg);
-  sqlite3_free(zTarget);
-  cJSON_free(body);
+  ddb_job_clear(&job);
   return rc;
 }

@@ -1,5 +1,10 @@
 /*
-** http.c: POST over a kept-alive libcurl easy handle (see http.h).
+** http.c: POSTs over libcurl's multi interface (see http.h).
+**
+** Easy handles are pooled and reused: a finished request's handle goes back
+** to the pool, and the multi handle's connection cache keeps connections
+** alive, so a table that sends a thousand requests opens one connection
+** (or a few, when requests run in parallel).
 */
 #include "http.h"
 
@@ -9,7 +14,10 @@
 #include <string.h>
 
 struct http_conn {
-  CURL *curl;
+  CURLM *multi;
+  CURL *aIdle[HTTP_MAX_IN_FLIGHT]; /* handles ready for reuse */
+  int nIdle;
+  int nBusy;                       /* requests in flight */
   long connect_ms;
   long total_ms;
 };
@@ -31,10 +39,11 @@ int http_open(http_conn **pp) {
   *pp = 0;
   if (!p) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
-  if (http_global_init() != SQLITE_OK || !(p->curl = curl_easy_init())) {
+  if (http_global_init() != SQLITE_OK || !(p->multi = curl_multi_init())) {
     sqlite3_free(p);
     return SQLITE_ERROR;
   }
+  curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)HTTP_MAX_IN_FLIGHT);
   p->connect_ms = 10000;
   p->total_ms = 60000;
   *pp = p;
@@ -42,8 +51,10 @@ int http_open(http_conn **pp) {
 }
 
 void http_close(http_conn *p) {
+  int i;
   if (!p) return;
-  curl_easy_cleanup(p->curl);
+  for (i = 0; i < p->nIdle; i++) curl_easy_cleanup(p->aIdle[i]);
+  curl_multi_cleanup(p->multi);
   sqlite3_free(p);
 }
 
@@ -52,72 +63,137 @@ void http_set_timeouts(http_conn *p, long connect_ms, long total_ms) {
   if (total_ms > 0) p->total_ms = total_ms;
 }
 
+int http_in_flight(const http_conn *p) {
+  return p->nBusy;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg) {
   sqlite3_str *s = arg;
   sqlite3_str_append(s, data, (int)(size * nmemb));
   return sqlite3_str_errcode(s) == SQLITE_OK ? size * nmemb : 0;
 }
 
-int http_post(http_conn *p, const char *url, const http_header *aHdr, int nHdr,
-              const char *body, size_t nbody, http_response *out) {
-  struct curl_slist *list = 0, *l;
-  sqlite3_str *s = sqlite3_str_new(0);
-  char errbuf[CURL_ERROR_SIZE];
-  CURLcode cc;
-  int i, rc = SQLITE_NOMEM;
-  memset(out, 0, sizeof(*out));
-  errbuf[0] = 0;
+/* Give a request's handle back to the pool (or free it) and its buffers. */
+static void release(http_conn *p, http_req *r) {
+  CURL *e = r->easy;
+  if (e) {
+    if (!r->done) {
+      curl_multi_remove_handle(p->multi, e);
+      p->nBusy--;
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, (struct curl_slist *)0);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, (char *)0);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)0);
+    if (p->nIdle < HTTP_MAX_IN_FLIGHT) p->aIdle[p->nIdle++] = e;
+    else curl_easy_cleanup(e);
+  }
+  curl_slist_free_all(r->headers);
+  if (r->body) sqlite3_free(sqlite3_str_finish(r->body));
+  sqlite3_free(r->errbuf);
+  r->easy = 0;
+  r->headers = 0;
+  r->body = 0;
+  r->errbuf = 0;
+}
+
+int http_begin(http_conn *p, http_req *r, const char *url, const http_header *aHdr,
+               int nHdr, const char *body, size_t nbody) {
+  struct curl_slist *l;
+  CURL *e;
+  int i;
+  void *user = r->user;
+  memset(r, 0, sizeof(*r));
+  r->user = user;
+  if (p->nBusy >= HTTP_MAX_IN_FLIGHT) return SQLITE_BUSY;
   for (i = 0; i < nHdr; i++) {
     char *h = sqlite3_mprintf("%s: %s", aHdr[i].name, aHdr[i].value);
-    if (!h) goto fail;
-    l = curl_slist_append(list, h);
+    if (!h) goto nomem;
+    l = curl_slist_append(r->headers, h);
     sqlite3_free(h);
-    if (!l) goto fail;
-    list = l;
+    if (!l) goto nomem;
+    r->headers = l;
   }
-  if (!(l = curl_slist_append(list, "Expect:"))) goto fail;
-  list = l;
-  if (!(l = curl_slist_append(list, "Accept:"))) goto fail;
-  list = l;
+  if (!(l = curl_slist_append(r->headers, "Expect:"))) goto nomem;
+  r->headers = l;
+  if (!(l = curl_slist_append(r->headers, "Accept:"))) goto nomem;
+  r->headers = l;
+  if (!(r->body = sqlite3_str_new(0)) || !(r->errbuf = sqlite3_malloc(CURL_ERROR_SIZE))) {
+    goto nomem;
+  }
+  r->errbuf[0] = 0;
+  e = p->nIdle ? p->aIdle[--p->nIdle] : curl_easy_init();
+  if (!e) goto nomem;
+  curl_easy_reset(e);
+  r->easy = e;
+  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_POST, 1L);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)nbody);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, r->body);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, p->connect_ms);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, p->total_ms);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (curl_multi_add_handle(p->multi, e) != CURLM_OK) {
+    r->done = 1; /* not in the multi handle: release must not remove it */
+    release(p, r);
+    return SQLITE_ERROR;
+  }
+  p->nBusy++;
+  return SQLITE_OK;
+nomem:
+  r->done = 1;
+  release(p, r);
+  return SQLITE_NOMEM;
+}
 
-  curl_easy_reset(p->curl); /* keeps the connection cache */
-  curl_easy_setopt(p->curl, CURLOPT_URL, url);
-  curl_easy_setopt(p->curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(p->curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(p->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)nbody);
-  curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, s);
-  curl_easy_setopt(p->curl, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, p->connect_ms);
-  curl_easy_setopt(p->curl, CURLOPT_TIMEOUT_MS, p->total_ms);
-  curl_easy_setopt(p->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(p->curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  cc = curl_easy_perform(p->curl);
-  out->curl_code = (int)cc;
-  curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &out->status);
+/* A finished transfer: fill the request's response. */
+static int finish(http_conn *p, CURL *e, CURLcode cc, http_req **pDone) {
+  http_req *r = 0;
+  curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+  curl_multi_remove_handle(p->multi, e);
+  p->nBusy--;
+  r->done = 1;
+  r->resp.curl_code = (int)cc;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->resp.status);
   if (cc != CURLE_OK) {
-    snprintf(out->error, sizeof(out->error), "%s",
-             errbuf[0] ? errbuf : curl_easy_strerror(cc));
-    if (cc == CURLE_WRITE_ERROR && sqlite3_str_errcode(s) != SQLITE_OK) goto fail;
+    snprintf(r->resp.error, sizeof(r->resp.error), "%s",
+             r->errbuf[0] ? r->errbuf : curl_easy_strerror(cc));
   }
-  out->nbody = (size_t)sqlite3_str_length(s);
-  out->body = sqlite3_str_finish(s);
-  s = 0;
-  if (!out->body && out->nbody == 0) {
-    out->body = sqlite3_mprintf("");
-    if (!out->body) goto fail;
-  } else if (!out->body) {
-    goto fail;
+  if (sqlite3_str_errcode(r->body) != SQLITE_OK) return SQLITE_NOMEM;
+  r->resp.nbody = (size_t)sqlite3_str_length(r->body);
+  r->resp.body = sqlite3_str_finish(r->body);
+  r->body = 0;
+  if (!r->resp.body && !(r->resp.body = sqlite3_mprintf(""))) return SQLITE_NOMEM;
+  *pDone = r;
+  return SQLITE_OK;
+}
+
+int http_poll(http_conn *p, int timeout_ms, http_req **pDone) {
+  int running, left;
+  CURLMsg *m;
+  *pDone = 0;
+  for (;;) {
+    if (curl_multi_perform(p->multi, &running) != CURLM_OK) return SQLITE_ERROR;
+    while ((m = curl_multi_info_read(p->multi, &left)) != 0) {
+      if (m->msg == CURLMSG_DONE) return finish(p, m->easy_handle, m->data.result, pDone);
+    }
+    if (timeout_ms <= 0 || running == 0) return SQLITE_OK;
+    /* wait for activity, then go round once more and stop */
+    if (curl_multi_poll(p->multi, 0, 0, timeout_ms, 0) != CURLM_OK) return SQLITE_ERROR;
+    timeout_ms = 0;
   }
-  rc = SQLITE_OK;
-fail:
-  if (s) sqlite3_free(sqlite3_str_finish(s));
-  curl_slist_free_all(list);
-  curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, (struct curl_slist *)0);
-  curl_easy_setopt(p->curl, CURLOPT_ERRORBUFFER, (char *)0);
-  return rc;
+}
+
+void http_end(http_conn *p, http_req *r) {
+  release(p, r);
+  sqlite3_free(r->resp.body);
+  r->resp.body = 0;
 }
 
 int http_is_retryable(int curl_code) {

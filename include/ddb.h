@@ -39,6 +39,40 @@ const char *ddb_error_type(const ddb_client *c);
 ** client until the next call. */
 const cJSON *ddb_error_body(const ddb_client *c);
 
+/* How many attempts the last ddb_call() made. */
+int ddb_attempts(const ddb_client *c);
+
+/*
+** Several requests at once: each job is sent (and retried under the same
+** policy as ddb_call) concurrently with the others, at most
+** HTTP_MAX_IN_FLIGHT in flight. ddb_run() returns when every job is
+** finished; each job's own rc, resp, zErr, zType, errBody and attempts say
+** how it ended. Returns SQLITE_OK, or SQLITE_NOMEM when the machinery
+** itself failed (jobs may then be unfinished: rc SQLITE_NOMEM).
+*/
+typedef struct ddb_job {
+  const char *zOp;        /* "PutItem", "BatchWriteItem", ... */
+  const cJSON *req;       /* the request, owned by the caller */
+  void *user;             /* for the caller */
+  /* results, owned by the job until ddb_job_clear() */
+  int rc;                 /* SQLITE_OK, SQLITE_ERROR, SQLITE_NOMEM */
+  cJSON *resp;            /* the response when rc == SQLITE_OK */
+  char *zErr;             /* "dynamo: PutItem on T failed: ..." otherwise */
+  char zType[96];         /* DynamoDB's error type, "" for a transport error */
+  cJSON *errBody;         /* the error response's body, parsed, or NULL */
+  int attempts;
+  /* private */
+  char *body;
+  int state;
+  sqlite3_int64 readyAt;
+  void *priv;
+} ddb_job;
+
+int ddb_run(ddb_client *c, const char *zTable, ddb_job **aJob, int nJob);
+
+/* Free a job's results (resp, zErr, errBody) and private state. */
+void ddb_job_clear(ddb_job *j);
+
 /* ---- pure parts, exposed for unit tests ---- */
 
 /* Is a DynamoDB error worth retrying? (HTTP status and error type) */

@@ -1,12 +1,21 @@
 /*
-** HTTP transport over libcurl: one easy handle per table connection, kept
-** alive between requests, with connect and total timeouts. Knows nothing of
-** DynamoDB or signing.
+** HTTP transport over libcurl's multi interface: one multi handle per table
+** connection with a small pool of easy handles, so that several requests can
+** be in flight at once (batched writes, prefetched pages) while connections
+** are kept alive and reused. Knows nothing of DynamoDB or signing.
+**
+**   http_req r;
+**   http_begin(conn, &r, url, headers, n, body, nbody);   -- starts it
+**   http_poll(conn, timeout_ms, &done);                  -- drives all
+**   ... r.resp is filled once done == &r ...
+**   http_end(conn, &r);                                  -- frees it
 */
 #ifndef DYNAMO_HTTP_H
 #define DYNAMO_HTTP_H
 
 #include "common.h"
+
+#define HTTP_MAX_IN_FLIGHT 16
 
 typedef struct http_conn http_conn;
 
@@ -18,10 +27,23 @@ typedef struct http_header {
 typedef struct http_response {
   long status;         /* HTTP status, 0 when there was no response */
   int curl_code;       /* CURLcode; 0 on a transfer that completed */
-  char *body;          /* sqlite3_malloc()ed, NUL-terminated, or NULL */
+  char *body;          /* sqlite3_malloc()ed, NUL-terminated */
   size_t nbody;
   char error[256];     /* libcurl's description when curl_code != 0 */
 } http_response;
+
+/* One request. The caller owns the struct and keeps it in place while the
+** request is in flight; the fields below resp are private. */
+typedef struct http_req {
+  http_response resp;  /* filled when the request is done */
+  void *user;          /* for the caller */
+  /* private */
+  void *easy;
+  struct curl_slist *headers;
+  sqlite3_str *body;
+  char *errbuf;
+  int done;
+} http_req;
 
 /* Process-wide libcurl initialisation; safe to call more than once. */
 int http_global_init(void);
@@ -29,17 +51,31 @@ int http_global_init(void);
 int http_open(http_conn **pp);
 void http_close(http_conn *p);
 
-/* Timeouts in milliseconds (0 keeps libcurl's default). */
+/* Timeouts in milliseconds (0 keeps the current value). */
 void http_set_timeouts(http_conn *p, long connect_ms, long total_ms);
 
 /*
-** POST body to url with exactly the headers given (libcurl adds none that
-** matter: no Expect, no Accept). Returns SQLITE_OK when a response, of any
-** status, was received or a transfer error was recorded in out->curl_code;
-** SQLITE_NOMEM otherwise. The caller frees out->body with sqlite3_free().
+** Start a POST of body to url with exactly the headers given (libcurl adds
+** none that matter: no Expect, no Accept). body must stay valid until the
+** request is done. SQLITE_OK, SQLITE_BUSY when HTTP_MAX_IN_FLIGHT requests
+** are in flight, or SQLITE_NOMEM.
 */
-int http_post(http_conn *p, const char *url, const http_header *aHdr, int nHdr,
-              const char *body, size_t nbody, http_response *out);
+int http_begin(http_conn *p, http_req *r, const char *url, const http_header *aHdr,
+               int nHdr, const char *body, size_t nbody);
+
+/*
+** Drive the transfers for up to timeout_ms (0: do not wait) and return one
+** request that has finished in *pDone (NULL if none has). A finished
+** request has r->done set and r->resp filled: a response of any status, or
+** a transfer error in resp.curl_code. SQLITE_OK or SQLITE_NOMEM.
+*/
+int http_poll(http_conn *p, int timeout_ms, http_req **pDone);
+
+/* Release a request (in flight or done) and its response body. */
+void http_end(http_conn *p, http_req *r);
+
+/* How many requests are in flight. */
+int http_in_flight(const http_conn *p);
 
 /* Is a transfer error worth retrying (connection refused, reset, timeout)
 ** rather than permanent (bad URL, unsupported protocol, TLS verification)? */
