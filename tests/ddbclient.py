@@ -105,7 +105,13 @@ def sigv4_headers(method, url, region, key, secret, body, headers,
 
 class Client:
     def __init__(self, endpoint, region="us-east-1", key="test",
-                 secret="test", session_token=None, timeout=30.0):
+                 secret="test", session_token=None, timeout=30.0,
+                 resend_on_closed=True):
+        """resend_on_closed: when the server closes the connection before
+        answering, send the request once more on a new connection (what
+        HTTP clients do for a kept-alive connection that went stale). False
+        lets the caller see every dropped connection (fault-injection
+        tests)."""
         if not endpoint:
             raise ValueError("ddbclient: no endpoint given")
         self.endpoint = endpoint.rstrip("/") + "/"
@@ -114,6 +120,7 @@ class Client:
         self.secret = secret
         self.session_token = session_token
         self.timeout = timeout
+        self.resend_on_closed = resend_on_closed
         parts = urllib.parse.urlsplit(self.endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("ddbclient: bad endpoint %r" % endpoint)
@@ -163,7 +170,7 @@ class Client:
         with self._lock:
             # A kept-alive connection may have been closed by the server
             # meanwhile: retry once on a fresh connection in that case.
-            for attempt in (0, 1):
+            for attempt in ((0, 1) if self.resend_on_closed else (1,)):
                 conn = self._connection()
                 try:
                     conn.request("POST", path, body=body, headers=headers)
