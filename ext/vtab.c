@@ -22,12 +22,16 @@
 */
 #include "args.h"
 #include "attrval.h"
+#include "create.h"
 #include "ddb.h"
 #include "expr.h"
 #include "plan.h"
 #include "vtab.h"
+#include "write.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SAMPLE_ITEMS 1000 /* items read at CREATE to discover columns */
 #define RAMP_FIRST 25     /* PLAN_RAMP: the first page's Limit, */
@@ -55,7 +59,8 @@ typedef struct dyn_vtab {
   int pk, sk;          /* key column indexes; sk < 0: no sort key */
   int pktype, sktype;  /* AV_S, AV_N or AV_B */
   ddb_client *client;  /* opened on first use */
-  sqlite3_int64 nInsert;
+  dyn_writer *writer;  /* writes waiting for the commit */
+  int atomic;          /* atomic=1: a commit is one TransactWriteItems */
 } dyn_vtab;
 
 typedef struct dyn_cursor {
@@ -198,6 +203,7 @@ static void vt_free(dyn_vtab *v) {
   sqlite3_free(v->zName);
   args_free(&v->args);
   ddb_close(v->client);
+  writer_close(v->writer);
   sqlite3_free(v->base.zErrMsg);
   sqlite3_free(v);
 }
@@ -362,6 +368,86 @@ static int declared_columns(dyn_vtab *v, char **pzErr) {
   return rc;
 }
 
+/* ---- create=1: CreateTable and the wait until ACTIVE ---------------------- */
+
+static int describe_table(dyn_vtab *v, cJSON **pResp, char **pzErr) {
+  cJSON *req = cJSON_CreateObject();
+  int rc;
+  *pResp = 0;
+  if (!req || !cJSON_AddStringToObject(req, "TableName", v->args.table)) {
+    cJSON_Delete(req);
+    return SQLITE_NOMEM;
+  }
+  rc = ddb_call(v->client, "DescribeTable", v->args.table, req, pResp, pzErr);
+  cJSON_Delete(req);
+  return rc;
+}
+
+static long monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Poll DescribeTable while the table is CREATING (some servers answer
+** CreateTable so), sleeping 100 ms, growing to 1 s, for a bounded time.
+** *pResp is the latest answer. */
+static int wait_active(dyn_vtab *v, cJSON **pResp, char **pzErr) {
+  long bound = create_wait_bound_ms(getenv("DYNAMO_CREATE_WAIT_MS"));
+  long deadline = monotonic_ms() + bound, left, ms;
+  int attempt, rc;
+  for (attempt = 0; strcmp(create_table_status(*pResp), "CREATING") == 0; attempt++) {
+    if ((left = deadline - monotonic_ms()) <= 0) {
+      *pzErr = sqlite3_mprintf(
+          "dynamo: waiting for %s to become ACTIVE: still CREATING after %ld %s (DescribeTable's "
+          "TableStatus); run this CREATE VIRTUAL TABLE again once it is ACTIVE",
+          v->args.table, bound % 1000 ? bound : bound / 1000, bound % 1000 ? "ms" : "s");
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    ms = create_wait_ms(attempt);
+    sqlite3_sleep((int)(ms < left ? ms : left));
+    cJSON_Delete(*pResp);
+    if ((rc = describe_table(v, pResp, pzErr)) != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+/* DescribeTable; with create=1, CreateTable when the table is missing
+** (someone else's concurrent CreateTable, ResourceInUseException, is as
+** good), then the wait until it is ACTIVE. The declared keys (create: the
+** CreateTable request, NULL without PRIMARY KEY) must be the table's. */
+static int open_table(dyn_vtab *v, const cJSON *create, cJSON **pResp, char **pzErr) {
+  cJSON *created = 0;
+  char *z;
+  int rc = describe_table(v, pResp, pzErr);
+  if (rc == SQLITE_ERROR && strcmp(ddb_error_type(v->client), "ResourceNotFoundException") == 0) {
+    if (!v->args.create) {
+      z = sqlite3_mprintf("%s (create it with create=1%s)", *pzErr,
+                          v->args.pk ? ""
+                                     : " and PRIMARY KEY (partition_key [, sort_key]) naming "
+                                       "declared columns with their types");
+      sqlite3_free(*pzErr);
+      *pzErr = z;
+      return z ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    sqlite3_free(*pzErr);
+    *pzErr = 0;
+    rc = ddb_call(v->client, "CreateTable", v->args.table, create, &created, pzErr);
+    cJSON_Delete(created);
+    if (rc == SQLITE_ERROR && strcmp(ddb_error_type(v->client), "ResourceInUseException") == 0) {
+      sqlite3_free(*pzErr);
+      *pzErr = 0;
+      rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_OK) rc = describe_table(v, pResp, pzErr);
+  }
+  if (rc != SQLITE_OK) return rc;
+  if (create && (rc = create_check_keys(create, *pResp, v->args.table, pzErr)) != SQLITE_OK) {
+    return rc;
+  }
+  return v->args.create ? wait_active(v, pResp, pzErr) : SQLITE_OK;
+}
+
 static int vt_init(sqlite3 *db, int argc, const char *const *argv, int isCreate,
                    sqlite3_vtab **ppVtab, char **pzErr) {
   dyn_vtab *v = sqlite3_malloc(sizeof(*v));
@@ -385,13 +471,10 @@ static int vt_init(sqlite3 *db, int argc, const char *const *argv, int isCreate,
       *pzErr = sqlite3_mprintf("%s", v->base.zErrMsg);
       goto fail;
     }
-    if (!(req = cJSON_CreateObject()) ||
-        !cJSON_AddStringToObject(req, "TableName", v->args.table)) {
-      rc = SQLITE_NOMEM;
-      goto fail;
-    }
-    rc = ddb_call(v->client, "DescribeTable", v->args.table, req, &resp, pzErr);
-    if (rc != SQLITE_OK) goto fail;
+    /* PRIMARY KEY as a CreateTable request: what create=1 sends, and the
+    ** key schema the table must have, with or without create=1 */
+    if (v->args.pk && (rc = create_request(&v->args, &req, pzErr)) != SQLITE_OK) goto fail;
+    if ((rc = open_table(v, req, &resp, pzErr)) != SQLITE_OK) goto fail;
     if (describe_keys(resp, &zPk, &zSk, &zPkType, &zSkType) != SQLITE_OK) {
       *pzErr = sqlite3_mprintf("dynamo: DescribeTable on %s: no usable key schema in the response",
                                v->args.table);
@@ -499,6 +582,8 @@ done:
   sqlite3_free(aUsage);
   return rc;
 }
+
+static int vt_flush(dyn_vtab *v);
 
 /* ---- cursor -------------------------------------------------------------- */
 
@@ -738,6 +823,9 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   (void)argc;
   memset(&x, 0, sizeof(x));
   cursor_reset(c);
+  /* a connection reads its own writes: send what is pending first (not in
+  ** an atomic transaction, which is sent whole at the commit) */
+  if (!v->atomic && (rc = vt_flush(v)) != SQLITE_OK) return rc;
   c->idxNum = idxNum;
   c->iRowid = 0;
   c->zOp = op == PLAN_GET ? "GetItem" : op == PLAN_QUERY ? "Query" : "Scan";
@@ -854,6 +942,7 @@ static int vtColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   dyn_cursor *c = (dyn_cursor *)cur;
   dyn_vtab *v = (dyn_vtab *)cur->pVtab;
   if (i == v->ncol + 1) return key_result(v, c, ctx);
+  if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK; /* an UPDATE leaves it */
   if (i == v->ncol) {
     char *z = cJSON_PrintUnformatted(c->item);
     if (!z) {
@@ -871,14 +960,73 @@ static int vtRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-/* ---- xUpdate: INSERT -> PutItem ------------------------------------------ */
+/* ---- xUpdate: writes, sent when the transaction commits ------------------- */
+
+#define FLUSH_AT 1000 /* pending writes sent early, to bound memory */
+
+static void write_table_of(const dyn_vtab *v, write_table *t) {
+  t->zTable = v->args.table;
+  t->zName = v->zName;
+  t->zPk = v->aCol[v->pk].name;
+  t->zSk = v->sk >= 0 ? v->aCol[v->sk].name : 0;
+  t->atomic = v->atomic;
+}
+
+/* Send the pending writes. */
+static int vt_flush(dyn_vtab *v) {
+  write_table t;
+  char *zErr = 0;
+  int rc;
+  if (!v->writer || writer_pending(v->writer) == 0) return SQLITE_OK;
+  if ((rc = vt_client(v)) != SQLITE_OK) {
+    writer_discard(v->writer);
+    return rc;
+  }
+  write_table_of(v, &t);
+  rc = writer_flush(v->writer, v->client, &t, &zErr);
+  if (rc != SQLITE_OK) return zErr ? vt_error(v, rc, zErr) : rc;
+  return SQLITE_OK;
+}
+
+/* Queue a write (taking over payload); send early when many are pending. */
+static int queue(dyn_vtab *v, int kind, int cond, cJSON *payload) {
+  write_table t;
+  int rc;
+  if (!v->writer && (rc = writer_open(&v->writer)) != SQLITE_OK) {
+    cJSON_Delete(payload);
+    return rc;
+  }
+  write_table_of(v, &t);
+  rc = writer_add(v->writer, &t, kind, cond, payload);
+  if (rc == SQLITE_OK && !v->atomic && writer_pending(v->writer) >= FLUSH_AT) rc = vt_flush(v);
+  return rc;
+}
+
+/* Set the attributes of the columns in aVal that the statement gives: the
+** non-NULL columns of an INSERT; the changed columns of an UPDATE, where
+** NULL removes the attribute. */
+static int apply_columns(dyn_vtab *v, sqlite3_value **aVal, int changedOnly, cJSON *item,
+                         char **pzErr) {
+  cJSON *av;
+  int i, rc;
+  for (i = 0; i < v->ncol; i++) {
+    if (changedOnly && sqlite3_value_nochange(aVal[i])) continue;
+    rc = av_from_sqlite(aVal[i], v->aCol[i].cls, v->aCol[i].name, &av, pzErr);
+    if (rc != SQLITE_OK) return rc;
+    if (!av && !changedOnly) continue; /* an INSERT's NULL: not given */
+    cJSON_DeleteItemFromObjectCaseSensitive(item, v->aCol[i].name);
+    if (av) cJSON_AddItemToObject(item, v->aCol[i].name, av);
+  }
+  return SQLITE_OK;
+}
 
 /* The item an INSERT writes: the item column's JSON, then every non-NULL
 ** column on top of it. */
-static int build_item(dyn_vtab *v, sqlite3_value **aVal, cJSON **pItem, char **pzErr) {
-  cJSON *item = 0, *av;
+static int build_item(dyn_vtab *v, sqlite3_value **aVal, int changedOnly, cJSON **pItem,
+                      char **pzErr) {
+  cJSON *item = 0;
   sqlite3_value *pItemCol = aVal[v->ncol];
-  int i, rc;
+  int rc;
   *pItem = 0;
   if (sqlite3_value_type(pItemCol) != SQLITE_NULL) {
     const char *z = (const char *)sqlite3_value_text(pItemCol);
@@ -888,15 +1036,10 @@ static int build_item(dyn_vtab *v, sqlite3_value **aVal, cJSON **pItem, char **p
   } else if (!(item = cJSON_CreateObject())) {
     return SQLITE_NOMEM;
   }
-  for (i = 0; i < v->ncol; i++) {
-    rc = av_from_sqlite(aVal[i], v->aCol[i].cls, v->aCol[i].name, &av, pzErr);
-    if (rc != SQLITE_OK) {
-      cJSON_Delete(item);
-      return rc;
-    }
-    if (!av) continue;
-    cJSON_DeleteItemFromObjectCaseSensitive(item, v->aCol[i].name);
-    cJSON_AddItemToObject(item, v->aCol[i].name, av);
+  rc = apply_columns(v, aVal, changedOnly, item, pzErr);
+  if (rc != SQLITE_OK) {
+    cJSON_Delete(item);
+    return rc;
   }
   *pItem = item;
   return SQLITE_OK;
@@ -919,74 +1062,255 @@ static int check_key(dyn_vtab *v, const cJSON *item, int iCol, int type, char **
   return *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
 }
 
-static int vt_insert(dyn_vtab *v, sqlite3_value **aVal, sqlite_int64 *pRowid) {
-  cJSON *item = 0, *req = 0, *resp = 0;
+static int check_keys(dyn_vtab *v, const cJSON *item, char **pzErr) {
+  int rc = check_key(v, item, v->pk, v->pktype, pzErr);
+  if (rc == SQLITE_OK && v->sk >= 0) rc = check_key(v, item, v->sk, v->sktype, pzErr);
+  return rc;
+}
+
+/* An error of a statement's row, before anything is sent. */
+static int row_error(dyn_vtab *v, int rc, const char *zStmt, char *zErr) {
+  if (!zErr) return rc;
+  return vt_error(v, rc, sqlite3_mprintf("dynamo: %s %s: %z", zStmt, v->zName, zErr));
+}
+
+static int vt_insert(dyn_vtab *v, sqlite3_value **aVal) {
+  int conflict = sqlite3_vtab_on_conflict(v->db);
+  cJSON *item = 0;
   char *zErr = 0;
-  int rc, conflict = sqlite3_vtab_on_conflict(v->db);
-  rc = build_item(v, aVal, &item, &zErr);
-  if (rc == SQLITE_OK) rc = check_key(v, item, v->pk, v->pktype, &zErr);
-  if (rc == SQLITE_OK && v->sk >= 0) rc = check_key(v, item, v->sk, v->sktype, &zErr);
+  int rc = build_item(v, aVal, 0, &item, &zErr);
+  if (rc == SQLITE_OK) rc = check_keys(v, item, &zErr);
   if (rc != SQLITE_OK) {
     cJSON_Delete(item);
-    if (!zErr) return rc;
-    return vt_error(v, rc, sqlite3_mprintf("dynamo: INSERT into %s: %z", v->zName, zErr));
+    return row_error(v, rc, "INSERT into", zErr);
   }
-  if (!(req = cJSON_CreateObject()) || !cJSON_AddStringToObject(req, "TableName", v->args.table)) {
-    cJSON_Delete(item);
-    cJSON_Delete(req);
-    return SQLITE_NOMEM;
+  return queue(v, W_PUT,
+               conflict == SQLITE_REPLACE  ? WC_REPLACE
+               : conflict == SQLITE_IGNORE ? WC_IGNORE
+                                           : WC_NEW,
+               item);
+}
+
+/* The key a row was read with: its _key column. */
+static int old_key(dyn_vtab *v, sqlite3_value *pKey, cJSON **pOut) {
+  const char *z = (const char *)sqlite3_value_text(pKey);
+  cJSON *key = z ? cJSON_Parse(z) : 0;
+  char *zErr = 0;
+  *pOut = 0;
+  if (!cJSON_IsObject(key) || check_keys(v, key, &zErr) != SQLITE_OK) {
+    sqlite3_free(zErr);
+    cJSON_Delete(key);
+    return vt_error(v, SQLITE_ERROR,
+                    sqlite3_mprintf("dynamo: %s: not a key of this table: %s", v->zName,
+                                    z ? z : "NULL"));
   }
-  cJSON_AddItemToObject(req, "Item", item);
-  if (conflict != SQLITE_REPLACE) {
-    expr_ctx x;
-    sqlite3_str *s = sqlite3_str_new(0);
-    memset(&x, 0, sizeof(x));
-    sqlite3_str_appendall(s, "attribute_not_exists(");
-    expr_name(&x, s, v->aCol[v->pk].name);
-    sqlite3_str_appendall(s, ")");
-    rc = expr_add_string(req, "ConditionExpression", s);
-    if (rc == SQLITE_OK) rc = expr_attach(&x, req);
-    else expr_reset(&x);
-    if (rc != SQLITE_OK) {
+  *pOut = key;
+  return SQLITE_OK;
+}
+
+static int vt_delete(dyn_vtab *v, sqlite3_value *pOld) {
+  cJSON *key;
+  int rc = old_key(v, pOld, &key);
+  if (rc != SQLITE_OK) return rc;
+  return queue(v, W_DELETE, 0, key);
+}
+
+/* Does the new row give the key attribute iCol another value? */
+static int key_changes(dyn_vtab *v, sqlite3_value **aVal, const cJSON *key, int iCol,
+                       int *pChanged, char **pzErr) {
+  cJSON *av = 0;
+  int rc;
+  *pChanged = 0;
+  if (iCol < 0 || sqlite3_value_nochange(aVal[iCol])) return SQLITE_OK;
+  rc = av_from_sqlite(aVal[iCol], v->aCol[iCol].cls, v->aCol[iCol].name, &av, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  *pChanged = !av_equal(av, cJSON_GetObjectItemCaseSensitive(key, v->aCol[iCol].name));
+  cJSON_Delete(av);
+  return SQLITE_OK;
+}
+
+/*
+** A changed key: the item moves. The new item is put (failing if its key
+** exists), then the old one deleted: never both lost, though a failure
+** between the two leaves both (one TransactWriteItems with atomic=1).
+*/
+static int vt_move(dyn_vtab *v, cJSON *key, cJSON *item, sqlite3_value **aVal) {
+  char *zErr = 0;
+  int rc;
+  if (!item) { /* the rest of the item is the old one's */
+    cJSON *req = cJSON_CreateObject(), *resp = 0;
+    if (!req) return SQLITE_NOMEM;
+    if ((rc = vt_flush(v)) != SQLITE_OK || (rc = vt_client(v)) != SQLITE_OK) {
       cJSON_Delete(req);
       return rc;
     }
-  }
-  if ((rc = vt_client(v)) != SQLITE_OK) {
+    cJSON_AddStringToObject(req, "TableName", v->args.table);
+    cJSON_AddItemToObject(req, "Key", cJSON_Duplicate(key, 1));
+    cJSON_AddTrueToObject(req, "ConsistentRead");
+    rc = ddb_call(v->client, "GetItem", v->args.table, req, &resp, &zErr);
     cJSON_Delete(req);
-    return rc;
-  }
-  rc = ddb_call(v->client, "PutItem", v->args.table, req, &resp, &zErr);
-  cJSON_Delete(req);
-  cJSON_Delete(resp);
-  if (rc == SQLITE_OK) {
-    *pRowid = ++v->nInsert;
-    return SQLITE_OK;
-  }
-  if (strcmp(ddb_error_type(v->client), "ConditionalCheckFailedException") == 0) {
-    if (conflict == SQLITE_IGNORE) {
-      sqlite3_free(zErr);
-      return SQLITE_OK;
+    if (rc != SQLITE_OK) return zErr ? vt_error(v, rc, zErr) : rc;
+    item = cJSON_DetachItemFromObjectCaseSensitive(resp, "Item");
+    cJSON_Delete(resp);
+    if (!item) return SQLITE_OK; /* deleted meanwhile: no row to change */
+    if ((rc = apply_columns(v, aVal, 1, item, &zErr)) != SQLITE_OK) {
+      cJSON_Delete(item);
+      return row_error(v, rc, "UPDATE of", zErr);
     }
-    return vt_error(v, SQLITE_CONSTRAINT,
-                    sqlite3_mprintf("%z (an item with this key exists: UNIQUE constraint failed: "
-                                    "%s.%s%z)",
-                                    zErr, v->zName, v->aCol[v->pk].name,
-                                    v->sk < 0 ? 0
-                                              : sqlite3_mprintf(", %s.%s", v->zName,
-                                                                v->aCol[v->sk].name)));
   }
-  return vt_error(v, rc, zErr);
+  if ((rc = check_keys(v, item, &zErr)) != SQLITE_OK) {
+    cJSON_Delete(item);
+    return row_error(v, rc, "UPDATE of", zErr);
+  }
+  rc = queue(v, W_PUT, WC_NEW, item);
+  if (rc == SQLITE_OK && !v->atomic) rc = vt_flush(v);
+  if (rc == SQLITE_OK) rc = queue(v, W_DELETE, 0, cJSON_Duplicate(key, 1));
+  if (rc == SQLITE_OK && !v->atomic) rc = vt_flush(v);
+  return rc;
+}
+
+/* UPDATE: the changed columns become one UpdateItem (SET, and REMOVE for
+** NULL), conditioned on the item still existing; a new item column replaces
+** the whole item; a changed key moves it. */
+static int vt_update(dyn_vtab *v, sqlite3_value **argv) {
+  sqlite3_value **aVal = argv + 2;
+  cJSON *key = 0, *payload = 0;
+  char *zErr = 0;
+  int rc, pkChanged, skChanged, i;
+  expr_ctx x;
+  sqlite3_str *set = 0, *remove = 0;
+  if ((rc = old_key(v, argv[0], &key)) != SQLITE_OK) return rc;
+  memset(&x, 0, sizeof(x));
+  if (!sqlite3_value_nochange(aVal[v->ncol + 1]) &&
+      sqlite3_value_type(aVal[v->ncol + 1]) != SQLITE_NULL &&
+      strcmp((const char *)sqlite3_value_text(aVal[v->ncol + 1]),
+             (const char *)sqlite3_value_text(argv[0])) != 0) {
+    cJSON_Delete(key);
+    return vt_error(v, SQLITE_ERROR,
+                    sqlite3_mprintf("dynamo: UPDATE of %s: _key cannot be set; change the key "
+                                    "columns instead",
+                                    v->zName));
+  }
+  rc = key_changes(v, aVal, key, v->pk, &pkChanged, &zErr);
+  if (rc == SQLITE_OK) rc = key_changes(v, aVal, key, v->sk, &skChanged, &zErr);
+  if (rc != SQLITE_OK) goto done;
+
+  if (!sqlite3_value_nochange(aVal[v->ncol])) { /* the whole item */
+    cJSON *item = 0;
+    const cJSON *e;
+    if ((rc = build_item(v, aVal, 1, &item, &zErr)) != SQLITE_OK) goto done;
+    cJSON_ArrayForEach(e, key) { /* an item without its key keeps the old one */
+      if (!cJSON_GetObjectItemCaseSensitive(item, e->string)) {
+        cJSON_AddItemToObject(item, e->string, cJSON_Duplicate(e, 1));
+      }
+    }
+    for (i = 0, e = key->child; e; e = e->next) {
+      if (!av_equal(e, cJSON_GetObjectItemCaseSensitive(item, e->string))) i++;
+    }
+    if (i > 0) {
+      rc = vt_move(v, key, item, aVal);
+    } else if ((rc = check_keys(v, item, &zErr)) != SQLITE_OK) {
+      cJSON_Delete(item);
+    } else {
+      rc = queue(v, W_PUT, WC_EXISTS, item);
+    }
+    goto done;
+  }
+  if (pkChanged || skChanged) {
+    rc = vt_move(v, key, 0, aVal);
+    goto done;
+  }
+
+  set = sqlite3_str_new(0);
+  remove = sqlite3_str_new(0);
+  for (i = 0; i < v->ncol; i++) {
+    cJSON *av = 0;
+    if (i == v->pk || i == v->sk || sqlite3_value_nochange(aVal[i])) continue;
+    rc = av_from_sqlite(aVal[i], v->aCol[i].cls, v->aCol[i].name, &av, &zErr);
+    if (rc != SQLITE_OK) goto done;
+    if (av) {
+      sqlite3_str_appendall(set, sqlite3_str_length(set) ? ", " : "SET ");
+      expr_name(&x, set, v->aCol[i].name);
+      sqlite3_str_appendall(set, " = ");
+      expr_value(&x, set, av);
+    } else {
+      sqlite3_str_appendall(remove, sqlite3_str_length(remove) ? ", " : " REMOVE ");
+      expr_name(&x, remove, v->aCol[i].name);
+    }
+  }
+  if (sqlite3_str_length(set) + sqlite3_str_length(remove) == 0) goto done; /* nothing */
+  sqlite3_str_appendall(set, sqlite3_str_value(remove) ? sqlite3_str_value(remove) : "");
+  if (!(payload = cJSON_CreateObject())) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  cJSON_AddItemToObject(payload, "Key", key);
+  key = 0;
+  rc = expr_add_string(payload, "UpdateExpression", set);
+  set = 0;
+  if (rc == SQLITE_OK) rc = expr_attach(&x, payload);
+  if (rc == SQLITE_OK) {
+    rc = queue(v, W_UPDATE, 0, payload);
+    payload = 0;
+  }
+done:
+  if (set) sqlite3_free(sqlite3_str_finish(set));
+  if (remove) sqlite3_free(sqlite3_str_finish(remove));
+  expr_reset(&x);
+  cJSON_Delete(payload);
+  cJSON_Delete(key);
+  if (rc != SQLITE_OK && zErr) return row_error(v, rc, "UPDATE of", zErr);
+  return rc;
 }
 
 static int vtUpdate(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv, sqlite_int64 *pRowid) {
   dyn_vtab *v = (dyn_vtab *)pVtab;
-  if (argc > 1 && sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-    return vt_insert(v, argv + 2, pRowid);
-  }
-  return vt_error(v, SQLITE_ERROR,
-                  sqlite3_mprintf("dynamo: %s on %s is not supported yet (only INSERT is)",
-                                  argc == 1 ? "DELETE" : "UPDATE", v->zName));
+  (void)pRowid; /* WITHOUT ROWID */
+  if (argc == 1) return vt_delete(v, argv[0]);
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return vt_insert(v, argv + 2);
+  return vt_update(v, argv);
+}
+
+/* ---- transactions: writes wait for the commit ------------------------------- */
+
+static int vtBegin(sqlite3_vtab *pVtab) {
+  (void)pVtab;
+  return SQLITE_OK;
+}
+
+/* The commit's first phase: send what is pending; an error here rolls the
+** SQLite transaction back and is the statement's (or COMMIT's) error. */
+static int vtSync(sqlite3_vtab *pVtab) {
+  return vt_flush((dyn_vtab *)pVtab);
+}
+
+static int vtCommit(sqlite3_vtab *pVtab) {
+  (void)pVtab;
+  return SQLITE_OK;
+}
+
+static int vtRollback(sqlite3_vtab *pVtab) {
+  dyn_vtab *v = (dyn_vtab *)pVtab;
+  if (v->writer) writer_discard(v->writer);
+  return SQLITE_OK;
+}
+
+static int vtSavepoint(sqlite3_vtab *pVtab, int i) {
+  dyn_vtab *v = (dyn_vtab *)pVtab;
+  if (!v->writer && writer_open(&v->writer) != SQLITE_OK) return SQLITE_NOMEM;
+  return writer_savepoint(v->writer, i);
+}
+
+static int vtRelease(sqlite3_vtab *pVtab, int i) {
+  dyn_vtab *v = (dyn_vtab *)pVtab;
+  if (v->writer) writer_release(v->writer, i);
+  return SQLITE_OK;
+}
+
+static int vtRollbackTo(sqlite3_vtab *pVtab, int i) {
+  dyn_vtab *v = (dyn_vtab *)pVtab;
+  if (v->writer) writer_rollback_to(v->writer, i);
+  return SQLITE_OK;
 }
 
 /* ---- the rest of the module ------------------------------------------------ */
@@ -1041,15 +1365,15 @@ static sqlite3_module dynamoModule = {
     /* xColumn     */ vtColumn,
     /* xRowid      */ vtRowid,
     /* xUpdate     */ vtUpdate,
-    /* xBegin      */ 0,
-    /* xSync       */ 0,
-    /* xCommit     */ 0,
-    /* xRollback   */ 0,
+    /* xBegin      */ vtBegin,
+    /* xSync       */ vtSync,
+    /* xCommit     */ vtCommit,
+    /* xRollback   */ vtRollback,
     /* xFindMethod */ 0,
     /* xRename     */ vtRename,
-    /* xSavepoint  */ 0,
-    /* xRelease    */ 0,
-    /* xRollbackTo */ 0,
+    /* xSavepoint  */ vtSavepoint,
+    /* xRelease    */ vtRelease,
+    /* xRollbackTo */ vtRollbackTo,
     /* xShadowName */ vtShadowName,
 };
 

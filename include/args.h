@@ -1,7 +1,8 @@
 /*
 ** The arguments of CREATE VIRTUAL TABLE t USING dynamo(...): an argument
-** with '=' is an option (table=Tracks), any other is a column definition
-** ("name [type]", as in CREATE TABLE). Pure.
+** with '=' is an option (table=Tracks), "PRIMARY KEY (a [, b])" names the
+** key columns, any other is a column definition ("name [type]", as in
+** CREATE TABLE). Pure.
 */
 #ifndef DYNAMO_ARGS_H
 #define DYNAMO_ARGS_H
@@ -13,18 +14,49 @@ typedef struct args_column {
   char *type;           /* declared type as written, "" when none */
 } args_column;
 
+/* billing= (create=1 only); 0: not given, which means on demand */
+enum { ARGS_BILLING_ON_DEMAND = 1, ARGS_BILLING_PROVISIONED = 2 };
+
+/* What a secondary index copies from the table's items */
+enum { ARGS_PROJ_ALL = 0, ARGS_PROJ_KEYS_ONLY, ARGS_PROJ_INCLUDE };
+
+/* global_index=NAME(pk [, sk]) [projection] or local_index=NAME(sk)
+** (also NAME(pk, sk) with the table's partition key): create=1 only. */
+typedef struct args_index {
+  char *name;           /* index name, dequoted */
+  int local;            /* 1: local_index=, 0: global_index= */
+  char *pk;             /* key columns, spelled as declared; a local */
+  char *sk;             /* index's pk is the table's; sk NULL: none */
+  int projection;       /* ARGS_PROJ_* (default ALL) */
+  int ninclude;         /* INCLUDE (a, b): attribute names, dequoted */
+  char **azInclude;
+} args_index;
+
 typedef struct dyn_args {
   char *table;          /* DynamoDB table name (required) */
   char *region;
   char *endpoint;
   char *profile;
   int consistent_read;  /* 0 or 1 */
+  int create;           /* create=1: create the DynamoDB table if missing */
+  int billing;          /* ARGS_BILLING_*, 0 when not given */
+  sqlite3_int64 read_units;  /* billing=provisioned; 0 when not given */
+  sqlite3_int64 write_units;
+  char *pk;             /* PRIMARY KEY (pk [, sk]): declared columns, */
+  char *sk;             /* spelled as declared; NULL when not given */
+  int nindex;
+  args_index *aIndex;
   int ncol;
   args_column *aCol;
 } dyn_args;
 
 /* Parse the module arguments (argv[3..] of xCreate/xConnect). On error
-** returns SQLITE_ERROR (or NOMEM) with *pzErr set; *out is then empty. */
+** returns SQLITE_ERROR (or NOMEM) with *pzErr set; *out is then empty.
+** Checked here: create=0/1; billing=on_demand|provisioned; read_units and
+** write_units positive integers, both given, and only with provisioned;
+** billing, units and indexes only with create=1; create=1 needs PRIMARY
+** KEY; every key column (table and indexes) is a declared column. Types
+** are create.c's business. */
 int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr);
 void args_free(dyn_args *a);
 
@@ -37,5 +69,8 @@ void args_free(dyn_args *a);
 
 /* Is this name one of the hidden columns (case-insensitive)? */
 int args_is_reserved(const char *zName);
+
+/* The declared column named zName (case-insensitive), or NULL. */
+const args_column *args_find_column(const dyn_args *a, const char *zName);
 
 #endif

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# make demo: start DynamoDB Local on a free loopback port, create the Tracks
-# table (partition key uuid, sort key timestamp), load the workshop's sample
-# item and a few more fixes with SQL, print the reports in sql/, stop the
-# server. Needs dynamo.so built and the npm packages installed (make demo
-# does both).
+# make demo: start DynamoDB Local on a free loopback port, then, all in SQL:
+# create the Tracks table (sql/schema.sql: create=1, partition key uuid, sort
+# key timestamp), load the workshop's sample item and a few more fixes, print
+# the reports in sql/; stop the server. Needs dynamo.so built and the npm
+# packages installed (make demo does both).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 PY=/usr/bin/python3
@@ -15,13 +15,7 @@ export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$port
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
 
-echo "== DynamoDB Local on 127.0.0.1:$port; creating Tracks (uuid HASH, timestamp RANGE)"
-$PY - <<'PY' || exit 1
-import sys
-sys.path.insert(0, "tests")
-import ddbclient
-ddbclient.Client.from_env().create_table("Tracks", hash=("uuid", "S"), range=("timestamp", "S"))
-PY
+echo "== DynamoDB Local on 127.0.0.1:$port"
 
 run() {
     echo
@@ -30,7 +24,7 @@ run() {
     sqlite3 -bail "$@" || exit 1
 }
 db=$state/demo.db
-run "sql/schema.sql, sql/load.sql" "$db" <<'SQL'
+run "sql/schema.sql (creates Tracks: uuid HASH, timestamp RANGE), sql/load.sql" "$db" <<'SQL'
 .load ./dynamo
 .read sql/schema.sql
 .read sql/load.sql

@@ -334,6 +334,253 @@ static void test_column_errors(void) {
   CHECK(!has(zErr, "duplicate"));
 }
 
+/* After an error the create fields are empty too. */
+static int is_empty_create(void) {
+  return is_empty() && A.create == 0 && A.billing == 0 && A.read_units == 0 &&
+         A.write_units == 0 && A.pk == 0 && A.sk == 0 && A.nindex == 0 && A.aIndex == 0;
+}
+
+static void test_primary_key(void) {
+  CHECK_INT(parse("table=T", "uuid TEXT", "timestamp TEXT", "PRIMARY KEY (uuid, timestamp)", NULL),
+            SQLITE_OK);
+  CHECK(zErr == 0);
+  CHECK_STR(A.pk, "uuid");
+  CHECK_STR(A.sk, "timestamp");
+  CHECK_INT(A.ncol, 2); /* not a column */
+  CHECK_INT(A.create, 0);
+  /* any case, any spacing, before the columns, names as declared */
+  CHECK_INT(parse("table=T", "  primary   Key(UUID)", "uuid S", NULL), SQLITE_OK);
+  CHECK_STR(A.pk, "uuid");
+  CHECK(A.sk == 0);
+  CHECK_INT(A.ncol, 1);
+  CHECK_INT(parse("table=T", "PRIMARY\tKEY\t( \"odd, name\" ,[b=c] )", "\"odd, name\" N",
+                  "\"b=c\" B", NULL),
+            SQLITE_OK);
+  CHECK_STR(A.pk, "odd, name");
+  CHECK_STR(A.sk, "b=c");
+  CHECK_INT(parse("table=T", "PRIMARY KEY ('it''s')", "\"it's\" TEXT", NULL), SQLITE_OK);
+  CHECK_STR(A.pk, "it's");
+  /* names that only start like it are columns */
+  CHECK_INT(parse("table=T", "primary_key TEXT", "primary N", "\"PRIMARY KEY\" S", NULL),
+            SQLITE_OK);
+  CHECK_INT(A.ncol, 3);
+  CHECK(A.pk == 0);
+  if (A.ncol == 3) CHECK_STR(A.aCol[2].name, "PRIMARY KEY");
+
+  /* errors */
+  CHECK_INT(parse("table=T", "uuid S", "PRIMARY KEY (uuid)", "PRIMARY KEY (uuid)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "PRIMARY KEY given twice"));
+  CHECK(is_empty_create());
+  {
+    static const char *const azBad[] = {"PRIMARY KEY ()",        "PRIMARY KEY uuid",
+                                        "PRIMARY KEY (a, b, c)", "PRIMARY KEY (a,)",
+                                        "PRIMARY KEY (a b)",     "PRIMARY KEY (a) x",
+                                        "PRIMARY KEY (\"a)",     "PRIMARY KEY (a",
+                                        "PRIMARY KEY (\"\")",    "primary key"};
+    unsigned i;
+    for (i = 0; i < sizeof(azBad) / sizeof(azBad[0]); i++) {
+      CHECK_INT(parse("table=T", "a S", "b S", "c S", azBad[i], NULL), SQLITE_ERROR);
+      CHECK(has(zErr, "PRIMARY KEY (partition_key [, sort_key])"));
+      CHECK(has(zErr, azBad[i]));
+      CHECK(is_empty_create());
+    }
+  }
+  CHECK_INT(parse("table=T", "uuid S", "PRIMARY KEY (uuid, UUID)", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "PRIMARY KEY names column uuid twice"));
+  /* key columns must be declared, with or without create=1 */
+  CHECK_INT(parse("table=T", "uuid S", "PRIMARY KEY (uuid, ts)", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "PRIMARY KEY column ts is not a declared column"));
+  CHECK(has(zErr, "ts TEXT"));
+  CHECK(is_empty_create());
+  CHECK_INT(parse("table=T", "create=1", "PRIMARY KEY (uuid)", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "PRIMARY KEY column uuid is not a declared column"));
+}
+
+static void test_create_options(void) {
+  CHECK_INT(parse("table=Tracks", "create=1", "uuid TEXT", "timestamp TEXT",
+                  "PRIMARY KEY (uuid, timestamp)", NULL),
+            SQLITE_OK);
+  CHECK_INT(A.create, 1);
+  CHECK_INT(A.billing, 0); /* on demand */
+  CHECK_INT(A.read_units, 0);
+  CHECK_INT(parse("table=T", "create=0", NULL), SQLITE_OK);
+  CHECK_INT(A.create, 0);
+  CHECK_INT(parse("table=T", "CREATE='1'", "Billing=ON_DEMAND", "u S", "PRIMARY KEY (u)", NULL),
+            SQLITE_OK);
+  CHECK_INT(A.create, 1);
+  CHECK_INT(A.billing, ARGS_BILLING_ON_DEMAND);
+  CHECK_INT(parse("table=T", "create=1", "billing=provisioned", "read_units=5",
+                  "write_units = 1000000000000", "u S", "PRIMARY KEY (u)", NULL),
+            SQLITE_OK);
+  CHECK_INT(A.billing, ARGS_BILLING_PROVISIONED);
+  CHECK_INT(A.read_units, 5);
+  CHECK_INT(A.write_units, 1000000000000LL);
+
+  /* values */
+  {
+    static const char *const azBad[] = {"create=2", "create=yes", "create=", "create=true"};
+    unsigned i;
+    for (i = 0; i < sizeof(azBad) / sizeof(azBad[0]); i++) {
+      CHECK_INT(parse("table=T", azBad[i], NULL), SQLITE_ERROR);
+      CHECK(has(zErr, "create must be 0 or 1"));
+      CHECK(is_empty_create());
+    }
+  }
+  CHECK_INT(parse("table=T", "create=1", "create=1", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "'create' given twice"));
+  CHECK_INT(parse("table=T", "create=1", "billing=free", "u S", "PRIMARY KEY (u)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "billing must be on_demand or provisioned, not 'free'"));
+  CHECK_INT(parse("table=T", "create=1", "billing=on_demand", "billing=on_demand", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "'billing' given twice"));
+  {
+    static const char *const azBad[] = {"read_units=0",   "read_units=-1",  "read_units=1.5",
+                                        "read_units=",    "read_units=ten", "read_units=+5",
+                                        "read_units=5 5", "read_units=1000000000001",
+                                        "read_units=99999999999999999999999"};
+    unsigned i;
+    for (i = 0; i < sizeof(azBad) / sizeof(azBad[0]); i++) {
+      CHECK_INT(parse("table=T", "create=1", "billing=provisioned", azBad[i], "write_units=1",
+                      "u S", "PRIMARY KEY (u)", NULL),
+                SQLITE_ERROR);
+      CHECK(has(zErr, "read_units must be a positive integer"));
+      CHECK(is_empty_create());
+    }
+  }
+  CHECK_INT(parse("table=T", "write_units=x", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "write_units must be a positive integer"));
+  CHECK_INT(parse("table=T", "read_units=1", "read_units=1", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "'read_units' given twice"));
+
+  /* combinations */
+  CHECK_INT(parse("table=T", "create=1", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "create=1 needs PRIMARY KEY (partition_key [, sort_key])"));
+  CHECK(is_empty_create());
+  CHECK_INT(parse("table=T", "create=1", "uuid TEXT PRIMARY KEY", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "create=1 needs PRIMARY KEY"));
+  CHECK_INT(parse("table=T", "create=1", "billing=provisioned", "u S", "PRIMARY KEY (u)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "billing=provisioned needs read_units=N and write_units=N"));
+  CHECK_INT(parse("table=T", "create=1", "billing=provisioned", "read_units=1", "u S",
+                  "PRIMARY KEY (u)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "needs read_units=N and write_units=N"));
+  CHECK_INT(parse("table=T", "create=1", "read_units=1", "write_units=1", "u S",
+                  "PRIMARY KEY (u)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "read_units needs billing=provisioned"));
+  CHECK_INT(parse("table=T", "create=1", "billing=on_demand", "write_units=1", "u S",
+                  "PRIMARY KEY (u)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "write_units needs billing=provisioned"));
+  /* creation options without create=1: never silently ignored */
+  {
+    static const char *const azOpt[] = {"billing=on_demand", "read_units=1", "write_units=1",
+                                        "global_index=G(u)", "local_index=L(s)"};
+    unsigned i;
+    for (i = 0; i < sizeof(azOpt) / sizeof(azOpt[0]); i++) {
+      char zName[32];
+      int n = (int)(strchr(azOpt[i], '=') - azOpt[i]);
+      sqlite3_snprintf(sizeof(zName), zName, "option '%.*s'", n, azOpt[i]);
+      CHECK_INT(parse("table=T", "u S", "s S", "PRIMARY KEY (u, s)", azOpt[i], NULL),
+                SQLITE_ERROR);
+      CHECK(has(zErr, zName));
+      CHECK(has(zErr, "only applies when create=1"));
+      CHECK(is_empty_create());
+      CHECK_INT(parse("table=T", "create=0", "u S", "s S", "PRIMARY KEY (u, s)", azOpt[i], NULL),
+                SQLITE_ERROR);
+      CHECK(has(zErr, zName));
+    }
+  }
+  /* the unknown-option message lists the new options */
+  CHECK_INT(parse("table=T", "billing_mode=x", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "unknown option 'billing_mode'"));
+  CHECK(has(zErr, "create, billing, read_units, write_units, global_index, local_index"));
+}
+
+#define CREATE_TRACKS "table=T", "create=1", "uuid TEXT", "ts TEXT", "model TEXT", "lat REAL"
+
+static void test_indexes(void) {
+  CHECK_INT(parse(CREATE_TRACKS, "PRIMARY KEY (uuid, ts)", "global_index=ByModel(model, ts)",
+                  "local_index=ByLat(lat) KEYS_ONLY",
+                  "global_index = 'ByModelOnly ( MODEL ) include (\"a b\", c)'",
+                  "local_index=ByLat2(UUID, lat) ALL", NULL),
+            SQLITE_OK);
+  CHECK(zErr == 0);
+  CHECK_INT(A.nindex, 4);
+  if (A.nindex == 4) {
+    CHECK_STR(A.aIndex[0].name, "ByModel");
+    CHECK_INT(A.aIndex[0].local, 0);
+    CHECK_STR(A.aIndex[0].pk, "model");
+    CHECK_STR(A.aIndex[0].sk, "ts");
+    CHECK_INT(A.aIndex[0].projection, ARGS_PROJ_ALL);
+    CHECK_STR(A.aIndex[1].name, "ByLat");
+    CHECK_INT(A.aIndex[1].local, 1);
+    CHECK_STR(A.aIndex[1].pk, "uuid"); /* the table's */
+    CHECK_STR(A.aIndex[1].sk, "lat");
+    CHECK_INT(A.aIndex[1].projection, ARGS_PROJ_KEYS_ONLY);
+    CHECK_STR(A.aIndex[2].name, "ByModelOnly");
+    CHECK_STR(A.aIndex[2].pk, "model"); /* as declared */
+    CHECK(A.aIndex[2].sk == 0);
+    CHECK_INT(A.aIndex[2].projection, ARGS_PROJ_INCLUDE);
+    CHECK_INT(A.aIndex[2].ninclude, 2);
+    if (A.aIndex[2].ninclude == 2) {
+      CHECK_STR(A.aIndex[2].azInclude[0], "a b");
+      CHECK_STR(A.aIndex[2].azInclude[1], "c");
+    }
+    CHECK_STR(A.aIndex[3].pk, "uuid");
+    CHECK_STR(A.aIndex[3].sk, "lat");
+    CHECK_INT(A.aIndex[3].projection, ARGS_PROJ_ALL);
+  }
+  /* quoted index names */
+  CHECK_INT(parse(CREATE_TRACKS, "PRIMARY KEY (uuid)", "global_index=\"By.Model-1\"(model)",
+                  NULL),
+            SQLITE_OK);
+  CHECK_INT(A.nindex, 1);
+  if (A.nindex == 1) CHECK_STR(A.aIndex[0].name, "By.Model-1");
+
+  /* syntax */
+  {
+    static const char *const azBad[] = {
+        "global_index=",         "global_index=ByModel",         "global_index=(model)",
+        "global_index=G()",      "global_index=G(model, ts, lat)", "global_index=G(model) SOME",
+        "global_index=G(model) INCLUDE", "global_index=G(model) INCLUDE ()",
+        "global_index=G(model) ALL x",   "global_index=G(model) KEYS_ONLY (a)",
+        "global_index=G(model",  "global_index=G model"};
+    unsigned i;
+    for (i = 0; i < sizeof(azBad) / sizeof(azBad[0]); i++) {
+      CHECK_INT(parse(CREATE_TRACKS, "PRIMARY KEY (uuid, ts)", azBad[i], NULL), SQLITE_ERROR);
+      CHECK(has(zErr, "global_index must look like NAME(partition_key [, sort_key])"));
+      CHECK(is_empty_create());
+    }
+  }
+  CHECK_INT(parse(CREATE_TRACKS, "PRIMARY KEY (uuid, ts)", "local_index=L(uuid, ts, lat)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "local_index must look like NAME(sort_key)"));
+  /* keys */
+  CHECK_INT(parse(CREATE_TRACKS, "PRIMARY KEY (uuid, ts)", "global_index=G(speed)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "global index G column speed is not a declared column"));
+  CHECK(is_empty_create());
+  CHECK_INT(parse(CREATE_TRACKS, "PRIMARY KEY (uuid, ts)", "local_index=L(speed)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "local index L column speed is not a declared column"));
+  CHECK_INT(parse(CREATE_TRACKS, "PRIMARY KEY (uuid, ts)", "local_index=L(model, lat)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "local index L must have the table's partition key uuid, not model"));
+  CHECK_INT(parse(CREATE_TRACKS, "PRIMARY KEY (uuid)", "local_index=L(lat)", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "local index L needs a table with a sort key"));
+  CHECK_INT(parse(CREATE_TRACKS, "PRIMARY KEY (uuid, ts)", "global_index=G(model, Model)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "global index G has model as both partition key and sort key"));
+  CHECK_INT(parse(CREATE_TRACKS, "PRIMARY KEY (uuid, ts)", "global_index=G(model)",
+                  "local_index=G(lat)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "index name G given twice"));
+}
+
 int main(void) {
   RUN(test_options);
   RUN(test_quoting);
@@ -343,6 +590,9 @@ int main(void) {
   RUN(test_columns);
   RUN(test_quoted_columns);
   RUN(test_column_errors);
+  RUN(test_primary_key);
+  RUN(test_create_options);
+  RUN(test_indexes);
   args_free(&A);
   sqlite3_free(zErr);
   CHECK_DONE();

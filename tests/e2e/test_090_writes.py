@@ -1,0 +1,274 @@
+"""UPDATE -> UpdateItem, DELETE -> DeleteItem, changed keys, the item
+column; writes kept until the commit and sent in batches, concurrently;
+ROLLBACK, savepoints, reading one's own writes; every failed write
+reported."""
+
+import json
+
+from harness import connect, ddb, eq, raises, traced
+from fixtures import tracks_table, track_items
+from fakeserver import FakeServer, describe
+from ddbclient import marshal_item, unmarshal_item
+
+
+def items_of(name):
+    return sorted((unmarshal_item(i) for i in ddb().scan_all(name)),
+                  key=lambda d: (d["uuid"], d["timestamp"]))
+
+
+def get(name, uuid, ts):
+    return unmarshal_item(ddb().get_item(name, {"uuid": {"S": uuid}, "timestamp": {"S": ts}}))
+
+
+def table(items=(), columns="speed N, note S, model S"):
+    name = tracks_table("w", items=items)
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, %s)" % (name, columns))
+    return name, c
+
+
+BASE = [{"uuid": "u1", "timestamp": "2017-12-0%d" % d, "speed": 10 + d, "note": "n%d" % d,
+         "model": "m", "extra": "kept"} for d in range(1, 5)]
+
+
+def test_update_sets_and_removes_only_what_changes():
+    name = tracks_table("w", items=BASE)
+    rc, out, err, reqs = traced(
+        "CREATE VIRTUAL TABLE t USING dynamo(table=%s, speed N, note S, model S);\n"
+        "UPDATE t SET speed = 0, note = NULL WHERE uuid = 'u1' AND timestamp < '2017-12-03';"
+        % name)
+    eq((rc, err), (0, ""))
+    ups = [r for o, r in reqs if o == "UpdateItem"]
+    eq(len(ups), 2)
+    for r in ups:
+        names = r["ExpressionAttributeNames"]
+        eq(r["ConditionExpression"], "attribute_exists(#pk)")
+        eq(names["#pk"], "uuid")
+        expr = r["UpdateExpression"]
+        assert expr.startswith("SET ") and " REMOVE " in expr, expr
+        assert "speed" not in expr and "note" not in expr, expr
+        eq(sorted(v for k, v in names.items() if k != "#pk"), ["note", "speed"])
+    got = items_of(name)
+    eq([(i["timestamp"], i.get("speed"), i.get("note"), i["extra"]) for i in got],
+       [("2017-12-01", 0, None, "kept"), ("2017-12-02", 0, None, "kept"),
+        ("2017-12-03", 13, "n3", "kept"), ("2017-12-04", 14, "n4", "kept")])
+
+
+def test_update_without_a_change_sends_nothing_and_missing_rows_stay_missing():
+    name = tracks_table("w", items=BASE)
+    rc, out, err, reqs = traced(
+        "CREATE VIRTUAL TABLE t USING dynamo(table=%s, speed N, note S, model S);\n"
+        "UPDATE t SET speed = speed WHERE uuid = 'nobody';\n"
+        "UPDATE t SET model = model WHERE uuid = 'u1' AND timestamp = '2017-12-01';" % name)
+    eq((rc, err), (0, ""))
+    upd = [r for o, r in reqs if o == "UpdateItem"]
+    eq(len(upd), 1)  # model = model is a change as SQLite sees it; the value is the same
+    eq(items_of(name), sorted(BASE, key=lambda d: d["timestamp"]))
+
+
+def test_update_of_a_key_moves_the_whole_item():
+    name, c = table(BASE)
+    c.execute("UPDATE t SET timestamp = '2018-01-01' WHERE uuid = 'u1' AND timestamp = '2017-12-01'")
+    got = {i["timestamp"]: i for i in items_of(name)}
+    assert "2017-12-01" not in got, got
+    eq(got["2018-01-01"], dict(BASE[0], timestamp="2018-01-01"))
+    c.execute("UPDATE t SET uuid = 'u2', speed = 99 WHERE uuid = 'u1' AND timestamp = '2017-12-02'")
+    eq(get(name, "u2", "2017-12-02"), dict(BASE[1], uuid="u2", speed=99))
+    eq(ddb().get_item(name, {"uuid": {"S": "u1"}, "timestamp": {"S": "2017-12-02"}}), None)
+
+
+def test_update_of_a_key_onto_an_existing_one_fails_and_loses_nothing():
+    name, c = table(BASE)
+    e = raises(lambda: c.execute("UPDATE t SET timestamp = '2017-12-02' WHERE uuid = 'u1' "
+                                 "AND timestamp = '2017-12-01'"), "UNIQUE constraint failed")
+    eq(e.sqlite_errorcode & 0xff, 19)
+    eq(items_of(name), sorted(BASE, key=lambda d: d["timestamp"]))
+
+
+def test_update_of_the_item_column_replaces_the_item():
+    name, c = table(BASE)
+    c.execute("UPDATE t SET item = ? WHERE uuid = 'u1' AND timestamp = '2017-12-03'",
+              (json.dumps({"uuid": {"S": "u1"}, "timestamp": {"S": "2017-12-03"},
+                           "fresh": {"BOOL": True}}),))
+    eq(get(name, "u1", "2017-12-03"), {"uuid": "u1", "timestamp": "2017-12-03", "fresh": True})
+    # an item without its key keeps the row's key; columns set beside it win
+    c.execute("UPDATE t SET item = '{\"a\": {\"N\": \"1\"}}', note = 'x' WHERE uuid = 'u1' "
+              "AND timestamp = '2017-12-04'")
+    eq(get(name, "u1", "2017-12-04"), {"uuid": "u1", "timestamp": "2017-12-04", "a": 1, "note": "x"})
+    raises(lambda: c.execute("UPDATE t SET _key = '{}' WHERE uuid = 'u1'"), "_key cannot be set")
+
+
+def test_delete_removes_the_rows_it_matches():
+    name, c = table(BASE + [{"uuid": "u2", "timestamp": "x"}])
+    rc, out, err, reqs = traced(
+        "CREATE VIRTUAL TABLE t USING dynamo(table=%s);\n"
+        "DELETE FROM t WHERE uuid = 'u1' AND timestamp >= '2017-12-03';" % name)
+    eq((rc, err), (0, ""))
+    batches = [r for o, r in reqs if o == "BatchWriteItem"]
+    eq(len(batches), 1)
+    eq(sorted(json.dumps(e["DeleteRequest"]["Key"], sort_keys=True)
+              for e in batches[0]["RequestItems"][name]),
+       sorted(json.dumps({"uuid": {"S": "u1"}, "timestamp": {"S": ts}}, sort_keys=True)
+              for ts in ("2017-12-03", "2017-12-04")))
+    eq([i["timestamp"] for i in items_of(name)], ["2017-12-01", "2017-12-02", "x"])
+    c.execute("DELETE FROM t")
+    eq(ddb().count(name), 0)
+
+
+def test_bulk_replace_is_batched_25_at_a_time():
+    src = tracks_table("src", items=track_items(4, 80))
+    dst = tracks_table("dst")
+    rc, out, err, reqs = traced(
+        "CREATE VIRTUAL TABLE s USING dynamo(table=%s);\n"
+        "CREATE VIRTUAL TABLE d USING dynamo(table=%s);\n"
+        "INSERT OR REPLACE INTO d(item) SELECT item FROM s;\n"
+        "SELECT count(*) FROM d;" % (src, dst))
+    eq((rc, err), (0, ""))
+    n = len(track_items(4, 80))
+    eq(out.strip(), str(n))
+    batches = [r for o, r in reqs if o == "BatchWriteItem"]
+    eq(len(batches), (n + 24) // 25)
+    eq(sum(len(b["RequestItems"][dst]) for b in batches), n)
+    eq([o for o, r in reqs if o == "PutItem"], [])
+    eq(items_of(dst), items_of(src))
+
+
+def test_plain_inserts_go_concurrently_and_still_refuse_existing_keys():
+    name, c = table([{"uuid": "u", "timestamp": "t007", "note": "already there"}])
+    rows = [("u", "t%03d" % i) for i in range(40)]
+    e = raises(lambda: c.execute("INSERT INTO t(uuid, timestamp) VALUES " +
+                                 ", ".join("('%s', '%s')" % r for r in rows)),
+               "1 of 40 writes failed, 39 done")
+    assert '"timestamp":{"S":"t007"}' in str(e) and "UNIQUE constraint failed" in str(e), e
+    eq(ddb().count(name), 40)
+
+
+def test_a_transaction_sends_nothing_before_commit_and_rollback_sends_nothing():
+    name, c = table()
+    c.execute("BEGIN")
+    for i in range(30):
+        c.execute("INSERT INTO t(uuid, timestamp, speed) VALUES ('u', ?, ?)", ("t%02d" % i, i))
+    eq(ddb().count(name), 0, "nothing is sent before COMMIT")
+    c.execute("COMMIT")
+    eq(ddb().count(name), 30)
+    c.execute("BEGIN")
+    c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', 'rolled back')")
+    c.execute("INSERT OR REPLACE INTO t(uuid, timestamp, speed) VALUES ('u', 't00', 99)")
+    c.execute("ROLLBACK")
+    eq(ddb().count(name), 30)
+    eq(get(name, "u", "t00")["speed"], 0)
+
+
+def test_a_connection_reads_its_own_writes():
+    name, c = table()
+    c.execute("BEGIN")
+    c.execute("INSERT INTO t(uuid, timestamp, speed) VALUES ('u', 'a', 1)")
+    eq(c.execute("SELECT speed FROM t WHERE uuid = 'u'").fetchall(), [(1,)])
+    c.execute("UPDATE t SET speed = 2 WHERE uuid = 'u'")
+    eq(c.execute("SELECT speed FROM t").fetchall(), [(2,)])
+    c.execute("COMMIT")
+
+
+def test_writes_to_one_item_keep_their_order():
+    name, c = table()
+    c.execute("BEGIN")
+    c.execute("INSERT OR REPLACE INTO t(uuid, timestamp, note) VALUES ('u', 'k', 'first')")
+    c.execute("INSERT OR REPLACE INTO t(uuid, timestamp, note) VALUES ('u', 'k', 'second')")
+    c.execute("INSERT OR REPLACE INTO t(uuid, timestamp, note) VALUES ('u', 'j', 'other')")
+    c.execute("INSERT OR REPLACE INTO t(uuid, timestamp, note) VALUES ('u', 'k', 'third')")
+    c.execute("COMMIT")
+    eq(get(name, "u", "k")["note"], "third")
+    eq(get(name, "u", "j")["note"], "other")
+    # a plain INSERT of a key an earlier write of the same transaction made
+    c.execute("BEGIN")
+    c.execute("INSERT INTO t(uuid, timestamp, note) VALUES ('u', 'n', 'one')")
+    c.execute("INSERT INTO t(uuid, timestamp, note) VALUES ('u', 'n', 'two')")
+    raises(lambda: c.execute("COMMIT"), "UNIQUE constraint failed")
+    eq(get(name, "u", "n")["note"], "one")
+
+
+def test_savepoints_and_failed_statements_drop_only_their_writes():
+    name, c = table()
+    c.execute("BEGIN")
+    c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', 'a')")
+    c.execute("SAVEPOINT s")
+    c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', 'b')")
+    c.execute("ROLLBACK TO s")
+    c.execute("RELEASE s")
+    raises(lambda: c.execute("INSERT INTO t(uuid, timestamp, speed) VALUES ('u', 'c', 1), "
+                             "('u', 'd', 'not a number')"), "is declared N")
+    c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', 'e')")
+    c.execute("COMMIT")
+    eq([i["timestamp"] for i in items_of(name)], ["a", "e"])
+
+
+def test_failures_are_reported_with_counts_and_the_rest_is_written():
+    name, c = table([{"uuid": "u", "timestamp": "t1"}, {"uuid": "u", "timestamp": "t3"}])
+    c.execute("BEGIN")
+    for i in range(5):
+        c.execute("INSERT INTO t(uuid, timestamp, note) VALUES ('u', ?, 'new')", ("t%d" % i,))
+    e = raises(lambda: c.execute("COMMIT"), "dynamo: writing to t: 2 of 5 writes failed, 3 done")
+    for ts in ("t1", "t3"):
+        assert '"timestamp":{"S":"%s"}' % ts in str(e), e
+    eq(e.sqlite_errorcode & 0xff, 19)
+    got = {i["timestamp"]: i.get("note") for i in items_of(name)}
+    eq(got, {"t0": "new", "t1": None, "t2": "new", "t3": None, "t4": "new"})
+
+
+# ---- what a real server rarely does (tests/fakeserver.py) -------------------
+
+ITEM = {"uuid": {"S": "u"}, "timestamp": {"S": "t"}, "n": {"N": "5"}}
+CCF = "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"
+
+
+def fake_table(fs):
+    c = connect()
+    fs.script("DescribeTable", describe())
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', n N)" % fs.url)
+    return c
+
+
+def test_a_retried_insert_that_meets_its_own_item_succeeds():
+    with FakeServer() as fs:
+        c = fake_table(fs)
+        # the first attempt is applied but its answer lost (500); the retry
+        # meets the item: DynamoDB returns it (ALL_OLD), and it is ours
+        fs.script("PutItem", (500, {"__type": "InternalServerError", "message": "lost"}),
+                  (400, {"__type": CCF, "message": "The conditional request failed", "Item": ITEM}))
+        c.execute("INSERT INTO t(uuid, timestamp, n) VALUES ('u', 't', 5)")
+        eq(fs.ops().count("PutItem"), 2)
+        # a server without ALL_OLD: the item is read to compare
+        fs.script("PutItem", (500, {"__type": "InternalServerError", "message": "lost"}),
+                  (400, {"__type": CCF, "message": "The conditional request failed"}))
+        fs.script("GetItem", (200, {"Item": ITEM}))
+        c.execute("INSERT INTO t(uuid, timestamp, n) VALUES ('u', 't', 5)")
+        eq(fs.ops()[-1], "GetItem")
+        # a different item there: a real conflict
+        fs.script("PutItem", (500, {"__type": "InternalServerError", "message": "lost"}),
+                  (400, {"__type": CCF, "message": "The conditional request failed",
+                         "Item": dict(ITEM, n={"N": "6"})}))
+        raises(lambda: c.execute("INSERT INTO t(uuid, timestamp, n) VALUES ('u', 't', 5)"),
+               "UNIQUE constraint failed")
+        # libcurl may itself resend a request whose kept-alive connection
+        # died, so even a first attempt can meet its own item: identical is
+        # success (an INSERT of an item exactly as it is stored succeeds)
+        fs.script("PutItem", (400, {"__type": CCF, "message": "x", "Item": ITEM}))
+        c.execute("INSERT INTO t(uuid, timestamp, n) VALUES ('u', 't', 5)")
+
+
+def test_unprocessed_items_are_sent_again():
+    with FakeServer() as fs:
+        c = fake_table(fs)
+        rows = [("u", "t%02d" % i) for i in range(30)]
+        def put(u, t):
+            return {"PutRequest": {"Item": {"uuid": {"S": u}, "timestamp": {"S": t}}}}
+        fs.script("BatchWriteItem",
+                  (200, {"UnprocessedItems": {"Fake": [put(*rows[3]), put(*rows[7])]}}),
+                  (200, {"UnprocessedItems": {}}),
+                  (200, {"UnprocessedItems": {"Fake": [put(*rows[3])]}}),
+                  (200, {}))
+        c.execute("INSERT OR REPLACE INTO t(uuid, timestamp) VALUES " +
+                  ", ".join("('%s', '%s')" % r for r in rows))
+        sent = [b for op, h, b in fs.requests if op == "BatchWriteItem"]
+        eq([len(b["RequestItems"]["Fake"]) for b in sent[:2]], [25, 5])
+        eq([b["RequestItems"]["Fake"] for b in sent[2:]], [[put(*rows[3]), put(*rows[7])], [put(*rows[3])]])
