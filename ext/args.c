@@ -24,15 +24,15 @@
 
 enum {
   OPT_TABLE, OPT_REGION, OPT_ENDPOINT, OPT_PROFILE, OPT_CONSISTENT_READ, OPT_CREATE,
-  OPT_BILLING, OPT_READ_UNITS, OPT_WRITE_UNITS, OPT_GLOBAL_INDEX, OPT_LOCAL_INDEX
+  OPT_BILLING, OPT_READ_UNITS, OPT_WRITE_UNITS, OPT_GLOBAL_INDEX, OPT_LOCAL_INDEX, OPT_ATOMIC
 };
 static const char *const azOption[] = {"table", "region", "endpoint", "profile",
                                        "consistent_read", "create", "billing", "read_units",
-                                       "write_units", "global_index", "local_index"};
+                                       "write_units", "global_index", "local_index", "atomic"};
 #define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
 #define OPTION_LIST                                                                        \
   "table, region, endpoint, profile, consistent_read, create, billing, read_units, "       \
-  "write_units, global_index, local_index"
+  "write_units, global_index, local_index, atomic"
 #define MAX_UNITS 1000000000000LL /* read_units/write_units: far above any quota */
 #define INDEX_PROJECTION "[ALL | KEYS_ONLY | INCLUDE (attr, ...)]"
 #define INDEX_SYNTAX_GLOBAL "NAME(partition_key [, sort_key]) " INDEX_PROJECTION
@@ -301,6 +301,9 @@ static int parse_option(const char *z, const char *zEq, dyn_args *out, char **pz
     case OPT_CONSISTENT_READ:
       rc = parse_flag(azOption[i], zVal, &out->consistent_read, pzErr);
       goto done;
+    case OPT_ATOMIC:
+      rc = parse_flag(azOption[i], zVal, &out->atomic, pzErr);
+      goto done;
     case OPT_CREATE:
       rc = parse_flag(azOption[i], zVal, &out->create, pzErr);
       goto done;
@@ -514,6 +517,7 @@ int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
   memset(out, 0, sizeof(*out));
   out->consistent_read = -1;
   out->create = -1;
+  out->atomic = -1;
   for (i = 3; i < argc && rc == SQLITE_OK; i++) {
     const char *z = argv[i], *zList = primary_key(z), *zEq = zList ? 0 : option_eq(z);
     if (zList) rc = parse_primary_key(z, zList, out, pzErr);
@@ -525,6 +529,7 @@ int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
   }
   if (out->consistent_read < 0) out->consistent_read = 0;
   if (out->create < 0) out->create = 0;
+  if (out->atomic < 0) out->atomic = 0;
   if (rc == SQLITE_OK) rc = check_create(out, pzErr);
   if (rc != SQLITE_OK) args_free(out);
   return rc;

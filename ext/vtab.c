@@ -465,6 +465,7 @@ static int vt_init(sqlite3 *db, int argc, const char *const *argv, int isCreate,
     goto fail;
   }
   if ((rc = args_parse(argc, argv, &v->args, pzErr)) != SQLITE_OK) goto fail;
+  v->atomic = v->args.atomic;
   if (isCreate) {
     const char *zPk, *zSk, *zPkType, *zSkType;
     if ((rc = vt_client(v)) != SQLITE_OK) {

@@ -39,6 +39,7 @@ typedef struct dyn_args {
   char *profile;
   int consistent_read;  /* 0 or 1 */
   int create;           /* create=1: create the DynamoDB table if missing */
+  int atomic;           /* atomic=1: a commit is one TransactWriteItems */
   int billing;          /* ARGS_BILLING_*, 0 when not given */
   sqlite3_int64 read_units;  /* billing=provisioned; 0 when not given */
   sqlite3_int64 write_units;

@@ -5,7 +5,7 @@ reported."""
 
 import json
 
-from harness import connect, ddb, eq, raises, traced
+from harness import connect, ddb, eq, note, raises, server, traced
 from fixtures import tracks_table, track_items
 from fakeserver import FakeServer, describe
 from ddbclient import marshal_item, unmarshal_item
@@ -272,3 +272,56 @@ def test_unprocessed_items_are_sent_again():
         sent = [b for op, h, b in fs.requests if op == "BatchWriteItem"]
         eq([len(b["RequestItems"]["Fake"]) for b in sent[:2]], [25, 5])
         eq([b["RequestItems"]["Fake"] for b in sent[2:]], [[put(*rows[3]), put(*rows[7])], [put(*rows[3])]])
+
+
+# ---- atomic=1: one TransactWriteItems per commit ----------------------------
+
+def atomic_table(items=()):
+    name = tracks_table("atomic", items=items)
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, atomic=1, note S)" % name)
+    return name, c
+
+
+def test_atomic_commit_is_one_transaction():
+    if server() == "dynalite":  # dynalite has no TransactWriteItems
+        name, c = atomic_table()
+        c.execute("BEGIN")
+        c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', 'a')")
+        raises(lambda: c.execute("COMMIT"),
+               "TransactWriteItems on %s failed: UnknownOperationException" % name)
+        eq(ddb().count(name), 0)
+        return
+    name = tracks_table("atomic", items=[{"uuid": "u", "timestamp": "gone"}])
+    inserts = "".join("INSERT INTO t(uuid, timestamp, note) VALUES ('u', 't%02d', 'x');\n" % i
+                      for i in range(10))
+    rc, out, err, reqs = traced(
+        "CREATE VIRTUAL TABLE t USING dynamo(table=%s, atomic=1, note S);\n" % name +
+        "BEGIN;\n" + inserts + "DELETE FROM t WHERE uuid = 'u' AND timestamp = 'gone';\nCOMMIT;")
+    eq((rc, err), (0, ""))
+    tw = [r for o, r in reqs if o == "TransactWriteItems"]
+    eq(len(tw), 1)
+    eq(len(tw[0]["TransactItems"]), 11)
+    assert len(tw[0]["ClientRequestToken"]) == 32, tw[0]
+    eq([o for o, r in reqs if o in ("PutItem", "BatchWriteItem")], [])
+    eq(sorted(i["timestamp"] for i in items_of(name)), ["t%02d" % i for i in range(10)])
+
+
+def test_atomic_commit_writes_all_or_nothing():
+    if server() == "dynalite":
+        return note("dynalite has no TransactWriteItems")
+    name, c = atomic_table([{"uuid": "u", "timestamp": "b", "note": "there"}])
+    c.execute("BEGIN")
+    c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', 'a')")
+    c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', 'b')")
+    raises(lambda: c.execute("COMMIT"), "TransactionCanceledException")
+    eq([i["timestamp"] for i in items_of(name)], ["b"])
+    c.execute("BEGIN")
+    for i in range(101):
+        c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', ?)", ("t%03d" % i,))
+    raises(lambda: c.execute("COMMIT"), "101 writes, but one TransactWriteItems takes at most 100")
+    c.execute("BEGIN")
+    c.execute("INSERT OR REPLACE INTO t(uuid, timestamp) VALUES ('u', 'c')")
+    c.execute("INSERT OR REPLACE INTO t(uuid, timestamp, note) VALUES ('u', 'c', 'again')")
+    raises(lambda: c.execute("COMMIT"), "is written twice")
+    eq([i["timestamp"] for i in items_of(name)], ["b"])
