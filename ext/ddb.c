@@ -34,6 +34,7 @@ struct ddb_client {
   char *zPath;       /* request path, "/" */
   int max_attempts;
   int nAttempts;     /* of the last ddb_call */
+  ddb_job *pActive;  /* started jobs not yet waited for */
   char zErrType[128];
   cJSON *errBody;
 };
@@ -74,6 +75,7 @@ fail:
 
 void ddb_close(ddb_client *c) {
   if (!c) return;
+  while (c->pActive) ddb_abandon(c, c->pActive);
   http_close(c->http);
   cfg_resolved_free(&c->cfg);
   sqlite3_free(c->zHost);
@@ -302,68 +304,123 @@ void ddb_job_clear(ddb_job *j) {
   j->priv = 0;
 }
 
-int ddb_run(ddb_client *c, const char *zTable, ddb_job **aJob, int nJob) {
-  int i, nLeft = 0, rc = SQLITE_OK;
-  for (i = 0; i < nJob; i++) {
-    ddb_job *j = aJob[i];
-    j->rc = SQLITE_NOMEM;
-    j->resp = j->errBody = 0;
-    j->zErr = 0;
-    j->zType[0] = 0;
-    j->attempts = 0;
-    j->state = JOB_WAITING;
-    j->readyAt = 0;
-    j->body = cJSON_PrintUnformatted(j->req);
-    j->priv = sqlite3_malloc(sizeof(http_req));
-    if (!j->body || !j->priv) {
-      j->state = JOB_DONE;
-      rc = SQLITE_NOMEM;
-      continue;
-    }
-    memset(j->priv, 0, sizeof(http_req));
-    if (getenv("DYNAMO_TRACE")) fprintf(stderr, "dynamo: %s %s\n", j->zOp, j->body);
-    nLeft++;
+int ddb_job_busy(const ddb_job *j) {
+  return j->state == JOB_WAITING || j->state == JOB_RUNNING;
+}
+
+int ddb_start(ddb_client *c, const char *zTable, ddb_job *j) {
+  j->rc = SQLITE_NOMEM;
+  j->resp = j->errBody = 0;
+  j->zErr = 0;
+  j->zType[0] = 0;
+  j->attempts = 0;
+  j->readyAt = 0;
+  j->zTable = zTable;
+  j->state = JOB_DONE;
+  if (!j->body) j->body = cJSON_PrintUnformatted(j->req);
+  if (!j->priv) j->priv = sqlite3_malloc(sizeof(http_req));
+  if (!j->body || !j->priv) return SQLITE_NOMEM;
+  memset(j->priv, 0, sizeof(http_req));
+  if (getenv("DYNAMO_TRACE")) fprintf(stderr, "dynamo: %s %s\n", j->zOp, j->body);
+  j->state = JOB_WAITING;
+  j->active = 1;
+  j->pNextActive = 0;
+  { /* at the end: jobs start in the order they were given */
+    ddb_job **pp = &c->pActive;
+    while (*pp) pp = &(*pp)->pNextActive;
+    *pp = j;
   }
-  while (nLeft > 0 && rc == SQLITE_OK) {
-    sqlite3_int64 now = now_ms(), wait = 1000;
-    http_req *done = 0;
-    for (i = 0; i < nJob && rc == SQLITE_OK; i++) {
-      ddb_job *j = aJob[i];
-      if (j->state != JOB_WAITING) continue;
-      if (j->readyAt > now) {
-        if (j->readyAt - now < wait) wait = j->readyAt - now;
-        continue;
-      }
-      if (http_in_flight(c->http) >= HTTP_MAX_IN_FLIGHT) break;
-      rc = begin_attempt(c, j);
-      if (rc != SQLITE_OK) {
-        j->state = JOB_DONE;
-        j->rc = rc;
-        nLeft--;
-        rc = rc == SQLITE_NOMEM ? rc : SQLITE_OK;
-      }
-    }
-    if (rc != SQLITE_OK) break;
-    if (http_in_flight(c->http) == 0) {
-      if (nLeft > 0 && wait > 0) sleep_ms((long)wait);
-      continue;
-    }
-    if ((rc = http_poll(c->http, (int)wait, &done)) != SQLITE_OK || !done) continue;
-    for (i = 0; i < nJob; i++) {
-      ddb_job *j = aJob[i];
-      if (j->priv != done) continue;
-      rc = end_attempt(c, j, zTable);
-      if (j->state == JOB_DONE) nLeft--;
+  return SQLITE_OK;
+}
+
+static void unlink_job(ddb_client *c, ddb_job *j) {
+  ddb_job **pp;
+  for (pp = &c->pActive; *pp; pp = &(*pp)->pNextActive) {
+    if (*pp == j) {
+      *pp = j->pNextActive;
       break;
     }
   }
-  if (rc != SQLITE_OK) {
-    for (i = 0; i < nJob; i++) { /* abandon what is still in flight */
-      ddb_job *j = aJob[i];
-      if (j->priv) http_end(c->http, j->priv);
-      if (j->state != JOB_DONE) j->rc = rc;
-      j->state = JOB_DONE;
+  j->pNextActive = 0;
+  j->active = 0;
+}
+
+/* Move every started job along: start attempts that are due, wait up to
+** maxWait ms for a transfer to finish and deal with it. */
+static int pump(ddb_client *c, sqlite3_int64 maxWait) {
+  sqlite3_int64 now = now_ms(), wait = maxWait;
+  http_req *done = 0;
+  ddb_job *j;
+  int rc, nWaiting = 0;
+  for (j = c->pActive; j; j = j->pNextActive) {
+    if (j->state != JOB_WAITING) continue;
+    if (j->readyAt > now || http_in_flight(c->http) >= HTTP_MAX_IN_FLIGHT) {
+      if (j->readyAt > now && j->readyAt - now < wait) wait = j->readyAt - now;
+      nWaiting++;
+      continue;
     }
+    if ((rc = begin_attempt(c, j)) != SQLITE_OK) {
+      j->rc = rc;
+      j->state = JOB_DONE;
+      if (rc == SQLITE_NOMEM) return rc;
+    }
+  }
+  if (http_in_flight(c->http) == 0) {
+    if (nWaiting > 0 && wait > 0) sleep_ms((long)wait);
+    return SQLITE_OK;
+  }
+  if ((rc = http_poll(c->http, (int)wait, &done)) != SQLITE_OK || !done) return rc;
+  for (j = c->pActive; j; j = j->pNextActive) {
+    if (j->priv == done) return end_attempt(c, j, j->zTable);
+  }
+  return SQLITE_OK;
+}
+
+int ddb_wait(ddb_client *c, ddb_job *j) {
+  int rc = SQLITE_OK;
+  while (rc == SQLITE_OK && ddb_job_busy(j)) rc = pump(c, 1000);
+  if (rc != SQLITE_OK && ddb_job_busy(j)) ddb_abandon(c, j);
+  unlink_job(c, j);
+  return rc;
+}
+
+int ddb_wait_any(ddb_client *c, ddb_job **aJob, int nJob, int *piDone) {
+  int rc = SQLITE_OK, i, nActive;
+  *piDone = -1;
+  while (rc == SQLITE_OK) {
+    for (i = nActive = 0; i < nJob; i++) {
+      if (!aJob[i]->active) continue;
+      if (!ddb_job_busy(aJob[i])) { /* finished: hand it over */
+        unlink_job(c, aJob[i]);
+        *piDone = i;
+        return SQLITE_OK;
+      }
+      nActive++;
+    }
+    if (nActive == 0) return SQLITE_OK; /* nothing started: nothing to wait for */
+    rc = pump(c, 1000);
+  }
+  return rc;
+}
+
+void ddb_abandon(ddb_client *c, ddb_job *j) {
+  if (j->state == JOB_RUNNING && j->priv) http_end(c->http, j->priv);
+  if (ddb_job_busy(j)) {
+    j->state = JOB_DONE;
+    j->rc = SQLITE_ABORT;
+  }
+  unlink_job(c, j);
+}
+
+int ddb_run(ddb_client *c, const char *zTable, ddb_job **aJob, int nJob) {
+  int i, rc = SQLITE_OK;
+  for (i = 0; i < nJob; i++) {
+    int rc2 = ddb_start(c, zTable, aJob[i]);
+    if (rc2 != SQLITE_OK) rc = rc2;
+  }
+  for (i = 0; i < nJob; i++) {
+    int rc2 = ddb_wait(c, aJob[i]);
+    if (rc2 != SQLITE_OK) rc = rc2;
   }
   return rc;
 }

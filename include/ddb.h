@@ -45,14 +45,23 @@ int ddb_attempts(const ddb_client *c);
 /*
 ** Several requests at once: each job is sent (and retried under the same
 ** policy as ddb_call) concurrently with the others, at most
-** HTTP_MAX_IN_FLIGHT in flight. ddb_run() returns when every job is
-** finished; each job's own rc, resp, zErr, zType, errBody and attempts say
-** how it ended. Returns SQLITE_OK, or SQLITE_NOMEM when the machinery
-** itself failed (jobs may then be unfinished: rc SQLITE_NOMEM).
+** HTTP_MAX_IN_FLIGHT in flight. Each job's own rc, resp, zErr, zType,
+** errBody and attempts say how it ended.
+**
+**   ddb_run(c, zTable, aJob, n)    start them all and wait for all
+**   ddb_start(c, zTable, job)      start one and return at once; other
+**                                  calls on the client keep it moving
+**   ddb_wait(c, job)               until that one is done
+**   ddb_wait_any(c, aJob, n, &i)   until one of these started jobs is done
+**   ddb_abandon(c, job)            forget a started job (no result)
+**
+** They return SQLITE_OK, or SQLITE_NOMEM when the machinery itself failed
+** (a job may then be unfinished: its rc says SQLITE_NOMEM). A started job
+** must be waited for or abandoned before ddb_job_clear() or ddb_close().
 */
 typedef struct ddb_job {
   const char *zOp;        /* "PutItem", "BatchWriteItem", ... */
-  const cJSON *req;       /* the request, owned by the caller */
+  const cJSON *req;       /* the request, printed when the job starts */
   void *user;             /* for the caller */
   /* results, owned by the job until ddb_job_clear() */
   int rc;                 /* SQLITE_OK, SQLITE_ERROR, SQLITE_NOMEM */
@@ -62,13 +71,23 @@ typedef struct ddb_job {
   cJSON *errBody;         /* the error response's body, parsed, or NULL */
   int attempts;
   /* private */
+  const char *zTable;
   char *body;
   int state;
   sqlite3_int64 readyAt;
   void *priv;
+  int active;             /* started, not yet waited for or abandoned */
+  struct ddb_job *pNextActive;
 } ddb_job;
 
 int ddb_run(ddb_client *c, const char *zTable, ddb_job **aJob, int nJob);
+int ddb_start(ddb_client *c, const char *zTable, ddb_job *j);
+int ddb_wait(ddb_client *c, ddb_job *j);
+int ddb_wait_any(ddb_client *c, ddb_job **aJob, int nJob, int *piDone);
+void ddb_abandon(ddb_client *c, ddb_job *j);
+
+/* Is this job started and not yet finished? */
+int ddb_job_busy(const ddb_job *j);
 
 /* Free a job's results (resp, zErr, errBody) and private state. */
 void ddb_job_clear(ddb_job *j);
