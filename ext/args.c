@@ -24,15 +24,17 @@
 
 enum {
   OPT_TABLE, OPT_REGION, OPT_ENDPOINT, OPT_PROFILE, OPT_CONSISTENT_READ, OPT_CREATE,
-  OPT_BILLING, OPT_READ_UNITS, OPT_WRITE_UNITS, OPT_GLOBAL_INDEX, OPT_LOCAL_INDEX, OPT_ATOMIC
+  OPT_BILLING, OPT_READ_UNITS, OPT_WRITE_UNITS, OPT_GLOBAL_INDEX, OPT_LOCAL_INDEX, OPT_ATOMIC,
+  OPT_SEGMENTS
 };
 static const char *const azOption[] = {"table", "region", "endpoint", "profile",
                                        "consistent_read", "create", "billing", "read_units",
-                                       "write_units", "global_index", "local_index", "atomic"};
+                                       "write_units", "global_index", "local_index", "atomic",
+                                       "segments"};
 #define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
 #define OPTION_LIST                                                                        \
   "table, region, endpoint, profile, consistent_read, create, billing, read_units, "       \
-  "write_units, global_index, local_index, atomic"
+  "write_units, global_index, local_index, atomic, segments"
 #define MAX_UNITS 1000000000000LL /* read_units/write_units: far above any quota */
 #define INDEX_PROJECTION "[ALL | KEYS_ONLY | INCLUDE (attr, ...)]"
 #define INDEX_SYNTAX_GLOBAL "NAME(partition_key [, sort_key]) " INDEX_PROJECTION
@@ -301,6 +303,16 @@ static int parse_option(const char *z, const char *zEq, dyn_args *out, char **pz
     case OPT_CONSISTENT_READ:
       rc = parse_flag(azOption[i], zVal, &out->consistent_read, pzErr);
       goto done;
+    case OPT_SEGMENTS: {
+      sqlite3_int64 n = out->segments;
+      rc = parse_units(azOption[i], zVal, &n, pzErr);
+      if (rc == SQLITE_OK && n > ARGS_MAX_SEGMENTS) {
+        rc = fail(pzErr, "dynamo: segments must be between 1 and %d, not '%s'", ARGS_MAX_SEGMENTS,
+                  zVal);
+      }
+      out->segments = (int)n;
+      goto done;
+    }
     case OPT_ATOMIC:
       rc = parse_flag(azOption[i], zVal, &out->atomic, pzErr);
       goto done;

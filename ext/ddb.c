@@ -304,6 +304,8 @@ void ddb_job_clear(ddb_job *j) {
   j->priv = 0;
 }
 
+static int pump(ddb_client *c, sqlite3_int64 maxWait);
+
 int ddb_job_busy(const ddb_job *j) {
   return j->state == JOB_WAITING || j->state == JOB_RUNNING;
 }
@@ -330,7 +332,7 @@ int ddb_start(ddb_client *c, const char *zTable, ddb_job *j) {
     while (*pp) pp = &(*pp)->pNextActive;
     *pp = j;
   }
-  return SQLITE_OK;
+  return pump(c, 0); /* send it now, if a connection is free */
 }
 
 static void unlink_job(ddb_client *c, ddb_job *j) {
@@ -401,6 +403,10 @@ int ddb_wait_any(ddb_client *c, ddb_job **aJob, int nJob, int *piDone) {
     rc = pump(c, 1000);
   }
   return rc;
+}
+
+int ddb_progress(ddb_client *c) {
+  return c && c->pActive ? pump(c, 0) : SQLITE_OK;
 }
 
 void ddb_abandon(ddb_client *c, ddb_job *j) {

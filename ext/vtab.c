@@ -37,6 +37,8 @@
 #define RAMP_FIRST 25     /* PLAN_RAMP: the first page's Limit, */
 #define RAMP_GROWTH 4     /* times this for each further page, */
 #define RAMP_LAST 1600    /* until pages are as big as DynamoDB makes them */
+#define MAX_SEGMENTS ARGS_MAX_SEGMENTS /* parallel Scan: at most this many, */
+#define SEGMENT_BYTES (8 * 1024 * 1024) /* one per this much table, by default */
 
 enum { KEY_NO = 0, KEY_HASH = 1, KEY_RANGE = 2 };
 
@@ -60,20 +62,32 @@ typedef struct dyn_vtab {
   int pktype, sktype;  /* AV_S, AV_N or AV_B */
   ddb_client *client;  /* opened on first use */
   dyn_writer *writer;  /* writes waiting for the commit */
+  sqlite3_int64 tableBytes; /* TableSizeBytes, -1 until asked (segments) */
   int atomic;          /* atomic=1: a commit is one TransactWriteItems */
 } dyn_vtab;
+
+/* One chain of pages: the table's (or a partition's), or one segment of a
+** parallel Scan. */
+typedef struct dyn_stream {
+  cJSON *req;          /* its request; ExclusiveStartKey set page by page */
+  ddb_job job;         /* the page in flight (or the last one) */
+  int more;            /* a next page exists and is not asked for yet */
+  int nRamp;           /* PLAN_RAMP: Limit of the next page, 0 = none */
+} dyn_stream;
 
 typedef struct dyn_cursor {
   sqlite3_vtab_cursor base;
   int idxNum;
   const char *zOp;     /* "Scan", "Query" or "GetItem" */
-  cJSON *req;          /* the request, reused page after page */
+  dyn_stream *aStream; /* one, or one per Scan segment */
+  int nStream;
+  int prefetch;        /* ask for a stream's next page as soon as its
+                       ** current one arrives */
   cJSON *keys;         /* partition-key values still to visit (array) */
-  cJSON *keyValues;    /* where the partition key goes in req */
+  cJSON *keyValues;    /* where the partition key goes in aStream[0].req */
   const char *zKeySlot;/* member name of that slot (":v0" or the key name) */
   cJSON *resp;         /* the current page */
   cJSON *item;         /* the current item, in resp */
-  int nRamp;           /* PLAN_RAMP: Limit of the current page, 0 = none */
   sqlite3_int64 iRowid;
   int eof;
 } dyn_cursor;
@@ -272,6 +286,13 @@ static int schema_load(dyn_vtab *v, char **pzErr) {
 
 /* ---- create: DescribeTable and column discovery --------------------------- */
 
+/* TableSizeBytes from a DescribeTable response (0 when absent). */
+static sqlite3_int64 table_bytes(const cJSON *resp) {
+  const cJSON *b = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(resp, "Table"), "TableSizeBytes");
+  return cJSON_IsNumber(b) && b->valuedouble > 0 ? (sqlite3_int64)b->valuedouble : 0;
+}
+
 /* Key attributes from a DescribeTable response. */
 static int describe_keys(const cJSON *resp, const char **pzPk, const char **pzSk,
                          const char **pzPkType, const char **pzSkType) {
@@ -458,6 +479,7 @@ static int vt_init(sqlite3 *db, int argc, const char *const *argv, int isCreate,
   memset(v, 0, sizeof(*v));
   v->db = db;
   v->pk = v->sk = -1;
+  v->tableBytes = -1;
   v->zDb = sqlite3_mprintf("%s", argv[1]);
   v->zName = sqlite3_mprintf("%s", argv[2]);
   if (!v->zDb || !v->zName) {
@@ -476,6 +498,7 @@ static int vt_init(sqlite3 *db, int argc, const char *const *argv, int isCreate,
     ** key schema the table must have, with or without create=1 */
     if (v->args.pk && (rc = create_request(&v->args, &req, pzErr)) != SQLITE_OK) goto fail;
     if ((rc = open_table(v, req, &resp, pzErr)) != SQLITE_OK) goto fail;
+    v->tableBytes = table_bytes(resp); /* for scan_segments, no second ask */
     if (describe_keys(resp, &zPk, &zSk, &zPkType, &zSkType) != SQLITE_OK) {
       *pzErr = sqlite3_mprintf("dynamo: DescribeTable on %s: no usable key schema in the response",
                                v->args.table);
@@ -599,12 +622,21 @@ static int vtOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
 }
 
 static void cursor_reset(dyn_cursor *c) {
-  cJSON_Delete(c->req);
+  dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
+  int i;
+  for (i = 0; i < c->nStream; i++) {
+    dyn_stream *st = &c->aStream[i];
+    if (st->job.active) ddb_abandon(v->client, &st->job);
+    ddb_job_clear(&st->job);
+    cJSON_Delete(st->req);
+  }
+  sqlite3_free(c->aStream);
   cJSON_Delete(c->keys);
   cJSON_Delete(c->resp);
-  c->req = c->keys = c->resp = c->item = c->keyValues = 0;
+  c->aStream = 0;
+  c->nStream = 0;
+  c->keys = c->resp = c->item = c->keyValues = 0;
   c->zKeySlot = 0;
-  c->nRamp = 0;
   c->eof = 1;
 }
 
@@ -615,39 +647,68 @@ static int vtClose(sqlite3_vtab_cursor *cur) {
   return SQLITE_OK;
 }
 
+/* Ask for a stream's next page (its request as it is now). */
+static int start_page(dyn_cursor *c, dyn_stream *st) {
+  dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
+  int rc;
+  ddb_job_clear(&st->job);
+  st->more = 0;
+  st->job.zOp = c->zOp;
+  st->job.req = st->req;
+  if (st->nRamp) { /* PLAN_RAMP: this page's Limit */
+    cJSON_DeleteItemFromObjectCaseSensitive(st->req, "Limit");
+    cJSON_AddNumberToObject(st->req, "Limit", st->nRamp);
+  }
+  if ((rc = vt_client(v)) != SQLITE_OK) return rc;
+  return ddb_start(v->client, v->args.table, &st->job);
+}
+
 /* Put the next partition-key value into the request; 0 when none is left. */
 static int next_key(dyn_cursor *c) {
   cJSON *k = c->keys ? cJSON_DetachItemFromArray(c->keys, 0) : 0;
+  dyn_stream *st = &c->aStream[0];
   if (!k) return 0;
   cJSON_ReplaceItemInObjectCaseSensitive(c->keyValues, c->zKeySlot, k);
-  cJSON_DeleteItemFromObjectCaseSensitive(c->req, "ExclusiveStartKey");
-  if (c->idxNum & PLAN_RAMP) { /* each partition starts small again */
-    c->nRamp = RAMP_FIRST;
-    cJSON_DeleteItemFromObjectCaseSensitive(c->req, "Limit");
-    cJSON_AddNumberToObject(c->req, "Limit", RAMP_FIRST);
-  }
+  cJSON_DeleteItemFromObjectCaseSensitive(st->req, "ExclusiveStartKey");
+  if (c->idxNum & PLAN_RAMP) st->nRamp = RAMP_FIRST; /* each partition starts small */
   return 1;
 }
 
-/* Request one page (or one item) and make it current. */
-static int fetch(dyn_cursor *c) {
+/* A page has come: make it current and note (or ask for) the next one. */
+static int take_page(dyn_cursor *c, dyn_stream *st) {
   dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
-  char *zErr = 0;
-  int rc;
-  cJSON_Delete(c->resp);
-  c->resp = 0;
-  c->item = 0;
-  if ((rc = vt_client(v)) != SQLITE_OK) return rc;
-  rc = ddb_call(v->client, c->zOp, v->args.table, c->req, &c->resp, &zErr);
-  if (rc != SQLITE_OK) return vt_error(v, rc, zErr);
+  cJSON *lek;
+  if (st->job.rc != SQLITE_OK) {
+    int rc = st->job.rc;
+    char *zErr = st->job.zErr;
+    st->job.zErr = 0;
+    return zErr ? vt_error(v, rc, zErr) : rc;
+  }
+  c->resp = st->job.resp;
+  st->job.resp = 0;
   if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
     c->item = cJSON_GetObjectItemCaseSensitive(c->resp, "Item");
     if (c->item && !cJSON_IsObject(c->item)) goto malformed;
+    return SQLITE_OK;
   } else {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->resp, "Items");
     if (items && !cJSON_IsArray(items)) goto malformed;
     c->item = items ? items->child : 0;
     if (c->item && !cJSON_IsObject(c->item)) goto malformed;
+  }
+  lek = cJSON_DetachItemFromObjectCaseSensitive(c->resp, "LastEvaluatedKey");
+  if (lek) {
+    cJSON_DeleteItemFromObjectCaseSensitive(st->req, "ExclusiveStartKey");
+    cJSON_AddItemToObject(st->req, "ExclusiveStartKey", lek);
+    if (st->nRamp) { /* PLAN_RAMP: pages grow up to DynamoDB's own size */
+      st->nRamp *= RAMP_GROWTH;
+      if (st->nRamp > RAMP_LAST) {
+        st->nRamp = 0;
+        cJSON_DeleteItemFromObjectCaseSensitive(st->req, "Limit");
+      }
+    }
+    if (c->prefetch) return start_page(c, st); /* while SQLite reads this one */
+    st->more = 1;
   }
   return SQLITE_OK;
 malformed:
@@ -656,19 +717,11 @@ malformed:
                                   v->args.table));
 }
 
-/* PLAN_RAMP: the next page may be larger, up to DynamoDB's own size. */
-static void grow_pages(dyn_cursor *c) {
-  cJSON_DeleteItemFromObjectCaseSensitive(c->req, "Limit");
-  c->nRamp *= RAMP_GROWTH;
-  if (c->nRamp > RAMP_LAST) c->nRamp = 0;
-  else cJSON_AddNumberToObject(c->req, "Limit", c->nRamp);
-}
-
-/* Move to the next row: the next item of the page, the next page, or the
-** next partition key, skipping pages that hold no item. */
+/* Move to the next row: the next item of the page, the next page of any
+** stream, or the next partition key, skipping pages that hold no item. */
 static int advance(dyn_cursor *c, int first) {
   dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
-  int rc;
+  int rc, i;
   if (!first && c->item) {
     if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
       c->item = 0; /* one Item, not an array */
@@ -682,23 +735,27 @@ static int advance(dyn_cursor *c, int first) {
     }
   }
   for (;;) {
-    cJSON *lek;
+    ddb_job *apJob[MAX_SEGMENTS];
     if (c->item) {
-      c->iRowid++;
+      /* now and then, let a prefetched page come in while SQLite reads */
+      if ((++c->iRowid & 63) == 0 && c->prefetch) return ddb_progress(v->client);
       return SQLITE_OK;
     }
-    lek = c->resp ? cJSON_DetachItemFromObjectCaseSensitive(c->resp, "LastEvaluatedKey") : 0;
-    if (lek) {
-      cJSON_DeleteItemFromObjectCaseSensitive(c->req, "ExclusiveStartKey");
-      cJSON_AddItemToObject(c->req, "ExclusiveStartKey", lek);
-      if (c->nRamp) grow_pages(c);
-    } else if (!c->resp || !next_key(c)) {
-      if (c->resp || !c->req) {
-        c->eof = 1;
-        return SQLITE_OK;
-      }
+    cJSON_Delete(c->resp);
+    c->resp = 0;
+    for (i = 0; i < c->nStream; i++) {
+      if (c->aStream[i].more && (rc = start_page(c, &c->aStream[i])) != SQLITE_OK) return rc;
+      apJob[i] = &c->aStream[i].job;
     }
-    if ((rc = fetch(c)) != SQLITE_OK) return rc;
+    if ((rc = ddb_wait_any(v->client, apJob, c->nStream, &i)) != SQLITE_OK) return rc;
+    if (i >= 0) {
+      if ((rc = take_page(c, &c->aStream[i])) != SQLITE_OK) return rc;
+    } else if ((c->idxNum & PLAN_OP_MASK) != PLAN_SCAN && next_key(c)) {
+      if ((rc = start_page(c, &c->aStream[0])) != SQLITE_OK) return rc;
+    } else {
+      c->eof = 1;
+      return SQLITE_OK;
+    }
   }
 }
 
@@ -813,13 +870,64 @@ static int collect_keys(dyn_vtab *v, dyn_cursor *c, sqlite3_value *pArg) {
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* The streams of a read: one with req, or one per segment of a parallel
+** Scan, each with its own copy. Takes over req. */
+static int make_streams(dyn_cursor *c, int nSeg, cJSON *req) {
+  int i;
+  c->aStream = sqlite3_malloc64(sizeof(dyn_stream) * nSeg);
+  if (!c->aStream) {
+    cJSON_Delete(req);
+    return SQLITE_NOMEM;
+  }
+  memset(c->aStream, 0, sizeof(dyn_stream) * nSeg);
+  c->nStream = nSeg;
+  c->aStream[0].req = req;
+  if (nSeg == 1) return SQLITE_OK;
+  for (i = nSeg - 1; i >= 0; i--) {
+    cJSON *r = i ? cJSON_Duplicate(req, 1) : req;
+    if (!r) return SQLITE_NOMEM; /* cursor_reset frees the others */
+    c->aStream[i].req = r;
+    cJSON_AddNumberToObject(r, "Segment", i);
+    cJSON_AddNumberToObject(r, "TotalSegments", nSeg);
+  }
+  return SQLITE_OK;
+}
+
+/* How many segments a Scan reads in parallel: the segments= option, or,
+** for a full read (no LIMIT, no early stop), one per SEGMENT_BYTES of the
+** table as DescribeTable reports it (asked once per connection), at most
+** MAX_SEGMENTS. */
+static int scan_segments(dyn_vtab *v, int idxNum) {
+  if (v->args.segments > 0) return v->args.segments;
+  if (idxNum & (PLAN_LIMIT | PLAN_RAMP)) return 1;
+  if (v->tableBytes < 0) {
+    cJSON *req = cJSON_CreateObject(), *resp = 0;
+    char *zErr = 0;
+    v->tableBytes = 0;
+    if (req && vt_client(v) == SQLITE_OK) {
+      cJSON_AddStringToObject(req, "TableName", v->args.table);
+      if (ddb_call(v->client, "DescribeTable", v->args.table, req, &resp, &zErr) == SQLITE_OK) {
+        v->tableBytes = table_bytes(resp);
+      }
+    }
+    sqlite3_free(zErr); /* no size: one segment */
+    cJSON_Delete(req);
+    cJSON_Delete(resp);
+  }
+  {
+    sqlite3_int64 n = v->tableBytes / SEGMENT_BYTES;
+    return n < 1 ? 1 : n > MAX_SEGMENTS ? MAX_SEGMENTS : (int)n;
+  }
+}
+
 static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
                     sqlite3_value **argv) {
   dyn_cursor *c = (dyn_cursor *)cur;
   dyn_vtab *v = (dyn_vtab *)cur->pVtab;
   expr_ctx x;
   sqlite3_str *s = 0;
-  int op = idxNum & PLAN_OP_MASK, iArg = 0, rc;
+  cJSON *req = 0;
+  int op = idxNum & PLAN_OP_MASK, iArg = 0, rc, i;
   sqlite3_int64 nLimit = -1;
   (void)argc;
   memset(&x, 0, sizeof(x));
@@ -830,15 +938,15 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   c->idxNum = idxNum;
   c->iRowid = 0;
   c->zOp = op == PLAN_GET ? "GetItem" : op == PLAN_QUERY ? "Query" : "Scan";
-  if (!(c->req = cJSON_CreateObject()) ||
-      !cJSON_AddStringToObject(c->req, "TableName", v->args.table)) {
+  if (!(req = cJSON_CreateObject()) ||
+      !cJSON_AddStringToObject(req, "TableName", v->args.table)) {
     rc = SQLITE_NOMEM;
     goto fail;
   }
   if (op != PLAN_SCAN && (rc = collect_keys(v, c, argv[iArg++])) != SQLITE_OK) goto fail;
 
   if (op == PLAN_GET) {
-    cJSON *key = cJSON_AddObjectToObject(c->req, "Key"), *skv = 0;
+    cJSON *key = cJSON_AddObjectToObject(req, "Key"), *skv = 0;
     if (!key || !cJSON_AddNullToObject(key, v->aCol[v->pk].name)) {
       rc = SQLITE_NOMEM;
       goto fail;
@@ -862,10 +970,10 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
     rc = add_sort_condition(v, idxNum, argv, &iArg, s, &x);
     if (rc == SQLITE_DONE) goto empty;
     if (rc != SQLITE_OK) goto fail;
-    rc = expr_add_string(c->req, "KeyConditionExpression", s);
+    rc = expr_add_string(req, "KeyConditionExpression", s);
     s = 0;
     if (rc != SQLITE_OK) goto fail;
-    if (idxNum & PLAN_DESC) cJSON_AddFalseToObject(c->req, "ScanIndexForward");
+    if (idxNum & PLAN_DESC) cJSON_AddFalseToObject(req, "ScanIndexForward");
     c->zKeySlot = ":v0";
   }
   if (idxNum & PLAN_LIMIT) {
@@ -875,27 +983,35 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
       if (nLimit >= 0 && nOff > 0) nLimit += nOff;
     }
     if (nLimit == 0) goto empty;
-    if (nLimit > 0) cJSON_AddNumberToObject(c->req, "Limit", (double)nLimit);
-  } else if ((idxNum & PLAN_RAMP) && op == PLAN_SCAN) {
-    c->nRamp = RAMP_FIRST; /* a Query's pages start small in next_key */
-    cJSON_AddNumberToObject(c->req, "Limit", RAMP_FIRST);
+    if (nLimit > 0) cJSON_AddNumberToObject(req, "Limit", (double)nLimit);
   }
-  if ((rc = add_projection(v, idxStr, c->req, &x)) != SQLITE_OK) goto fail;
-  if (v->args.consistent_read) cJSON_AddTrueToObject(c->req, "ConsistentRead");
+  if ((rc = add_projection(v, idxStr, req, &x)) != SQLITE_OK) goto fail;
+  if (v->args.consistent_read) cJSON_AddTrueToObject(req, "ConsistentRead");
   if (op == PLAN_QUERY) c->keyValues = x.values; /* moves into req just below */
-  if ((rc = expr_attach(&x, c->req)) != SQLITE_OK) goto fail;
+  if ((rc = expr_attach(&x, req)) != SQLITE_OK) goto fail;
+  if ((rc = make_streams(c, op == PLAN_SCAN ? scan_segments(v, idxNum) : 1, req)) != SQLITE_OK) {
+    req = 0;
+    goto fail;
+  }
+  req = 0; /* the streams own it now */
+  c->prefetch = op != PLAN_GET && !(idxNum & (PLAN_LIMIT | PLAN_RAMP));
   if (op != PLAN_SCAN && !next_key(c)) goto empty;
+  for (i = 0; i < c->nStream; i++) {
+    if ((idxNum & PLAN_RAMP) && op == PLAN_SCAN) c->aStream[i].nRamp = RAMP_FIRST;
+    if ((rc = start_page(c, &c->aStream[i])) != SQLITE_OK) goto fail;
+  }
   c->eof = 0;
-  if ((rc = fetch(c)) != SQLITE_OK) return rc;
   return advance(c, 1);
 empty:
   expr_reset(&x);
   if (s) sqlite3_free(sqlite3_str_finish(s));
+  cJSON_Delete(req);
   cursor_reset(c);
   return SQLITE_OK;
 fail:
   expr_reset(&x);
   if (s) sqlite3_free(sqlite3_str_finish(s));
+  cJSON_Delete(req);
   cursor_reset(c);
   return rc;
 }

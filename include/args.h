@@ -40,6 +40,7 @@ typedef struct dyn_args {
   int consistent_read;  /* 0 or 1 */
   int create;           /* create=1: create the DynamoDB table if missing */
   int atomic;           /* atomic=1: a commit is one TransactWriteItems */
+  int segments;         /* parallel Scan segments; 0: chosen by table size */
   int billing;          /* ARGS_BILLING_*, 0 when not given */
   sqlite3_int64 read_units;  /* billing=provisioned; 0 when not given */
   sqlite3_int64 write_units;
@@ -60,6 +61,8 @@ typedef struct dyn_args {
 ** are create.c's business. */
 int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr);
 void args_free(dyn_args *a);
+
+#define ARGS_MAX_SEGMENTS 16 /* segments=: at most this many */
 
 /* The hidden columns: the whole item, and its primary key (both as
 ** DynamoDB JSON). The key column is the table's PRIMARY KEY for SQLite (the

@@ -49,8 +49,10 @@ int ddb_attempts(const ddb_client *c);
 ** errBody and attempts say how it ended.
 **
 **   ddb_run(c, zTable, aJob, n)    start them all and wait for all
-**   ddb_start(c, zTable, job)      start one and return at once; other
-**                                  calls on the client keep it moving
+**   ddb_start(c, zTable, job)      start one (its request is sent at once
+**                                  when a connection is free) and return;
+**                                  ddb_progress and other calls on the
+**                                  client keep it moving
 **   ddb_wait(c, job)               until that one is done
 **   ddb_wait_any(c, aJob, n, &i)   until one of these started jobs is done
 **   ddb_abandon(c, job)            forget a started job (no result)
@@ -85,6 +87,10 @@ int ddb_start(ddb_client *c, const char *zTable, ddb_job *j);
 int ddb_wait(ddb_client *c, ddb_job *j);
 int ddb_wait_any(ddb_client *c, ddb_job **aJob, int nJob, int *piDone);
 void ddb_abandon(ddb_client *c, ddb_job *j);
+
+/* Move started jobs along without waiting (a cursor calls it now and then
+** while SQLite reads rows, so that a prefetched page keeps arriving). */
+int ddb_progress(ddb_client *c);
 
 /* Is this job started and not yet finished? */
 int ddb_job_busy(const ddb_job *j);
