@@ -25,16 +25,20 @@
 enum {
   OPT_TABLE, OPT_REGION, OPT_ENDPOINT, OPT_PROFILE, OPT_CONSISTENT_READ, OPT_CREATE,
   OPT_BILLING, OPT_READ_UNITS, OPT_WRITE_UNITS, OPT_GLOBAL_INDEX, OPT_LOCAL_INDEX, OPT_ATOMIC,
-  OPT_SEGMENTS
+  OPT_SEGMENTS, OPT_CONNECT_TIMEOUT, OPT_REQUEST_TIMEOUT, OPT_MAX_ATTEMPTS, OPT_RETRY_TIME,
+  OPT_CA_BUNDLE, OPT_ALLOW_HTTP
 };
 static const char *const azOption[] = {"table", "region", "endpoint", "profile",
                                        "consistent_read", "create", "billing", "read_units",
                                        "write_units", "global_index", "local_index", "atomic",
-                                       "segments"};
+                                       "segments", "connect_timeout_ms", "request_timeout_ms",
+                                       "max_attempts", "retry_time_ms", "ca_bundle",
+                                       "allow_http"};
 #define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
 #define OPTION_LIST                                                                        \
   "table, region, endpoint, profile, consistent_read, create, billing, read_units, "       \
-  "write_units, global_index, local_index, atomic, segments"
+  "write_units, global_index, local_index, atomic, segments, connect_timeout_ms, "        \
+  "request_timeout_ms, max_attempts, retry_time_ms, ca_bundle, allow_http"
 #define MAX_UNITS 1000000000000LL /* read_units/write_units: far above any quota */
 #define INDEX_PROJECTION "[ALL | KEYS_ONLY | INCLUDE (attr, ...)]"
 #define INDEX_SYNTAX_GLOBAL "NAME(partition_key [, sort_key]) " INDEX_PROJECTION
@@ -300,6 +304,25 @@ static int parse_option(const char *z, const char *zEq, dyn_args *out, char **pz
     case OPT_REGION: pSlot = &out->region; break;
     case OPT_ENDPOINT: pSlot = &out->endpoint; break;
     case OPT_PROFILE: pSlot = &out->profile; break;
+    case OPT_CA_BUNDLE: pSlot = &out->ca_bundle; break;
+    case OPT_CONNECT_TIMEOUT:
+      rc = parse_units(azOption[i], zVal, &out->connect_ms, pzErr);
+      goto done;
+    case OPT_REQUEST_TIMEOUT:
+      rc = parse_units(azOption[i], zVal, &out->request_ms, pzErr);
+      goto done;
+    case OPT_RETRY_TIME:
+      rc = parse_units(azOption[i], zVal, &out->retry_ms, pzErr);
+      goto done;
+    case OPT_MAX_ATTEMPTS:
+      rc = parse_units(azOption[i], zVal, &out->max_attempts, pzErr);
+      if (rc == SQLITE_OK && out->max_attempts > 100) {
+        rc = fail(pzErr, "dynamo: max_attempts must be between 1 and 100, not '%s'", zVal);
+      }
+      goto done;
+    case OPT_ALLOW_HTTP:
+      rc = parse_flag(azOption[i], zVal, &out->allow_http, pzErr);
+      goto done;
     case OPT_CONSISTENT_READ:
       rc = parse_flag(azOption[i], zVal, &out->consistent_read, pzErr);
       goto done;
@@ -530,6 +553,7 @@ int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
   out->consistent_read = -1;
   out->create = -1;
   out->atomic = -1;
+  out->allow_http = -1;
   for (i = 3; i < argc && rc == SQLITE_OK; i++) {
     const char *z = argv[i], *zList = primary_key(z), *zEq = zList ? 0 : option_eq(z);
     if (zList) rc = parse_primary_key(z, zList, out, pzErr);
@@ -542,6 +566,7 @@ int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
   if (out->consistent_read < 0) out->consistent_read = 0;
   if (out->create < 0) out->create = 0;
   if (out->atomic < 0) out->atomic = 0;
+  if (out->allow_http < 0) out->allow_http = 0;
   if (rc == SQLITE_OK) rc = check_create(out, pzErr);
   if (rc != SQLITE_OK) args_free(out);
   return rc;
@@ -553,6 +578,7 @@ void args_free(dyn_args *a) {
   sqlite3_free(a->region);
   sqlite3_free(a->endpoint);
   sqlite3_free(a->profile);
+  sqlite3_free(a->ca_bundle);
   sqlite3_free(a->pk);
   sqlite3_free(a->sk);
   for (i = 0; i < a->nindex; i++) {

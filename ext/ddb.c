@@ -26,6 +26,7 @@
 #define DDB_TARGET_PREFIX "DynamoDB_20120810."
 #define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
 #define DDB_DEFAULT_ATTEMPTS 10
+#define DDB_DEFAULT_RETRY_MS 120000
 
 struct ddb_client {
   cfg_resolved cfg;
@@ -33,6 +34,7 @@ struct ddb_client {
   char *zHost;       /* Host header value */
   char *zPath;       /* request path, "/" */
   int max_attempts;
+  long retry_ms;     /* retries stop this long after a first attempt */
   int nAttempts;     /* of the last ddb_call */
   ddb_job *pActive;  /* started jobs not yet waited for */
   char zErrType[128];
@@ -43,9 +45,33 @@ static const char *env_get(const char *zName) {
   return getenv(zName);
 }
 
-int ddb_open(const cfg_options *opt, ddb_client **pp, char **pzErr) {
+int ddb_is_remote_http(const char *zUrl) {
+  const char *h, *e;
+  size_t n;
+  if (sqlite3_strnicmp(zUrl, "http://", 7) != 0) return 0;
+  h = zUrl + 7;
+  if ((e = strchr(h, '@')) != 0 && e < h + strcspn(h, "/")) h = e + 1; /* user@ */
+  if (*h == '[') {
+    e = strchr(h, ']');
+    n = e ? (size_t)(e - h + 1) : strlen(h);
+  } else {
+    n = strcspn(h, ":/?#");
+  }
+  if ((n == 9 && sqlite3_strnicmp(h, "localhost", 9) == 0) || (n == 5 && memcmp(h, "[::1]", 5) == 0)) {
+    return 0;
+  }
+  if (n >= 4 && memcmp(h, "127.", 4) == 0) { /* 127.0.0.0/8: digits and dots only */
+    size_t i;
+    for (i = 4; i < n && (h[i] == '.' || (h[i] >= '0' && h[i] <= '9')); i++) {
+    }
+    if (i == n) return 0;
+  }
+  return 1;
+}
+
+int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, char **pzErr) {
   ddb_client *c = sqlite3_malloc(sizeof(*c));
-  const char *zAttempts;
+  const char *zAttempts, *zCa;
   int rc;
   *pp = 0;
   if (!c) return SQLITE_NOMEM;
@@ -58,14 +84,28 @@ int ddb_open(const cfg_options *opt, ddb_client **pp, char **pzErr) {
     goto fail;
   }
   if (rc != SQLITE_OK) goto fail;
+  if (!set->allow_http && ddb_is_remote_http(c->cfg.endpoint)) {
+    *pzErr = sqlite3_mprintf("dynamo: refusing plain HTTP to %s: signed requests and items would "
+                             "cross the network unencrypted; use https://, or allow_http=1",
+                             c->cfg.endpoint);
+    rc = SQLITE_ERROR;
+    goto fail;
+  }
   if ((rc = http_open(&c->http)) != SQLITE_OK) {
     *pzErr = sqlite3_mprintf("dynamo: cannot initialise libcurl");
     goto fail;
   }
-  c->max_attempts = DDB_DEFAULT_ATTEMPTS;
-  if ((zAttempts = getenv("AWS_MAX_ATTEMPTS")) && atoi(zAttempts) > 0) {
-    c->max_attempts = atoi(zAttempts);
+  http_set_timeouts(c->http, set->connect_ms, set->request_ms);
+  zCa = set->ca_bundle ? set->ca_bundle : getenv("AWS_CA_BUNDLE");
+  if (zCa && *zCa && (rc = http_set_ca_bundle(c->http, zCa)) != SQLITE_OK) goto fail;
+  c->max_attempts = set->max_attempts;
+  if (c->max_attempts <= 0) {
+    c->max_attempts = DDB_DEFAULT_ATTEMPTS;
+    if ((zAttempts = getenv("AWS_MAX_ATTEMPTS")) && atoi(zAttempts) > 0) {
+      c->max_attempts = atoi(zAttempts);
+    }
   }
+  c->retry_ms = set->retry_ms > 0 ? set->retry_ms : DDB_DEFAULT_RETRY_MS;
   *pp = c;
   return SQLITE_OK;
 fail:
@@ -210,6 +250,7 @@ static int begin_attempt(ddb_client *c, ddb_job *j) {
   in.service = "dynamodb";
   in.now = time(0);
   if ((rc = sigv4_sign(&in, &out)) != SQLITE_OK) return rc;
+  if (j->attempts == 0) j->firstAt = now_ms();
   for (n = 0; n < 3; n++) hh[n] = (http_header){sh[n].name, sh[n].value};
   hh[n++] = (http_header){"X-Amz-Date", out.amz_date};
   if (c->cfg.session_token && c->cfg.session_token[0]) {
@@ -279,9 +320,23 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
   }
   if (retry && j->attempts < c->max_attempts) {
     unsigned rnd;
+    sqlite3_int64 now = now_ms(), at;
     sqlite3_randomness(sizeof(rnd), &rnd);
+    at = now + ddb_backoff_ms(j->attempts, throttled, rnd);
+    if (at - j->firstAt > c->retry_ms) {
+      char *z = sqlite3_mprintf("%s; retries stopped after %lld ms", zMsg,
+                                (long long)(now - j->firstAt));
+      if (!z) {
+        rc = SQLITE_NOMEM;
+        goto done;
+      }
+      sqlite3_free(zMsg);
+      zMsg = z;
+      job_fail(j, zTable, zType, zMsg);
+      goto done;
+    }
     j->state = JOB_WAITING;
-    j->readyAt = now_ms() + ddb_backoff_ms(j->attempts, throttled, rnd);
+    j->readyAt = at;
   } else {
     job_fail(j, zTable, zType, zMsg);
   }

@@ -20,6 +20,7 @@ struct http_conn {
   int nBusy;                       /* requests in flight */
   long connect_ms;
   long total_ms;
+  char *zCaBundle;                 /* NULL: the system store */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -55,7 +56,16 @@ void http_close(http_conn *p) {
   if (!p) return;
   for (i = 0; i < p->nIdle; i++) curl_easy_cleanup(p->aIdle[i]);
   curl_multi_cleanup(p->multi);
+  sqlite3_free(p->zCaBundle);
   sqlite3_free(p);
+}
+
+int http_set_ca_bundle(http_conn *p, const char *zPath) {
+  char *z = sqlite3_mprintf("%s", zPath);
+  if (!z) return SQLITE_NOMEM;
+  sqlite3_free(p->zCaBundle);
+  p->zCaBundle = z;
+  return SQLITE_OK;
 }
 
 void http_set_timeouts(http_conn *p, long connect_ms, long total_ms) {
@@ -139,6 +149,10 @@ int http_begin(http_conn *p, http_req *r, const char *url, const http_header *aH
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, p->total_ms);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  /* TLS: the peer and its name are always verified */
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (p->zCaBundle) curl_easy_setopt(e, CURLOPT_CAINFO, p->zCaBundle);
   if (curl_multi_add_handle(p->multi, e) != CURLM_OK) {
     r->done = 1; /* not in the multi handle: release must not remove it */
     release(p, r);

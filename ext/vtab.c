@@ -105,12 +105,20 @@ static int vt_error(dyn_vtab *v, int rc, char *zMsg) {
 static int vt_client(dyn_vtab *v) {
   char *zErr = 0;
   cfg_options o;
+  ddb_settings set;
   int rc;
   if (v->client) return SQLITE_OK;
   o.region = v->args.region;
   o.endpoint = v->args.endpoint;
   o.profile = v->args.profile;
-  rc = ddb_open(&o, &v->client, &zErr);
+  memset(&set, 0, sizeof(set));
+  set.connect_ms = (long)v->args.connect_ms;
+  set.request_ms = (long)v->args.request_ms;
+  set.retry_ms = (long)v->args.retry_ms;
+  set.max_attempts = (int)v->args.max_attempts;
+  set.ca_bundle = v->args.ca_bundle;
+  set.allow_http = v->args.allow_http;
+  rc = ddb_open(&o, &set, &v->client, &zErr);
   if (rc != SQLITE_OK) return vt_error(v, rc, zErr);
   return SQLITE_OK;
 }

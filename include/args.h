@@ -41,6 +41,12 @@ typedef struct dyn_args {
   int create;           /* create=1: create the DynamoDB table if missing */
   int atomic;           /* atomic=1: a commit is one TransactWriteItems */
   int segments;         /* parallel Scan segments; 0: chosen by table size */
+  sqlite3_int64 connect_ms;   /* the transport (ddb_settings); 0: default */
+  sqlite3_int64 request_ms;
+  sqlite3_int64 retry_ms;
+  sqlite3_int64 max_attempts;
+  char *ca_bundle;
+  int allow_http;       /* 0 or 1 */
   int billing;          /* ARGS_BILLING_*, 0 when not given */
   sqlite3_int64 read_units;  /* billing=provisioned; 0 when not given */
   sqlite3_int64 write_units;

@@ -15,8 +15,24 @@
 
 typedef struct ddb_client ddb_client;
 
+/* How a client behaves; zero fields take the defaults. */
+typedef struct ddb_settings {
+  long connect_ms;        /* connect timeout: 10 s */
+  long request_ms;        /* one attempt, connect included: 60 s */
+  int max_attempts;       /* AWS_MAX_ATTEMPTS, else 10 */
+  long retry_ms;          /* a request stops retrying once this much time
+                          ** has gone since its first attempt: 120 s */
+  const char *ca_bundle;  /* CA certificates: AWS_CA_BUNDLE, else the
+                          ** system store */
+  int allow_http;         /* plain http:// to a host other than loopback */
+} ddb_settings;
+
 /* Resolve the configuration and open a connection. On error *pzErr is set. */
-int ddb_open(const cfg_options *opt, ddb_client **pp, char **pzErr);
+int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, char **pzErr);
+
+/* Is this endpoint URL plain http:// to a host that is not loopback
+** (localhost, 127.0.0.0/8, ::1)? Pure. */
+int ddb_is_remote_http(const char *zUrl);
 void ddb_close(ddb_client *c);
 
 /* The resolved configuration (for dynamo_debug and messages). */
@@ -77,6 +93,7 @@ typedef struct ddb_job {
   char *body;
   int state;
   sqlite3_int64 readyAt;
+  sqlite3_int64 firstAt;  /* when the first attempt started */
   void *priv;
   int active;             /* started, not yet waited for or abandoned */
   struct ddb_job *pNextActive;

@@ -54,6 +54,10 @@ void http_close(http_conn *p);
 /* Timeouts in milliseconds (0 keeps the current value). */
 void http_set_timeouts(http_conn *p, long connect_ms, long total_ms);
 
+/* Verify TLS peers against this CA bundle file instead of the system
+** store. SQLITE_OK or SQLITE_NOMEM. */
+int http_set_ca_bundle(http_conn *p, const char *zPath);
+
 /*
 ** Start a POST of body to url with exactly the headers given (libcurl adds
 ** none that matter: no Expect, no Accept). body must stay valid until the

@@ -8,18 +8,22 @@ throttling, 5xx, HTML error pages, bodies that are not JSON.
         ... endpoint fs.url ...
         fs.requests  -> [(operation, headers, body dict or raw bytes), ...]
 
-Each request takes the next scripted answer for its operation (a body that
-is a dict is sent as JSON, bytes as they are); an operation with no answer
-left gets a 400 ValidationException saying so.
+Each request takes the next scripted answer for its operation: (status,
+body[, content type[, seconds to wait first]]); a body that is a dict is
+sent as JSON, bytes as they are. An operation with no answer left gets a
+400 ValidationException saying so. FakeServer(tls=(certfile, keyfile))
+serves HTTPS instead.
 """
 
 import http.server
 import json
+import ssl
 import threading
+import time
 
 
 class FakeServer:
-    def __init__(self):
+    def __init__(self, tls=None):
         self.requests = []
         self._scripts = {}
         self._lock = threading.Lock()
@@ -46,7 +50,9 @@ class FakeServer:
                         400, {"__type": "com.amazonaws.dynamodb.v20120810#ValidationException",
                               "message": "fakeserver: no answer scripted for " + op})
                 status, payload = answer[0], answer[1]
-                ctype = answer[2] if len(answer) > 2 else "application/x-amz-json-1.0"
+                ctype = answer[2] if len(answer) > 2 and answer[2] else "application/x-amz-json-1.0"
+                if len(answer) > 3:
+                    time.sleep(answer[3])
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
@@ -55,7 +61,14 @@ class FakeServer:
                 self.wfile.write(data)
 
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self._httpd.server_address[1]
+        self._httpd.daemon_threads = True
+        scheme = "http"
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self._httpd.socket = ctx.wrap_socket(self._httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = "%s://127.0.0.1:%d" % (scheme, self._httpd.server_address[1])
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     def script(self, op, *answers):

@@ -581,8 +581,42 @@ static void test_indexes(void) {
   CHECK(has(zErr, "index name G given twice"));
 }
 
+/* The transport and write options of later issues. */
+static void test_more_options(void) {
+  CHECK_INT(parse("table=T", "atomic=1", "segments=4", "connect_timeout_ms=250",
+                  "request_timeout_ms=5000", "max_attempts=3", "retry_time_ms=9000",
+                  "ca_bundle='/etc/ssl/my ca.pem'", "allow_http=1", NULL),
+            SQLITE_OK);
+  CHECK_INT(A.atomic, 1);
+  CHECK_INT(A.segments, 4);
+  CHECK_INT(A.connect_ms, 250);
+  CHECK_INT(A.request_ms, 5000);
+  CHECK_INT(A.max_attempts, 3);
+  CHECK_INT(A.retry_ms, 9000);
+  CHECK_STR(A.ca_bundle, "/etc/ssl/my ca.pem");
+  CHECK_INT(A.allow_http, 1);
+  CHECK_INT(parse("table=T", NULL), SQLITE_OK);
+  CHECK(A.atomic == 0 && A.segments == 0 && A.connect_ms == 0 && A.max_attempts == 0 &&
+        A.allow_http == 0 && A.ca_bundle == 0);
+  CHECK_INT(parse("table=T", "segments=17", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "segments must be between 1 and 16"));
+  CHECK_INT(parse("table=T", "segments=0", NULL), SQLITE_ERROR);
+  CHECK_INT(parse("table=T", "segments=2", "segments=3", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "given twice"));
+  CHECK_INT(parse("table=T", "max_attempts=0", NULL), SQLITE_ERROR);
+  CHECK_INT(parse("table=T", "max_attempts=101", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "max_attempts must be between 1 and 100"));
+  CHECK_INT(parse("table=T", "atomic=2", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "atomic must be 0 or 1"));
+  CHECK_INT(parse("table=T", "request_timeout_ms=soon", NULL), SQLITE_ERROR);
+  CHECK_INT(parse("table=T", "colour=red", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "atomic, segments, connect_timeout_ms, request_timeout_ms, max_attempts, "
+                  "retry_time_ms, ca_bundle, allow_http"));
+}
+
 int main(void) {
   RUN(test_options);
+  RUN(test_more_options);
   RUN(test_quoting);
   RUN(test_option_errors);
   RUN(test_consistent_read);

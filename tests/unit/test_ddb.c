@@ -256,7 +256,24 @@ static void test_backoff(void) {
   CHECK(ddb_backoff_ms(5, 0, 0x40000000u) < ddb_backoff_ms(5, 0, 0x80000000u));
 }
 
+static void test_remote_http(void) {
+  CHECK(!ddb_is_remote_http("http://127.0.0.1:8000"));
+  CHECK(!ddb_is_remote_http("http://127.1.2.3"));
+  CHECK(!ddb_is_remote_http("http://localhost:8000/"));
+  CHECK(!ddb_is_remote_http("HTTP://LOCALHOST"));
+  CHECK(!ddb_is_remote_http("http://[::1]:8000"));
+  CHECK(!ddb_is_remote_http("https://dynamodb.us-east-1.amazonaws.com"));
+  CHECK(!ddb_is_remote_http("https://10.0.0.1"));
+  CHECK(ddb_is_remote_http("http://dynamodb.us-east-1.amazonaws.com"));
+  CHECK(ddb_is_remote_http("http://10.0.0.1:8000"));
+  CHECK(ddb_is_remote_http("http://127.evil.com"));
+  CHECK(ddb_is_remote_http("http://localhost.evil.com"));
+  CHECK(ddb_is_remote_http("http://[::2]:8000"));
+  CHECK(ddb_is_remote_http("http://127.0.0.1@evil.com/"));
+}
+
 int main(void) {
+  RUN(test_remote_http);
   RUN(test_parse_error_json);
   RUN(test_parse_error_html);
   RUN(test_parse_error_empty);
