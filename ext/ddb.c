@@ -266,7 +266,17 @@ static int begin_attempt(ddb_client *c, ddb_job *j) {
   return rc;
 }
 
-static void job_fail(ddb_job *j, const char *zTable, const char *zType, const char *zMsg) {
+/* Overwrite every occurrence of zSecret in z (a server could echo what it
+** was sent into its error message). */
+static void redact(char *z, const char *zSecret) {
+  size_t n = zSecret ? strlen(zSecret) : 0;
+  char *p;
+  if (n < 4 || !z) return;
+  while ((p = strstr(z, zSecret)) != 0) memset(p, '*', n);
+}
+
+static void job_fail(ddb_client *c, ddb_job *j, const char *zTable, const char *zType,
+                     const char *zMsg) {
   const char *zTries = "";
   char buf[40];
   if (j->attempts > 1) {
@@ -280,6 +290,8 @@ static void job_fail(ddb_job *j, const char *zTable, const char *zType, const ch
   } else {
     j->zErr = sqlite3_mprintf("dynamo: %s on %s failed: %s%s", j->zOp, zTable, zMsg, zTries);
   }
+  redact(j->zErr, c->cfg.secret_access_key);
+  redact(j->zErr, c->cfg.session_token);
   j->rc = j->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   j->state = JOB_DONE;
 }
@@ -332,13 +344,13 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
       }
       sqlite3_free(zMsg);
       zMsg = z;
-      job_fail(j, zTable, zType, zMsg);
+      job_fail(c, j, zTable, zType, zMsg);
       goto done;
     }
     j->state = JOB_WAITING;
     j->readyAt = at;
   } else {
-    job_fail(j, zTable, zType, zMsg);
+    job_fail(c, j, zTable, zType, zMsg);
   }
 done:
   http_end(c->http, r);
