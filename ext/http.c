@@ -78,9 +78,14 @@ int http_in_flight(const http_conn *p) {
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg) {
-  sqlite3_str *s = arg;
-  sqlite3_str_append(s, data, (int)(size * nmemb));
-  return sqlite3_str_errcode(s) == SQLITE_OK ? size * nmemb : 0;
+  http_req *r = arg;
+  size_t n = size * nmemb;
+  if ((size_t)sqlite3_str_length(r->body) + n > HTTP_MAX_BODY) {
+    r->tooBig = 1; /* no answer of DynamoDB's is this big: stop reading */
+    return 0;
+  }
+  sqlite3_str_append(r->body, data, (int)n);
+  return sqlite3_str_errcode(r->body) == SQLITE_OK ? n : 0;
 }
 
 /* Give a request's handle back to the pool (or free it) and its buffers. */
@@ -141,7 +146,7 @@ int http_begin(http_conn *p, http_req *r, const char *url, const http_header *aH
   curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)nbody);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, r->body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
   curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -175,7 +180,11 @@ static int finish(http_conn *p, CURL *e, CURLcode cc, http_req **pDone) {
   r->done = 1;
   r->resp.curl_code = (int)cc;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->resp.status);
-  if (cc != CURLE_OK) {
+  if (r->tooBig) {
+    snprintf(r->resp.error, sizeof(r->resp.error),
+             "the response is larger than %d MB, more than any answer of DynamoDB's",
+             HTTP_MAX_BODY >> 20);
+  } else if (cc != CURLE_OK) {
     snprintf(r->resp.error, sizeof(r->resp.error), "%s",
              r->errbuf[0] ? r->errbuf : curl_easy_strerror(cc));
   }

@@ -16,6 +16,7 @@
 #include "common.h"
 
 #define HTTP_MAX_IN_FLIGHT 16
+#define HTTP_MAX_BODY (32 << 20) /* a response body larger than this is an error */
 
 typedef struct http_conn http_conn;
 
@@ -43,6 +44,7 @@ typedef struct http_req {
   sqlite3_str *body;
   char *errbuf;
   int done;
+  int tooBig;
 } http_req;
 
 /* Process-wide libcurl initialisation; safe to call more than once. */

@@ -152,3 +152,12 @@ def test_closed_port_fails_fast_with_the_endpoint_named():
             "dynamo: DescribeTable on Gone failed: ")
         assert "127.0.0.1:%d" % port in str(e) and "after 2 attempts" in str(e), e
         assert time.monotonic() - t0 < 10
+
+
+def test_a_response_bigger_than_any_page_is_refused():
+    with FakeServer() as fs:
+        c = open_table(fs)
+        fs.script("Scan", (200, b'{"Items": ["' + b"x" * (40 << 20) + b'"]}'))
+        e = raises(lambda: c.execute("SELECT n FROM t").fetchall(),
+                   "the response is larger than 32 MB")
+        eq(fs.ops().count("Scan"), 1)  # not retried
