@@ -26,19 +26,21 @@ enum {
   OPT_TABLE, OPT_REGION, OPT_ENDPOINT, OPT_PROFILE, OPT_CONSISTENT_READ, OPT_CREATE,
   OPT_BILLING, OPT_READ_UNITS, OPT_WRITE_UNITS, OPT_GLOBAL_INDEX, OPT_LOCAL_INDEX, OPT_ATOMIC,
   OPT_SEGMENTS, OPT_CONNECT_TIMEOUT, OPT_REQUEST_TIMEOUT, OPT_MAX_ATTEMPTS, OPT_RETRY_TIME,
-  OPT_CA_BUNDLE, OPT_ALLOW_HTTP
+  OPT_CA_BUNDLE, OPT_ALLOW_HTTP, OPT_MAX_READ_UNITS, OPT_MAX_WRITE_UNITS, OPT_SCAN
 };
 static const char *const azOption[] = {"table", "region", "endpoint", "profile",
                                        "consistent_read", "create", "billing", "read_units",
                                        "write_units", "global_index", "local_index", "atomic",
                                        "segments", "connect_timeout_ms", "request_timeout_ms",
                                        "max_attempts", "retry_time_ms", "ca_bundle",
-                                       "allow_http"};
+                                       "allow_http", "max_read_units", "max_write_units",
+                                       "scan"};
 #define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
 #define OPTION_LIST                                                                        \
   "table, region, endpoint, profile, consistent_read, create, billing, read_units, "       \
   "write_units, global_index, local_index, atomic, segments, connect_timeout_ms, "        \
-  "request_timeout_ms, max_attempts, retry_time_ms, ca_bundle, allow_http"
+  "request_timeout_ms, max_attempts, retry_time_ms, ca_bundle, allow_http, max_read_units, "  \
+  "max_write_units, scan"
 #define MAX_UNITS 1000000000000LL /* read_units/write_units: far above any quota */
 #define INDEX_PROJECTION "[ALL | KEYS_ONLY | INCLUDE (attr, ...)]"
 #define INDEX_SYNTAX_GLOBAL "NAME(partition_key [, sort_key]) " INDEX_PROJECTION
@@ -320,6 +322,15 @@ static int parse_option(const char *z, const char *zEq, dyn_args *out, char **pz
         rc = fail(pzErr, "dynamo: max_attempts must be between 1 and 100, not '%s'", zVal);
       }
       goto done;
+    case OPT_MAX_READ_UNITS:
+      rc = parse_units(azOption[i], zVal, &out->max_read_units, pzErr);
+      goto done;
+    case OPT_MAX_WRITE_UNITS:
+      rc = parse_units(azOption[i], zVal, &out->max_write_units, pzErr);
+      goto done;
+    case OPT_SCAN:
+      rc = parse_flag(azOption[i], zVal, &out->scan, pzErr);
+      goto done;
     case OPT_ALLOW_HTTP:
       rc = parse_flag(azOption[i], zVal, &out->allow_http, pzErr);
       goto done;
@@ -554,6 +565,7 @@ int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
   out->create = -1;
   out->atomic = -1;
   out->allow_http = -1;
+  out->scan = -1; /* stays -1: the connection's dynamo_config('scan') decides */
   for (i = 3; i < argc && rc == SQLITE_OK; i++) {
     const char *z = argv[i], *zList = primary_key(z), *zEq = zList ? 0 : option_eq(z);
     if (zList) rc = parse_primary_key(z, zList, out, pzErr);

@@ -28,6 +28,15 @@
 #define DDB_DEFAULT_ATTEMPTS 10
 #define DDB_DEFAULT_RETRY_MS 120000
 
+/* A token bucket of capacity units: refilled at rate per second, up to one
+** second's worth; a request may start while it is not negative, and what
+** the server reports consumed is taken out afterwards. */
+typedef struct bucket {
+  double rate;
+  double tokens;
+  sqlite3_int64 last;  /* ms, of the last refill */
+} bucket;
+
 struct ddb_client {
   cfg_resolved cfg;
   http_conn *http;
@@ -37,9 +46,14 @@ struct ddb_client {
   long retry_ms;     /* retries stop this long after a first attempt */
   int nAttempts;     /* of the last ddb_call */
   ddb_job *pActive;  /* started jobs not yet waited for */
+  ddb_usage_fn on_usage;
+  void *usage_ctx;
+  bucket rd, wr;     /* max_read_units / max_write_units */
   char zErrType[128];
   cJSON *errBody;
 };
+
+static sqlite3_int64 now_ms(void);
 
 static const char *env_get(const char *zName) {
   return getenv(zName);
@@ -106,6 +120,11 @@ int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, c
     }
   }
   c->retry_ms = set->retry_ms > 0 ? set->retry_ms : DDB_DEFAULT_RETRY_MS;
+  c->on_usage = set->on_usage;
+  c->usage_ctx = set->usage_ctx;
+  c->rd.rate = c->rd.tokens = set->max_read_units;
+  c->wr.rate = c->wr.tokens = set->max_write_units;
+  c->rd.last = c->wr.last = now_ms();
   *pp = c;
   return SQLITE_OK;
 fail:
@@ -138,6 +157,75 @@ const cJSON *ddb_error_body(const ddb_client *c) {
 
 int ddb_attempts(const ddb_client *c) {
   return c->nAttempts;
+}
+
+int ddb_op_kind(const char *zOp) {
+  static const char *const azRead[] = {"GetItem", "Query", "Scan", "BatchGetItem",
+                                       "TransactGetItems"};
+  static const char *const azWrite[] = {"PutItem", "UpdateItem", "DeleteItem",
+                                        "BatchWriteItem", "TransactWriteItems"};
+  unsigned i;
+  for (i = 0; i < sizeof(azRead) / sizeof(azRead[0]); i++) {
+    if (strcmp(zOp, azRead[i]) == 0) return 'r';
+  }
+  for (i = 0; i < sizeof(azWrite) / sizeof(azWrite[0]); i++) {
+    if (strcmp(zOp, azWrite[i]) == 0) return 'w';
+  }
+  return 0;
+}
+
+double ddb_consumed(const cJSON *resp) {
+  const cJSON *cc = cJSON_GetObjectItemCaseSensitive(resp, "ConsumedCapacity"), *e;
+  double total = 0;
+  if (cJSON_IsObject(cc)) {
+    e = cJSON_GetObjectItemCaseSensitive(cc, "CapacityUnits");
+    return cJSON_IsNumber(e) ? e->valuedouble : 0;
+  }
+  cJSON_ArrayForEach(e, cc) { /* Batch and Transact: one per table */
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "CapacityUnits");
+    if (cJSON_IsNumber(u)) total += u->valuedouble;
+  }
+  return total;
+}
+
+static bucket *bucket_of(ddb_client *c, const char *zOp) {
+  int k = ddb_op_kind(zOp);
+  bucket *b = k == 'r' ? &c->rd : k == 'w' ? &c->wr : 0;
+  return b && b->rate > 0 ? b : 0;
+}
+
+static void bucket_refill(bucket *b, sqlite3_int64 now) {
+  b->tokens += (double)(now - b->last) * b->rate / 1000.0;
+  if (b->tokens > b->rate) b->tokens = b->rate;
+  b->last = now;
+}
+
+/* Report what one attempt cost. */
+static void report_usage(ddb_client *c, ddb_job *j, const http_response *resp, const cJSON *json) {
+  ddb_usage u;
+  const cJSON *n;
+  bucket *b = bucket_of(c, j->zOp);
+  memset(&u, 0, sizeof(u));
+  u.requests = 1;
+  u.retries = j->attempts > 1;
+  u.bytes = (sqlite3_int64)resp->nbody;
+  u.waited_ms = j->waitedMs;
+  j->waitedMs = 0;
+  if (json) {
+    u.capacity = ddb_consumed(json);
+    if (b) b->tokens -= u.capacity;
+    if (cJSON_IsNumber(n = cJSON_GetObjectItemCaseSensitive(json, "Count"))) {
+      u.items = (sqlite3_int64)n->valuedouble;
+    } else if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(json, "Item"))) {
+      u.items = 1;
+    }
+    if (cJSON_IsNumber(n = cJSON_GetObjectItemCaseSensitive(json, "ScannedCount"))) {
+      u.scanned = (sqlite3_int64)n->valuedouble;
+    } else {
+      u.scanned = u.items;
+    }
+  }
+  if (c->on_usage) c->on_usage(c->usage_ctx, j->zTable, j->zOp, &u);
 }
 
 int ddb_is_throttling(const char *zType) {
@@ -308,6 +396,7 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
   } else if (resp->status == 200) {
     cJSON *json = cJSON_ParseWithLength(resp->body, resp->nbody);
     if (cJSON_IsObject(json)) {
+      report_usage(c, j, resp, json);
       j->resp = json;
       j->rc = SQLITE_OK;
       j->state = JOB_DONE;
@@ -330,6 +419,7 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
     rc = SQLITE_NOMEM;
     goto done;
   }
+  report_usage(c, j, resp, 0);
   if (retry && j->attempts < c->max_attempts) {
     unsigned rnd;
     sqlite3_int64 now = now_ms(), at;
@@ -373,6 +463,24 @@ void ddb_job_clear(ddb_job *j) {
 
 static int pump(ddb_client *c, sqlite3_int64 maxWait);
 
+/* The request as sent: the JSON of j->req, and for operations on items a
+** request for the capacity they consume (for dynamo_stats and the rate
+** limits). */
+static char *request_body(const ddb_job *j) {
+  char *z = cJSON_PrintUnformatted(j->req), *zOut;
+  size_t n;
+  if (!z || !ddb_op_kind(j->zOp) || strstr(z, "\"ReturnConsumedCapacity\"")) return z;
+  n = strlen(z);
+  if (n < 2 || z[n - 1] != '}') return z;
+  z[n - 1] = 0;
+  zOut = cJSON_malloc(n + 40);
+  if (zOut) {
+    snprintf(zOut, n + 40, "%s%s\"ReturnConsumedCapacity\":\"TOTAL\"}", z, n > 2 ? "," : "");
+  }
+  cJSON_free(z);
+  return zOut;
+}
+
 int ddb_job_busy(const ddb_job *j) {
   return j->state == JOB_WAITING || j->state == JOB_RUNNING;
 }
@@ -386,7 +494,7 @@ int ddb_start(ddb_client *c, const char *zTable, ddb_job *j) {
   j->readyAt = 0;
   j->zTable = zTable;
   j->state = JOB_DONE;
-  if (!j->body) j->body = cJSON_PrintUnformatted(j->req);
+  if (!j->body) j->body = request_body(j);
   if (!j->priv) j->priv = sqlite3_malloc(sizeof(http_req));
   if (!j->body || !j->priv) return SQLITE_NOMEM;
   memset(j->priv, 0, sizeof(http_req));
@@ -422,7 +530,16 @@ static int pump(ddb_client *c, sqlite3_int64 maxWait) {
   ddb_job *j;
   int rc, nWaiting = 0;
   for (j = c->pActive; j; j = j->pNextActive) {
+    bucket *b;
     if (j->state != JOB_WAITING) continue;
+    if (j->readyAt <= now && (b = bucket_of(c, j->zOp)) != 0) {
+      bucket_refill(b, now);
+      if (b->tokens < 0) { /* over the rate: wait until it is paid back */
+        sqlite3_int64 ms = (sqlite3_int64)(-b->tokens * 1000.0 / b->rate) + 1;
+        j->readyAt = now + ms;
+        j->waitedMs += (double)ms;
+      }
+    }
     if (j->readyAt > now || http_in_flight(c->http) >= HTTP_MAX_IN_FLIGHT) {
       if (j->readyAt > now && j->readyAt - now < wait) wait = j->readyAt - now;
       nWaiting++;

@@ -1,6 +1,7 @@
 /*
 ** dynamo.c: the entry point. Registers the "dynamo" virtual table module
-** and the SQL functions dynamo_version() and dynamo_debug().
+** and the SQL functions dynamo_version() and dynamo_debug(), and the
+** connection's dynamo_stats and dynamo_config() (stats.c).
 **
 **   .load ./dynamo
 **   SELECT dynamo_version();   -- 0.1.0
@@ -8,6 +9,8 @@
 */
 #include "dynamo.h"
 #include "http.h"
+#include "stats.h"
+#include "tables.h"
 #include "vtab.h"
 
 #include <cJSON.h>
@@ -65,6 +68,12 @@ DYNAMO_EXPORT int sqlite3_dynamo_init(sqlite3 *db, char **pzErrMsg,
     rc = sqlite3_create_function(db, "dynamo_debug", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, 0,
                                  fn_debug, 0, 0);
   }
-  if (rc == SQLITE_OK) rc = vtab_register(db);
+  if (rc == SQLITE_OK) { /* the connection's stats and settings, shared */
+    dyn_conn *conn = conn_new();
+    if (!conn) return SQLITE_NOMEM;
+    rc = stats_register(db, conn); /* frees conn when the connection closes */
+    if (rc == SQLITE_OK) rc = vtab_register(db, conn);
+    if (rc == SQLITE_OK) rc = tables_register(db);
+  }
   return rc;
 }

@@ -86,6 +86,40 @@ static void append_projection(const plan_input *in, sqlite3_str *s) {
   }
 }
 
+/* The words of a constraint operator, or NULL for LIMIT/OFFSET. */
+static const char *op_words(int op) {
+  switch (op) {
+    case OP_EQ: return "=?";
+    case OP_GT: return ">?";
+    case OP_LE: return "<=?";
+    case OP_LT: return "<?";
+    case OP_GE: return ">=?";
+    case OP_LIKE: return " LIKE ?";
+    case OP_GLOB: return " GLOB ?";
+    case SQLITE_INDEX_CONSTRAINT_NE: return "<>?";
+    case SQLITE_INDEX_CONSTRAINT_ISNULL: return " IS NULL";
+    case SQLITE_INDEX_CONSTRAINT_ISNOTNULL: return " IS NOT NULL";
+    case SQLITE_INDEX_CONSTRAINT_IS: return " IS ?";
+    case SQLITE_INDEX_CONSTRAINT_ISNOT: return " IS NOT ?";
+    case OP_LIMIT: case OP_OFFSET: return 0;
+  }
+  return " ?";
+}
+
+/* A Scan's constraints, which SQLite checks on every item it reads: what
+** a user sees in EXPLAIN and in the error when scans are off. */
+static void append_checks(const plan_input *in, sqlite3_str *s) {
+  int i, n = 0;
+  for (i = 0; i < in->ncons; i++) {
+    const plan_constraint *c = &in->aCons[i];
+    const char *zOp = op_words(c->op), *zCol;
+    if (!c->usable || !zOp || c->iColumn < 0) continue;
+    zCol = c->iColumn < in->ncol ? in->azCol[c->iColumn] : c->iColumn == in->ncol ? "item" : "_key";
+    sqlite3_str_appendf(s, "%s%s%s", n++ ? ", " : " (SQLite checks: ", zCol, zOp);
+  }
+  if (n) sqlite3_str_appendall(s, ")");
+}
+
 int plan_best(const plan_input *in, plan_output *out) {
   int iPk, iSkEq = -1, iLo = -1, iHi = -1, iLike = -1, iGlob = -1;
   int iLimit = -1, iOffset = -1;
@@ -205,7 +239,10 @@ int plan_best(const plan_input *in, plan_output *out) {
   switch (flags & PLAN_OP_MASK) {
     case PLAN_GET: sqlite3_str_appendall(s, "GetItem"); break;
     case PLAN_QUERY: sqlite3_str_appendall(s, "Query"); break;
-    default: sqlite3_str_appendall(s, "Scan"); break;
+    default:
+      sqlite3_str_appendall(s, "Scan");
+      append_checks(in, s);
+      break;
   }
   if (iPk >= 0) {
     sqlite3_str_appendf(s, (flags & PLAN_PK_IN) ? " %s IN (...)" : " %s=?", zPk);

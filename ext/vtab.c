@@ -63,6 +63,7 @@ typedef struct dyn_vtab {
   ddb_client *client;  /* opened on first use */
   dyn_writer *writer;  /* writes waiting for the commit */
   sqlite3_int64 tableBytes; /* TableSizeBytes, -1 until asked (segments) */
+  dyn_conn *conn;      /* the connection's stats and settings */
   int atomic;          /* atomic=1: a commit is one TransactWriteItems */
 } dyn_vtab;
 
@@ -118,6 +119,10 @@ static int vt_client(dyn_vtab *v) {
   set.max_attempts = (int)v->args.max_attempts;
   set.ca_bundle = v->args.ca_bundle;
   set.allow_http = v->args.allow_http;
+  set.max_read_units = v->args.max_read_units;
+  set.max_write_units = v->args.max_write_units;
+  set.on_usage = stats_add;
+  set.usage_ctx = v->conn;
   rc = ddb_open(&o, &set, &v->client, &zErr);
   if (rc != SQLITE_OK) return vt_error(v, rc, zErr);
   return SQLITE_OK;
@@ -477,8 +482,8 @@ static int open_table(dyn_vtab *v, const cJSON *create, cJSON **pResp, char **pz
   return v->args.create ? wait_active(v, pResp, pzErr) : SQLITE_OK;
 }
 
-static int vt_init(sqlite3 *db, int argc, const char *const *argv, int isCreate,
-                   sqlite3_vtab **ppVtab, char **pzErr) {
+static int vt_init(sqlite3 *db, dyn_conn *conn, int argc, const char *const *argv,
+                   int isCreate, sqlite3_vtab **ppVtab, char **pzErr) {
   dyn_vtab *v = sqlite3_malloc(sizeof(*v));
   cJSON *req = 0, *resp = 0;
   int rc;
@@ -486,6 +491,7 @@ static int vt_init(sqlite3 *db, int argc, const char *const *argv, int isCreate,
   if (!v) return SQLITE_NOMEM;
   memset(v, 0, sizeof(*v));
   v->db = db;
+  v->conn = conn;
   v->pk = v->sk = -1;
   v->tableBytes = -1;
   v->zDb = sqlite3_mprintf("%s", argv[1]);
@@ -548,14 +554,12 @@ fail:
 
 static int vtCreate(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                     sqlite3_vtab **ppVtab, char **pzErr) {
-  (void)pAux;
-  return vt_init(db, argc, argv, 1, ppVtab, pzErr);
+  return vt_init(db, pAux, argc, argv, 1, ppVtab, pzErr);
 }
 
 static int vtConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                      sqlite3_vtab **ppVtab, char **pzErr) {
-  (void)pAux;
-  return vt_init(db, argc, argv, 0, ppVtab, pzErr);
+  return vt_init(db, pAux, argc, argv, 0, ppVtab, pzErr);
 }
 
 /* ---- xBestIndex ---------------------------------------------------------- */
@@ -943,6 +947,17 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   /* a connection reads its own writes: send what is pending first (not in
   ** an atomic transaction, which is sent whole at the commit) */
   if (!v->atomic && (rc = vt_flush(v)) != SQLITE_OK) return rc;
+  if (op == PLAN_SCAN && !(v->args.scan >= 0 ? v->args.scan : conn_scan_allowed(v->conn))) {
+    const char *zEnd = strstr(idxStr, " PROJECT ");
+    return vt_error(v, SQLITE_ERROR,
+                    sqlite3_mprintf("dynamo: this query would read all of %s with a Scan: "
+                                    "%.*s; scans are off (%s): give %s with = (the partition "
+                                    "key), or allow scans with scan=1 or "
+                                    "SELECT dynamo_config('scan', 1)",
+                                    v->args.table, zEnd ? (int)(zEnd - idxStr) : (int)strlen(idxStr),
+                                    idxStr, v->args.scan == 0 ? "scan=0" : "dynamo_config('scan', 0)",
+                                    v->aCol[v->pk].name));
+  }
   c->idxNum = idxNum;
   c->iRowid = 0;
   c->zOp = op == PLAN_GET ? "GetItem" : op == PLAN_QUERY ? "Query" : "Scan";
@@ -1502,6 +1517,6 @@ static sqlite3_module dynamoModule = {
     /* xShadowName */ vtShadowName,
 };
 
-int vtab_register(sqlite3 *db) {
-  return sqlite3_create_module_v2(db, "dynamo", &dynamoModule, 0, 0);
+int vtab_register(sqlite3 *db, dyn_conn *conn) {
+  return sqlite3_create_module_v2(db, "dynamo", &dynamoModule, conn, 0);
 }

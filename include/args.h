@@ -47,6 +47,9 @@ typedef struct dyn_args {
   sqlite3_int64 max_attempts;
   char *ca_bundle;
   int allow_http;       /* 0 or 1 */
+  sqlite3_int64 max_read_units;  /* per second; 0: no limit */
+  sqlite3_int64 max_write_units;
+  int scan;             /* 0 or 1; -1: as the connection says */
   int billing;          /* ARGS_BILLING_*, 0 when not given */
   sqlite3_int64 read_units;  /* billing=provisioned; 0 when not given */
   sqlite3_int64 write_units;

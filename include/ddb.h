@@ -15,6 +15,20 @@
 
 typedef struct ddb_client ddb_client;
 
+/* What one request cost, as the server reported it. */
+typedef struct ddb_usage {
+  int requests;           /* attempts sent (1, or more with retries) */
+  int retries;
+  sqlite3_int64 items;    /* items returned (Count, or an Item) */
+  sqlite3_int64 scanned;  /* items read (ScannedCount) */
+  double capacity;        /* ConsumedCapacity.CapacityUnits */
+  sqlite3_int64 bytes;    /* response bytes received */
+  double waited_ms;       /* held back by max_read_units/max_write_units */
+} ddb_usage;
+
+typedef void (*ddb_usage_fn)(void *ctx, const char *zTable, const char *zOp,
+                             const ddb_usage *u);
+
 /* How a client behaves; zero fields take the defaults. */
 typedef struct ddb_settings {
   long connect_ms;        /* connect timeout: 10 s */
@@ -25,10 +39,22 @@ typedef struct ddb_settings {
   const char *ca_bundle;  /* CA certificates: AWS_CA_BUNDLE, else the
                           ** system store */
   int allow_http;         /* plain http:// to a host other than loopback */
+  double max_read_units;  /* per second, from the capacity reported: a
+                          ** token bucket holds requests back; 0: none */
+  double max_write_units;
+  ddb_usage_fn on_usage;  /* told the usage of every attempt */
+  void *usage_ctx;
 } ddb_settings;
 
 /* Resolve the configuration and open a connection. On error *pzErr is set. */
 int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, char **pzErr);
+
+/* Does the operation read or write items (for rate limits)? 'r', 'w' or 0. */
+int ddb_op_kind(const char *zOp);
+
+/* The capacity units a response reports consumed (ConsumedCapacity, an
+** object or an array of them). */
+double ddb_consumed(const cJSON *resp);
 
 /* Is this endpoint URL plain http:// to a host that is not loopback
 ** (localhost, 127.0.0.0/8, ::1)? Pure. */
@@ -94,6 +120,7 @@ typedef struct ddb_job {
   int state;
   sqlite3_int64 readyAt;
   sqlite3_int64 firstAt;  /* when the first attempt started */
+  double waitedMs;        /* held back by a rate limit, not yet reported */
   void *priv;
   int active;             /* started, not yet waited for or abandoned */
   struct ddb_job *pNextActive;

@@ -6,8 +6,10 @@
 #define DYNAMO_VTAB_H
 
 #include "common.h"
+#include "stats.h"
 
-/* Register the "dynamo" module on db. */
-int vtab_register(sqlite3 *db);
+/* Register the "dynamo" module on db; its tables count their requests in,
+** and read the connection's settings from, conn. */
+int vtab_register(sqlite3 *db, dyn_conn *conn);
 
 #endif

@@ -215,4 +215,5 @@ def test_explain_query_plan_says_what_is_sent():
        "Query uuid=? timestamp BETWEEN ? AND ? DESC LIMIT PROJECT 0,1")
     eq(plan("SELECT timestamp FROM t WHERE uuid IN (1, 2)"), "Query uuid IN (...) PROJECT 0,1")
     eq(plan("SELECT count(*) FROM t"), "Scan PROJECT 0,1")
-    eq(plan("SELECT item FROM t WHERE timestamp = 'x'"), "Scan PROJECT ALL")
+    eq(plan("SELECT item FROM t WHERE timestamp = 'x'"),
+       "Scan (SQLite checks: timestamp=?) PROJECT ALL")

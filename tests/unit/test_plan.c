@@ -552,7 +552,7 @@ static void test_unusable(void) {
     BEST_C(c);
     CHECK_INT(out.idxNum & PLAN_OP_MASK, PLAN_SCAN);
     CHECK(usage_is(0, 0, 0, 0));
-    CHECK_STR(out.idxStr, "Scan PROJECT 0,1");
+    CHECK_STR(out.idxStr, "Scan (SQLite checks: uuid=?) PROJECT 0,1");
   }
   {
     plan_constraint c[] = {C(UUID, EQ), {TS, EQ, 1, 0, 0}};
