@@ -6,7 +6,11 @@
 #   make test       install what is missing, run every test against a local
 #                   server (SERVER=dynamodb-local, the default, or dynalite)
 #   make demo       start DynamoDB Local, create Tracks, run the reports in sql/
+#   make bench      time the extension against boto3 and the AWS CLI on a local
+#                   DynamoDB (bench/run.py); never part of make test
 #   make test-asan  the same tests with AddressSanitizer + UBSan
+#   make test-valgrind  the same tests under valgrind memcheck
+#   make fuzz       the libFuzzer targets, FUZZ_SECONDS (20) each
 
 PREFIX    ?= /usr/local
 LIBDIR    ?= $(PREFIX)/lib
@@ -87,9 +91,35 @@ test-asan: deps
 	tests/run.sh --server $(SERVER) --asan
 	$(MAKE) clean
 
+# The same tests under valgrind memcheck (a normal build, hence the clean:
+# no object left by test-asan): errors and definite leaks fail;
+# tests/valgrind.supp holds the suppressions.
+.PHONY: test-valgrind fuzz
+test-valgrind: deps
+	$(MAKE) clean
+	$(MAKE) dynamo.so unit
+	tests/run.sh --server $(SERVER) --valgrind
+
+# libFuzzer targets (clang): build them into build/fuzz and run each for
+# FUZZ_SECONDS from the seeds in tests/fuzz/corpus (see tests/fuzz/run.sh).
+FUZZ_SECONDS ?= 20
+fuzz: deps
+	tests/fuzz/run.sh --seconds $(FUZZ_SECONDS)
+
 demo: deps
 	$(MAKE) dynamo.so
 	tests/demo.sh
+
+# Timings: the extension against boto3 and the AWS CLI, measured in one run
+# (peers that are not installed are skipped with a note). Not run by test/CI.
+.PHONY: bench
+bench: dynamo.so build/cjson_floor
+	/usr/bin/python3 bench/run.py $(BENCH_ARGS)
+
+build/cjson_floor: bench/cjson_floor.c
+	mkdir -p build
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) \
+	  -o $@ $< $$($(PKG_CONFIG) --libs libcjson)
 
 format:
 	clang-format -i ext/*.c include/*.h tests/unit/*.c tests/unit/*.h
