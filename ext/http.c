@@ -21,6 +21,8 @@ struct http_conn {
   long connect_ms;
   long total_ms;
   char *zCaBundle;                 /* NULL: the system store */
+  char *spare;                     /* a body buffer kept for the next one */
+  size_t nSpare;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -57,6 +59,7 @@ void http_close(http_conn *p) {
   for (i = 0; i < p->nIdle; i++) curl_easy_cleanup(p->aIdle[i]);
   curl_multi_cleanup(p->multi);
   sqlite3_free(p->zCaBundle);
+  sqlite3_free(p->spare);
   sqlite3_free(p);
 }
 
@@ -77,15 +80,45 @@ int http_in_flight(const http_conn *p) {
   return p->nBusy;
 }
 
+/* Body bytes: into a buffer sized from Content-Length when the server
+** gives one (a 1 MB page is then one allocation, not a series of copies). */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg) {
   http_req *r = arg;
   size_t n = size * nmemb;
-  if ((size_t)sqlite3_str_length(r->body) + n > HTTP_MAX_BODY) {
+  if (r->nBody + n > HTTP_MAX_BODY) {
     r->tooBig = 1; /* no answer of DynamoDB's is this big: stop reading */
     return 0;
   }
-  sqlite3_str_append(r->body, data, (int)n);
-  return sqlite3_str_errcode(r->body) == SQLITE_OK ? n : 0;
+  if (r->nBody + n + 1 > r->nAlloc) {
+    curl_off_t len = -1;
+    size_t want = r->nAlloc ? r->nAlloc * 2 : 16384;
+    char *p;
+    if (r->nAlloc == 0 && curl_easy_getinfo(r->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) == CURLE_OK &&
+        len > 0 && len <= HTTP_MAX_BODY) {
+      want = (size_t)len + 1;
+    }
+    while (want < r->nBody + n + 1) want *= 2;
+    if (!r->body && r->conn->spare && r->conn->nSpare >= want) {
+      /* the last body's buffer: no large allocation per page, which would
+      ** make malloc sort through every node of the page just freed */
+      r->body = r->conn->spare;
+      r->nAlloc = r->conn->nSpare;
+      r->conn->spare = 0;
+      r->conn->nSpare = 0;
+      want = r->nAlloc;
+    }
+    if (r->nAlloc >= want) {
+      p = r->body;
+    } else if (!(p = sqlite3_realloc64(r->body, want))) {
+      r->oom = 1;
+      return 0;
+    }
+    r->body = p;
+    r->nAlloc = want;
+  }
+  memcpy(r->body + r->nBody, data, n);
+  r->nBody += n;
+  return n;
 }
 
 /* Give a request's handle back to the pool (or free it) and its buffers. */
@@ -103,7 +136,7 @@ static void release(http_conn *p, http_req *r) {
     else curl_easy_cleanup(e);
   }
   curl_slist_free_all(r->headers);
-  if (r->body) sqlite3_free(sqlite3_str_finish(r->body));
+  sqlite3_free(r->body);
   sqlite3_free(r->errbuf);
   r->easy = 0;
   r->headers = 0;
@@ -132,10 +165,11 @@ int http_begin(http_conn *p, http_req *r, const char *url, const http_header *aH
   r->headers = l;
   if (!(l = curl_slist_append(r->headers, "Accept:"))) goto nomem;
   r->headers = l;
-  if (!(r->body = sqlite3_str_new(0)) || !(r->errbuf = sqlite3_malloc(CURL_ERROR_SIZE))) {
+  if (!(r->errbuf = sqlite3_malloc(CURL_ERROR_SIZE))) {
     goto nomem;
   }
   r->errbuf[0] = 0;
+  r->conn = p;
   e = p->nIdle ? p->aIdle[--p->nIdle] : curl_easy_init();
   if (!e) goto nomem;
   curl_easy_reset(e);
@@ -188,9 +222,11 @@ static int finish(http_conn *p, CURL *e, CURLcode cc, http_req **pDone) {
     snprintf(r->resp.error, sizeof(r->resp.error), "%s",
              r->errbuf[0] ? r->errbuf : curl_easy_strerror(cc));
   }
-  if (sqlite3_str_errcode(r->body) != SQLITE_OK) return SQLITE_NOMEM;
-  r->resp.nbody = (size_t)sqlite3_str_length(r->body);
-  r->resp.body = sqlite3_str_finish(r->body);
+  if (r->oom) return SQLITE_NOMEM;
+  if (!r->body && !(r->body = sqlite3_malloc(1))) return SQLITE_NOMEM;
+  r->body[r->nBody] = 0;
+  r->resp.nbody = r->nBody;
+  r->resp.body = r->body;
   r->body = 0;
   if (!r->resp.body && !(r->resp.body = sqlite3_mprintf(""))) return SQLITE_NOMEM;
   *pDone = r;
@@ -215,7 +251,13 @@ int http_poll(http_conn *p, int timeout_ms, http_req **pDone) {
 
 void http_end(http_conn *p, http_req *r) {
   release(p, r);
-  sqlite3_free(r->resp.body);
+  if (r->resp.body && r->nAlloc > p->nSpare) { /* keep the larger buffer */
+    sqlite3_free(p->spare);
+    p->spare = r->resp.body;
+    p->nSpare = r->nAlloc;
+  } else {
+    sqlite3_free(r->resp.body);
+  }
   r->resp.body = 0;
 }
 

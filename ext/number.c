@@ -164,8 +164,27 @@ static int num_to_int64(const num_dec *d, sqlite3_int64 *out) {
   return 1;
 }
 
+/* The double nearest to the number, for at most 15 digits: exactly
+** m * 10^k or m / 10^-k when both are exact doubles (m < 2^53, |k| <= 22),
+** which IEEE rounds correctly (Clinger's fast path); else strtod. */
+static double num_to_double(const num_dec *d, char *buf) {
+  static const double aPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  int k = d->exp - d->ndigit, i;
+  if (d->ndigit <= 15 && k >= -22 && k <= 22) {
+    double m = 0, r;
+    for (i = 0; i < d->ndigit; i++) m = m * 10 + (d->digit[i] - '0');
+    r = k < 0 ? m / aPow10[-k] : m * aPow10[k];
+    return d->neg ? -r : r;
+  }
+  num_format(d, buf);
+  return c_strtod(buf);
+}
+
 void num_to_sql(const num_dec *d, num_sql *out) {
-  out->ntext = num_format(d, out->text);
+  out->ntext = 0;
+  out->text[0] = 0;
   if (d->ndigit == 0) {
     out->type = SQLITE_INTEGER;
     out->i = 0;
@@ -175,21 +194,25 @@ void num_to_sql(const num_dec *d, num_sql *out) {
     out->type = SQLITE_INTEGER;
     return;
   }
-  out->type = SQLITE_TEXT;
   if (d->ndigit <= 17) {
     /* Any decimal of at most 15 digits is what its nearest double prints
     ** as; 16 and 17 digit ones must be checked. */
-    double r = c_strtod(out->text);
+    char buf[NUM_BUF];
+    double r = num_to_double(d, buf);
+    int n, ok = 1;
     if (d->ndigit > 15) {
-      char buf[NUM_BUF];
-      int n;
       num_dec back;
-      if (num_from_double(r, buf, &n) != NUM_OK) return;
-      if (num_parse(buf, n, &back) != NUM_OK || num_cmp(&back, d) != 0) return;
+      ok = num_from_double(r, buf, &n) == NUM_OK && num_parse(buf, n, &back) == NUM_OK &&
+           num_cmp(&back, d) == 0;
     }
-    out->type = SQLITE_FLOAT;
-    out->r = r;
+    if (ok) {
+      out->type = SQLITE_FLOAT;
+      out->r = r;
+      return;
+    }
   }
+  out->type = SQLITE_TEXT;
+  out->ntext = num_format(d, out->text);
 }
 
 int num_from_double(double r, char *buf, int *pn) {

@@ -41,7 +41,10 @@ typedef struct http_req {
   /* private */
   void *easy;
   struct curl_slist *headers;
-  sqlite3_str *body;
+  char *body;          /* the response body as it arrives */
+  size_t nBody, nAlloc;
+  int oom;
+  http_conn *conn;
   char *errbuf;
   int done;
   int tooBig;

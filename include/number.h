@@ -48,7 +48,7 @@ typedef struct num_sql {
   int type;                 /* SQLITE_INTEGER, SQLITE_FLOAT or SQLITE_TEXT */
   sqlite3_int64 i;
   double r;
-  char text[NUM_BUF];       /* canonical decimal, for SQLITE_TEXT */
+  char text[NUM_BUF];       /* canonical decimal: for SQLITE_TEXT only */
   int ntext;
 } num_sql;
 

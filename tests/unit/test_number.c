@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 static const char *canon(const char *z) {
   static char buf[NUM_BUF];
@@ -162,7 +163,45 @@ static void test_from_double(void) {
   }
 }
 
+/* The fast conversion (exact powers of ten) gives strtod's double. */
+static void test_fast_double(void) {
+  unsigned x = 12345;
+  int i, bad = 0;
+  for (i = 0; i < 200000; i++) {
+    char z[64];
+    num_dec d;
+    num_sql s;
+    unsigned long long m;
+    int e, nd;
+    x = x * 1103515245u + 12345u;
+    nd = 1 + (int)(x % 15);
+    x = x * 1103515245u + 12345u;
+    m = ((unsigned long long)x << 20) ^ (x >> 3);
+    x = x * 1103515245u + 12345u;
+    e = (int)(x % 60) - 30;
+    snprintf(z, sizeof(z), "%s%.*llue%d", (x & 1) ? "-" : "", nd,
+             m % 1000000000000000ULL, e);
+    if (num_parse(z, -1, &d) != NUM_OK) continue;
+    num_to_sql(&d, &s);
+    if (s.type == SQLITE_FLOAT && s.r != strtod(z, 0)) bad++;
+    if (s.type == SQLITE_INTEGER && (double)s.i != strtod(z, 0) && llabs(s.i) < (1LL << 53)) bad++;
+  }
+  CHECK_INT(bad, 0);
+  {
+    num_dec d;
+    num_sql s;
+    num_parse("23.67", -1, &d);
+    num_to_sql(&d, &s);
+    CHECK(s.type == SQLITE_FLOAT && s.r == 23.67);
+    num_parse("1.5e-25", -1, &d); /* beyond the fast path: strtod */
+    num_to_sql(&d, &s);
+    CHECK(s.type == SQLITE_FLOAT && s.r == 1.5e-25);
+    CHECK_INT(s.ntext, 0); /* text is only made for TEXT */
+  }
+}
+
 int main(void) {
+  RUN(test_fast_double);
   RUN(test_parse_canonical);
   RUN(test_parse_errors);
   RUN(test_cmp);
