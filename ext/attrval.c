@@ -375,10 +375,29 @@ static cJSON *parse_json(const char *z, int n) {
   return cJSON_ParseWithLengthOpts(z, (size_t)n + 1, 0, 1);
 }
 
+/* Does a JSON text hold a NUL character, raw or as \u0000? cJSON strings
+** end at the first NUL, so such text would be cut short silently. Outside
+** strings a backslash is invalid JSON, so escapes need no tracking of quotes. */
+static int json_has_nul(const char *z, int n) {
+  int i;
+  if (memchr(z, 0, n)) return 1;
+  for (i = 0; i + 1 < n; i++) {
+    if (z[i] != '\\') continue;
+    if (z[i + 1] == 'u' && i + 5 < n && memcmp(z + i + 2, "0000", 4) == 0) return 1;
+    i++; /* the escaped character */
+  }
+  return 0;
+}
+
 int av_parse_item(const char *z, int n, cJSON **pItem, char **pzErr) {
-  cJSON *item = parse_json(z, n), *e;
+  cJSON *item, *e;
   int rc;
   *pItem = 0;
+  if (json_has_nul(z, n)) {
+    *pzErr = sqlite3_mprintf("item JSON contains a NUL character, which cannot be written");
+    return *pzErr ? SQLITE_MISMATCH : SQLITE_NOMEM;
+  }
+  item = parse_json(z, n);
   if (!item || !cJSON_IsObject(item)) {
     *pzErr = sqlite3_mprintf(item ? "item JSON must be an object of attributes"
                                   : "item is not valid JSON");
@@ -537,6 +556,8 @@ static int from_json_text(sqlite3_value *v, int cls, const char *zCol, cJSON **p
   cJSON *j;
   numtok tok;
   if (!z) return SQLITE_NOMEM;
+  if (json_has_nul(z, n))
+    return mismatch(pzErr, zCol, cls, "a NUL character in JSON text cannot be written");
   if (!(j = parse_json(z, n))) return mismatch(pzErr, zCol, cls, "value is not valid JSON");
   tok.z = z;
   tok.i = 0;
@@ -586,6 +607,16 @@ int av_from_sqlite(sqlite3_value *v, int cls, const char *zCol, cJSON **pOut,
   if (cls == AV_NULL) {
     *pOut = av_wrap(AV_NULL, cJSON_CreateTrue());
     return *pOut ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  if (vt == SQLITE_TEXT && cls != AV_B) {
+    /* an AttributeValue's text is a C string: refuse what would be cut short */
+    const char *z = (const char *)sqlite3_value_text(v);
+    if (!z) return SQLITE_NOMEM;
+    if ((int)strlen(z) != sqlite3_value_bytes(v)) {
+      *pzErr = sqlite3_mprintf("column %s: text with a NUL character cannot be written "
+                               "(a BLOB can)", zCol);
+      return *pzErr ? SQLITE_MISMATCH : SQLITE_NOMEM;
+    }
   }
   if (cls == AV_SS || cls == AV_NS || cls == AV_BS || cls == AV_L || cls == AV_M) {
     if (vt != SQLITE_TEXT) return mismatch(pzErr, zCol, cls, "expected JSON text");

@@ -4,15 +4,19 @@
 # DynamoDB server that this script starts on a free 127.0.0.1 port and
 # always stops.
 #
-#   tests/run.sh [--server dynamodb-local|dynalite] [--asan] [--unit-only]
-#                [-k PATTERN]...
+#   tests/run.sh [--server dynamodb-local|dynalite] [--asan | --valgrind]
+#                [--unit-only] [-k PATTERN]...
 #
-# Build first (make dynamo.so unit, or make test / make test-asan, which do
-# it all). The last line printed is the sum 'N passed, N failed'; the exit
+# Build first (make dynamo.so unit, or make test / make test-asan /
+# make test-valgrind, which do it all). --valgrind runs the unit binaries,
+# the e2e runner and the sqlite3 shells it starts under valgrind memcheck
+# (suppressions in tests/valgrind.supp): any error or definite leak fails.
+# The last line printed is the sum 'N passed, N failed'; the exit
 # status is non-zero if anything failed.
 #
 # Environment: UNIT_TIMEOUT (s, per binary, default 300), E2E_TIMEOUT (s,
-# default 3000), KEEP_STATE=1 keeps the server's state dir (server.log).
+# default 3000, 7200 with --valgrind), KEEP_STATE=1 keeps the server's
+# state dir (server.log).
 
 set -u
 
@@ -22,6 +26,7 @@ PY=/usr/bin/python3    # Debian's: its sqlite3 module can load extensions
 
 server=dynamodb-local
 asan=0
+valgrind=0
 unit_only=0
 patterns=()
 
@@ -35,6 +40,7 @@ while [ $# -gt 0 ]; do
         --server) [ $# -ge 2 ] || usage; server=$2; shift 2 ;;
         --server=*) server=${1#*=}; shift ;;
         --asan) asan=1; shift ;;
+        --valgrind) valgrind=1; shift ;;
         --unit-only) unit_only=1; shift ;;
         -k) [ $# -ge 2 ] || usage; patterns+=(-k "$2"); shift 2 ;;
         -k*) patterns+=(-k "${1#-k}"); shift ;;
@@ -42,6 +48,10 @@ while [ $# -gt 0 ]; do
         *) echo "run.sh: unknown option: $1" >&2; usage ;;
     esac
 done
+if [ "$asan" = 1 ] && [ "$valgrind" = 1 ]; then
+    echo "run.sh: --asan and --valgrind exclude each other" >&2
+    exit 2
+fi
 case $server in
     dynamodb-local|dynalite) ;;
     *) echo "run.sh: unknown server '$server' (dynamodb-local or dynalite)" >&2
@@ -117,6 +127,7 @@ describe_rc() {
     local rc=$1
     if [ "$rc" -eq 124 ]; then echo "timed out"
     elif [ "$rc" -eq 134 ]; then echo "aborted: SIGABRT, e.g. a sanitizer report"
+    elif [ "$rc" -eq 99 ] && [ "$valgrind" = 1 ]; then echo "valgrind found errors (exit status 99)"
     elif [ "$rc" -gt 128 ]; then echo "killed by signal $((rc - 128))"
     else echo "exit status $rc"
     fi
@@ -126,6 +137,15 @@ if [ "$asan" = 1 ]; then
     # The unit binaries are our own sanitized programs: leaks count there.
     unit_asan_options=abort_on_error=1:detect_leaks=1
     ubsan_options=halt_on_error=1:print_stacktrace=1
+fi
+if [ "$valgrind" = 1 ]; then
+    command -v valgrind >/dev/null || { echo "run.sh: valgrind is not installed" >&2; exit 2; }
+    # Errors (invalid reads/writes, uninitialised values...) and definite
+    # leaks fail, with exit status 99; possible leaks and still reachable
+    # memory are Python's, OpenSSL's and libcurl's own business.
+    vg=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
+        --errors-for-leak-kinds=definite --num-callers=40 --keep-debuginfo=yes
+        --suppressions="$ROOT/tests/valgrind.supp")
 fi
 
 # --- unit tests ------------------------------------------------------------
@@ -145,6 +165,8 @@ for bin in "${bins[@]}"; do
         run_tee "$out" env ASAN_OPTIONS=$unit_asan_options \
             UBSAN_OPTIONS=$ubsan_options \
             timeout --foreground -k 10 "${UNIT_TIMEOUT:-300}" "$bin"
+    elif [ "$valgrind" = 1 ]; then
+        run_tee "$out" timeout --foreground -k 10 "${UNIT_TIMEOUT:-300}" "${vg[@]}" "$bin"
     else
         run_tee "$out" timeout --foreground -k 10 "${UNIT_TIMEOUT:-300}" "$bin"
     fi
@@ -171,6 +193,7 @@ if [ "$unit_only" = 0 ]; then
 
         label="e2e tests against $server"
         [ "$asan" = 1 ] && label+=" (ASan+UBSan preloaded)"
+        [ "$valgrind" = 1 ] && label+=" (under valgrind)"
         stage "$label"
         [ -f dynamo.so ] || echo "note: $ROOT/dynamo.so is not built (make dynamo.so)"
         # A hermetic AWS environment: nothing from the developer's own
@@ -204,21 +227,45 @@ if [ "$unit_only" = 0 ]; then
                     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
                     UBSAN_OPTIONS=$ubsan_options \
                     "${runner[@]}"
+        elif [ "$valgrind" = 1 ]; then
+            # The runner and the sqlite3 shells it starts run under valgrind
+            # (not its other children: helper Python servers, nm, make);
+            # each process writes its report to its own file, so that a
+            # shell's stderr, which tests compare, stays clean.
+            # PYTHONMALLOC=malloc: Python's own allocator confuses memcheck.
+            mkdir -p "$tmp/vg"
+            run_tee "$out" timeout --foreground -k 30 "${E2E_TIMEOUT:-7200}" \
+                env PYTHONMALLOC=malloc \
+                "${vg[@]}" --trace-children=yes --log-file="$tmp/vg/e2e.%p.log" \
+                    --trace-children-skip='*python*,*/nm,*/make,*/sh,*/bash,*/java,*/node' \
+                    "${runner[@]}"
         else
             run_tee "$out" timeout --foreground -k 30 "${E2E_TIMEOUT:-3000}" \
                 "${runner[@]}"
         fi
+        vg_failed=0
+        if [ "$valgrind" = 1 ]; then
+            for f in "$tmp"/vg/e2e.*.log; do
+                [ -s "$f" ] || continue
+                vg_failed=$((vg_failed + 1))
+                pid=${f##*/e2e.}
+                echo "-- valgrind report of process ${pid%.log} (the first 40 lines):"
+                head -n 40 "$f" | sed 's/^/    /'
+            done
+            [ "$vg_failed" -gt 0 ] &&
+                echo "-- valgrind: $(plural "$vg_failed" process processes) reported errors: counted as $vg_failed failed"
+        fi
         if closing_line "$out"; then
             e2e_passed=$cl_passed
-            e2e_failed=$cl_failed
-            if [ "$rc" -ne 0 ] && [ "$cl_failed" -eq 0 ]; then
+            e2e_failed=$((cl_failed + vg_failed))
+            if [ "$rc" -ne 0 ] && [ "$e2e_failed" -eq 0 ]; then
                 echo "-- e2e runner: $(describe_rc "$rc"): counted as 1 failed"
                 e2e_failed=$((e2e_failed + 1))
             fi
         else
             # The runner died: keep the results it printed, add 1 failure.
             e2e_passed=$(grep -c '^ok - ' "$out")
-            e2e_failed=$(( $(grep -c '^FAIL - ' "$out") + 1 ))
+            e2e_failed=$(( $(grep -c '^FAIL - ' "$out") + 1 + vg_failed ))
             echo "-- e2e runner died ($(describe_rc "$rc")) in" \
                  "$(cat "$E2E_CURRENT_FILE" 2>/dev/null || echo '?'): counted as 1 failed"
         fi
@@ -242,7 +289,7 @@ failed=$((unit_failed + e2e_failed))
 stage "summary"
 echo "unit tests ($(plural "$unit_bins" binary binaries)): passed $unit_passed, failed $unit_failed"
 if [ "$unit_only" = 0 ]; then
-    echo "e2e tests ($server$([ "$asan" = 1 ] && echo ', asan')): passed $e2e_passed, failed $e2e_failed"
+    echo "e2e tests ($server$([ "$asan" = 1 ] && echo ', asan')$([ "$valgrind" = 1 ] && echo ', valgrind')): passed $e2e_passed, failed $e2e_failed"
 fi
 echo "took $(secs_since "$t_start")s"
 echo "$passed passed, $failed failed"

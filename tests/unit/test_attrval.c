@@ -509,7 +509,7 @@ static void test_from_n(void) {
   CHECK_STR(write_av("-9223372036854775808", AV_N), "{\"N\":\"-9223372036854775808\"}");
   CHECK_STR(write_av("0.1", AV_N), "{\"N\":\"0.1\"}");
   CHECK_STR(write_av("-122.14228681282287", AV_N), "{\"N\":\"-122.14228681282287\"}");
-  CHECK_STR(write_av("1e-100", AV_N), "{\"N\":\"1E-100\"}");
+  CHECK_STR(write_av("strtod('1e-100')", AV_N), "{\"N\":\"1E-100\"}");
   CHECK_STR(write_av("1e21", AV_N), "{\"N\":\"1000000000000000000000\"}");
   CHECK_STR(write_av("1e38", AV_N), "{\"N\":\"1E+38\"}");
   CHECK_STR(write_av("1152921504606846976.0", AV_N), "{\"N\":\"1152921504606846976\"}");
@@ -754,7 +754,7 @@ static void test_round_trip(void) {
   static const char *const azExpr[] = {
       "0", "5", "-1", "9223372036854775807", "-9223372036854775808",
       "0.1", "1.5", "-2.25", "47.6349834766135", "-122.14228681282287", "1e-100",
-      "1e20", "6.02214076e23", "1.0/3", "0.1+0.2", "9.9999e125", "-1e-130",
+      "1e20", "6.02214076e23", "1.0/3", "0.1+0.2", "9.9999e125", "strtod('-1e-130')",
       "'Apple'", "''", "'h\xc3\xa9llo \xe2\x9c\x93 \xf0\x9f\x98\x80'", "'5'", "'1.50'",
       "'null'", "'[1,2]'", "' x '", "'a\"b\\c'",
       "X'00'", "X''", "X'000102FF00'", "zeroblob(100)", "randomblob(257)",
@@ -794,6 +794,46 @@ static void test_round_trip(void) {
   /* an integral REAL comes back as INTEGER: DynamoDB has one number type */
   CHECK_STR(write_av("5.0", AVC_ANY), "{\"N\":\"5\"}");
   CHECK_STR(read_av(zWrite), "INTEGER 5");
+}
+
+/* A NUL character in text would be cut short (cJSON strings are C strings):
+** refused, never written silently shortened. Found by tests/fuzz/fuzz_attrval
+** ('6' then NULs, class NUMERIC, was written as {"S":"6"}). */
+static void test_from_text_with_nul(void) {
+  static const int aCls[] = {AVC_ANY, AVC_TEXT, AVC_NUMERIC, AV_S, AV_N, AV_BOOL,
+                             AV_SS, AV_NS, AV_BS, AV_L, AV_M};
+  unsigned i;
+  for (i = 0; i < sizeof(aCls) / sizeof(aCls[0]); i++) {
+    CHECK(has(write_av("'a' || char(0) || 'b'", aCls[i]), "error: column col: text with a NUL"));
+    CHECK_INT(rcWrite, SQLITE_MISMATCH);
+    CHECK(has(write_av("'6' || char(0)", aCls[i]), "NUL character"));
+    CHECK(has(write_av("'true' || char(0)", aCls[i]), "NUL character"));
+  }
+  CHECK(has(write_av("'[\"a\"]' || char(0) || 'x'", AV_SS), "NUL character"));
+  /* the bytes themselves can be written as B, and NULL class ignores them */
+  CHECK_STR(write_av("'a' || char(0) || 'b'", AV_B), "{\"B\":\"YQBi\"}");
+  CHECK_STR(write_av("'a' || char(0) || 'b'", AV_NULL), "{\"NULL\":true}");
+  CHECK_STR(write_av("X'610062'", AVC_ANY), "{\"B\":\"YQBi\"}");
+  /* JSON text: a \u0000 escape is a NUL as well; an escaped backslash is not */
+  CHECK(has(write_av("'[\"a\\u0000b\"]'", AV_SS), "error: column col is declared SS: a NUL"));
+  CHECK(has(write_av("'{\"k\": \"\\u0000\"}'", AV_M), "NUL character"));
+  CHECK(has(write_av("'[\"\\u0000\"]'", AV_L), "NUL character"));
+  CHECK_STR(write_av("'[\"a\\\\u0000\"]'", AV_SS), "{\"SS\":[\"a\\\\u0000\"]}");
+  CHECK_STR(write_av("'[\"\\u0001\"]'", AV_L), "{\"L\":[{\"S\":\"\\u0001\"}]}");
+  /* the item column */
+  CHECK_STR(parse_item("{\"a\": {\"S\": \"x\\u0000y\"}}"),
+            "error: item JSON contains a NUL character, which cannot be written");
+  CHECK_INT(rcItem, SQLITE_MISMATCH);
+  CHECK_STR(parse_item("{\"a\": {\"S\": \"x\\\\u0000y\"}}"), "ok");
+  {
+    static const char zRaw[] = "{\"a\": {\"S\": \"x\"}}\0{\"b\"";
+    cJSON *item = (cJSON *)1;
+    char *zErr = 0;
+    CHECK_INT(av_parse_item(zRaw, (int)sizeof(zRaw) - 1, &item, &zErr), SQLITE_MISMATCH);
+    CHECK(item == 0);
+    CHECK(has(zErr, "NUL character"));
+    sqlite3_free(zErr);
+  }
 }
 
 /* ---- av_validate / av_parse_item ------------------------------------------ */
@@ -1087,9 +1127,19 @@ static void test_result(void) {
   CHECK(has(sql1("SELECT av_read('{\"N\":\"x\"}')"), "error: malformed"));
 }
 
+/* strtod(text): the double nearest to a decimal, from C, which rounds
+** correctly everywhere. SQLite 3.40 reads REAL literals with long double
+** arithmetic, which valgrind carries out in 64 bits only: under valgrind the
+** literal 1e-100 is 9.999999999999998E-101 and -1e-130 is out of range. */
+static void strtod_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  sqlite3_result_double(ctx, strtod((const char *)sqlite3_value_text(argv[0]), 0));
+}
+
 int main(void) {
   if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 2;
   sqlite3_create_function(db, "av_read", 1, SQLITE_UTF8, 0, av_read_func, 0, 0);
+  sqlite3_create_function(db, "strtod", 1, SQLITE_UTF8, 0, strtod_func, 0, 0);
   RUN(test_type_of);
   RUN(test_type_from_name);
   RUN(test_class_of_decl);
@@ -1110,6 +1160,7 @@ int main(void) {
   RUN(test_from_json_depth);
   RUN(test_from_json_sets);
   RUN(test_round_trip);
+  RUN(test_from_text_with_nul);
   RUN(test_parse_item);
   RUN(test_validate);
   RUN(test_equal);
