@@ -88,8 +88,7 @@ test-unit: unit
 test-asan: deps
 	$(MAKE) clean
 	$(MAKE) dynamo.so unit CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
-	tests/run.sh --server $(SERVER) --asan
-	$(MAKE) clean
+	tests/run.sh --server $(SERVER) --asan; status=$$?; $(MAKE) clean; exit $$status
 
 # The same tests under valgrind memcheck (a normal build, hence the clean:
 # no object left by test-asan): errors and definite leaks fail;

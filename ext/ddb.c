@@ -200,6 +200,19 @@ static void bucket_refill(bucket *b, sqlite3_int64 now) {
   b->last = now;
 }
 
+/* Does a JSON text hold the escape \u0000 (not an escaped backslash
+** followed by "u0000")? */
+static int has_nul_escape(const char *z, size_t n) {
+  const char *p = z, *end = z + n;
+  while ((p = memmem(p, (size_t)(end - p), "\\u0000", 6)) != 0) {
+    const char *q = p;
+    while (q > z && q[-1] == '\\') q--;
+    if ((p - q) % 2 == 0) return 1; /* an even run of backslashes before it */
+    p += 6;
+  }
+  return 0;
+}
+
 /* Report what one attempt cost. */
 static void report_usage(ddb_client *c, ddb_job *j, const http_response *resp, const cJSON *json) {
   ddb_usage u;
@@ -393,8 +406,14 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
   if (resp->curl_code != 0) {
     retry = http_is_retryable(resp->curl_code);
     zMsg = sqlite3_mprintf("%s (%s)", resp->error, c->cfg.endpoint);
+  } else if (resp->status == 200 && has_nul_escape(resp->body, resp->nbody)) {
+    /* cJSON would cut the string at it: refuse rather than mangle */
+    zType = sqlite3_mprintf("UnsupportedResponse");
+    zMsg = sqlite3_mprintf("a string in the response holds a NUL character (\\u0000), which "
+                           "this extension cannot represent");
   } else if (resp->status == 200) {
-    cJSON *json = cJSON_ParseWithLength(resp->body, resp->nbody);
+    /* the whole body must be the object: nothing after it */
+    cJSON *json = cJSON_ParseWithLengthOpts(resp->body, resp->nbody + 1, 0, 1);
     if (cJSON_IsObject(json)) {
       report_usage(c, j, resp, json);
       j->resp = json;

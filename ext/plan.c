@@ -70,7 +70,7 @@ static int order_matches(const plan_input *in, int *pDesc) {
 /* The columns to read, always last in idxStr: " PROJECT 0,1,4", or
 ** " PROJECT ALL" when the whole item is read. Column names (which may hold
 ** anything, " PROJECT " included) only ever come before it. */
-static void append_projection(const plan_input *in, sqlite3_str *s) {
+static void append_projection(const plan_input *in, int keyless, sqlite3_str *s) {
   int i, first = 1;
   sqlite3_str_appendall(s, " PROJECT ");
   if (col_used(in, item_bit(in))) {
@@ -78,12 +78,14 @@ static void append_projection(const plan_input *in, sqlite3_str *s) {
     return;
   }
   for (i = 0; i < in->ncol; i++) {
-    /* the key attributes always: SQLite may read the _key column without
-    ** reporting it in colUsed (to combine OR branches, to UPDATE) */
-    if (!col_used(in, i) && i != in->pk && i != in->sk) continue;
+    /* the key attributes too, unless keyless: SQLite may read the _key
+    ** column without reporting it in colUsed (to merge OR branches, to
+    ** UPDATE or DELETE) */
+    if (!col_used(in, i) && (keyless || (i != in->pk && i != in->sk))) continue;
     sqlite3_str_appendf(s, "%s%d", first ? "" : ",", i);
     first = 0;
   }
+  if (first) sqlite3_str_appendf(s, "%d", in->pk); /* something to count */
 }
 
 /* The words of a constraint operator, or NULL for LIMIT/OFFSET. */
@@ -211,6 +213,15 @@ int plan_best(const plan_input *in, plan_output *out) {
       (iLimit >= 0 || (in->norder > 0 && out->order_consumed))) {
     flags |= PLAN_RAMP;
   }
+  /* No constraint at all (LIMIT and OFFSET aside): no OR branches to merge,
+  ** so the keys need not be read unless a write runs (xFilter decides) */
+  for (i = 0; i < in->ncons && (in->aCons[i].op == OP_LIMIT || in->aCons[i].op == OP_OFFSET);
+       i++) {
+  }
+  if (i == in->ncons && (flags & PLAN_OP_MASK) == PLAN_SCAN) {
+    flags |= PLAN_KEYLESS;
+    if (in->colUsed == 0) flags |= PLAN_COUNT;
+  }
 
   /* Cost: one request for a GetItem, a few pages for a Query, every page
   ** of the table for a Scan. */
@@ -261,7 +272,8 @@ int plan_best(const plan_input *in, plan_output *out) {
   if (flags & PLAN_LIMIT) sqlite3_str_appendall(s, " LIMIT");
   if (flags & PLAN_OFFSET) sqlite3_str_appendall(s, " OFFSET");
   if (flags & PLAN_RAMP) sqlite3_str_appendall(s, " RAMP");
-  append_projection(in, s);
+  if (flags & PLAN_COUNT) sqlite3_str_appendall(s, " COUNT");
+  append_projection(in, (flags & PLAN_KEYLESS) != 0, s);
   out->idxNum = flags;
   out->idxStr = sqlite3_str_finish(s);
   return out->idxStr ? SQLITE_OK : SQLITE_NOMEM;
@@ -337,11 +349,15 @@ int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv) {
   *pAv = 0;
   if (vt == SQLITE_NULL) return KEY_NONE; /* comparisons with NULL are NULL */
   switch (keytype) {
-    case AV_S:
+    case AV_S: {
+      const char *z;
       if (vt == SQLITE_BLOB) return cross_class(CLS_TEXT, CLS_BLOB, op);
       /* TEXT affinity turns numbers into their text */
-      *pAv = key_av(AV_S, (const char *)sqlite3_value_text(v));
-      return *pAv ? KEY_VALUE : -1;
+      if (!(z = (const char *)sqlite3_value_text(v))) return KEY_OOM;
+      if ((int)strlen(z) != sqlite3_value_bytes(v)) return KEY_NUL;
+      *pAv = key_av(AV_S, z);
+      return *pAv ? KEY_VALUE : KEY_OOM;
+    }
     case AV_N:
       if (vt == SQLITE_INTEGER) {
         char buf[32];

@@ -89,6 +89,7 @@ typedef struct dyn_cursor {
   const char *zKeySlot;/* member name of that slot (":v0" or the key name) */
   cJSON *resp;         /* the current page */
   cJSON *item;         /* the current item, in resp */
+  sqlite3_int64 nCount;/* PLAN_COUNT: rows of the page still to produce */
   sqlite3_int64 iRowid;
   int eof;
 } dyn_cursor;
@@ -347,6 +348,12 @@ static int discover(dyn_vtab *v, char **pzErr) {
   if (rc != SQLITE_OK) goto done;
   items = cJSON_GetObjectItemCaseSensitive(resp, "Items");
   cJSON_ArrayForEach(e, items) {
+    if (!cJSON_IsObject(e)) {
+      *pzErr = sqlite3_mprintf("dynamo: Scan on %s: malformed item in the response",
+                               v->args.table);
+      rc = SQLITE_ERROR;
+      goto done;
+    }
     cJSON_ArrayForEach(a, e) {
       int t = av_type_of(a);
       cJSON *prev = cJSON_GetObjectItemCaseSensitive(seen, a->string);
@@ -649,6 +656,7 @@ static void cursor_reset(dyn_cursor *c) {
   c->nStream = 0;
   c->keys = c->resp = c->item = c->keyValues = 0;
   c->zKeySlot = 0;
+  c->nCount = 0;
   c->eof = 1;
 }
 
@@ -702,6 +710,10 @@ static int take_page(dyn_cursor *c, dyn_stream *st) {
     c->item = cJSON_GetObjectItemCaseSensitive(c->resp, "Item");
     if (c->item && !cJSON_IsObject(c->item)) goto malformed;
     return SQLITE_OK;
+  } else if (c->idxNum & PLAN_COUNT) {
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(c->resp, "Count");
+    if (n && (!cJSON_IsNumber(n) || n->valuedouble < 0)) goto malformed;
+    c->nCount = n ? (sqlite3_int64)n->valuedouble : 0;
   } else {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->resp, "Items");
     if (items && !cJSON_IsArray(items)) goto malformed;
@@ -709,6 +721,10 @@ static int take_page(dyn_cursor *c, dyn_stream *st) {
     if (c->item && !cJSON_IsObject(c->item)) goto malformed;
   }
   lek = cJSON_DetachItemFromObjectCaseSensitive(c->resp, "LastEvaluatedKey");
+  if (lek && !cJSON_IsObject(lek)) { /* null, or not a key: no next page */
+    cJSON_Delete(lek);
+    lek = 0;
+  }
   if (lek) {
     cJSON_DeleteItemFromObjectCaseSensitive(st->req, "ExclusiveStartKey");
     cJSON_AddItemToObject(st->req, "ExclusiveStartKey", lek);
@@ -734,7 +750,9 @@ malformed:
 static int advance(dyn_cursor *c, int first) {
   dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
   int rc, i;
-  if (!first && c->item) {
+  if (!first && c->nCount > 0) {
+    c->nCount--;
+  } else if (!first && c->item) {
     if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
       c->item = 0; /* one Item, not an array */
     } else {
@@ -748,7 +766,7 @@ static int advance(dyn_cursor *c, int first) {
   }
   for (;;) {
     ddb_job *apJob[MAX_SEGMENTS];
-    if (c->item) {
+    if (c->item || c->nCount > 0) {
       /* now and then, let a prefetched page come in while SQLite reads */
       if ((++c->iRowid & 63) == 0 && c->prefetch) return ddb_progress(v->client);
       return SQLITE_OK;
@@ -771,18 +789,40 @@ static int advance(dyn_cursor *c, int first) {
   }
 }
 
-static int add_projection(dyn_vtab *v, const char *idxStr, cJSON *req, expr_ctx *x) {
+/* Is a statement that writes running on this connection (a DELETE or an
+** UPDATE reads the _key column of the rows it changes)? */
+static int write_running(sqlite3 *db) {
+  sqlite3_stmt *st;
+  for (st = sqlite3_next_stmt(db, 0); st; st = sqlite3_next_stmt(db, st)) {
+    if (sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st)) return 1;
+  }
+  return 0;
+}
+
+/* ProjectionExpression: the plan's columns, and the key attributes unless
+** the plan is keyless; Select=COUNT when it counts only. */
+static int add_projection(dyn_vtab *v, const char *idxStr, int idxNum, cJSON *req, expr_ctx *x) {
   int *aCol, n, i, all;
   sqlite3_str *s;
-  if (!(aCol = sqlite3_malloc64(sizeof(int) * (v->ncol + 1)))) return SQLITE_NOMEM;
+  if (idxNum & PLAN_COUNT) {
+    return cJSON_AddStringToObject(req, "Select", "COUNT") ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  if (!(aCol = sqlite3_malloc64(sizeof(int) * (v->ncol + 3)))) return SQLITE_NOMEM;
   n = plan_projection(idxStr, aCol, v->ncol + 1, &all);
   if (all) {
     sqlite3_free(aCol);
     return SQLITE_OK;
   }
+  if (!(idxNum & PLAN_KEYLESS)) { /* the keys, which a keyless plan left out */
+    aCol[n++] = v->pk;
+    if (v->sk >= 0) aCol[n++] = v->sk;
+  }
   s = sqlite3_str_new(0);
   for (i = 0; i < n; i++) {
+    int k, dup = 0;
     if (aCol[i] < 0 || aCol[i] >= v->ncol) continue;
+    for (k = 0; k < i; k++) dup |= aCol[k] == aCol[i];
+    if (dup) continue;
     if (sqlite3_str_length(s)) sqlite3_str_appendall(s, ", ");
     expr_name(x, s, v->aCol[aCol[i]].name);
   }
@@ -792,6 +832,16 @@ static int add_projection(dyn_vtab *v, const char *idxStr, cJSON *req, expr_ctx 
 
 /* The sort-key part of a Query's key condition. Returns SQLITE_DONE when no
 ** row can match. */
+/* The error of a key value plan_key_value() could not make. */
+static int key_error(dyn_vtab *v, int k) {
+  if (k != KEY_NUL) return SQLITE_NOMEM;
+  return vt_error(v, SQLITE_ERROR,
+                  sqlite3_mprintf("dynamo: %s: a key compared with text holding a NUL "
+                                  "character, which DynamoDB strings sent by this extension "
+                                  "cannot hold",
+                                  v->zName));
+}
+
 static int add_sort_condition(dyn_vtab *v, int flags, sqlite3_value **argv, int *pArg,
                               sqlite3_str *s, expr_ctx *x) {
   cJSON *lo = 0, *hi = 0;
@@ -800,14 +850,14 @@ static int add_sort_condition(dyn_vtab *v, int flags, sqlite3_value **argv, int 
   if (flags & (PLAN_SK_GT | PLAN_SK_GE)) {
     loOp = (flags & PLAN_SK_GT) ? SQLITE_INDEX_CONSTRAINT_GT : SQLITE_INDEX_CONSTRAINT_GE;
     k = plan_key_value(argv[(*pArg)++], v->sktype, loOp, &lo);
-    if (k < 0) rc = SQLITE_NOMEM;
+    if (k < 0) rc = key_error(v, k);
     else if (k == KEY_NONE) rc = SQLITE_DONE;
     else if (k == KEY_ALL) loOp = 0;
   }
   if (flags & (PLAN_SK_LT | PLAN_SK_LE)) {
     hiOp = (flags & PLAN_SK_LT) ? SQLITE_INDEX_CONSTRAINT_LT : SQLITE_INDEX_CONSTRAINT_LE;
     k = plan_key_value(argv[(*pArg)++], v->sktype, hiOp, &hi);
-    if (k < 0) rc = SQLITE_NOMEM;
+    if (k < 0 && rc == SQLITE_OK) rc = key_error(v, k);
     else if (k == KEY_NONE && rc == SQLITE_OK) rc = SQLITE_DONE;
     else if (k == KEY_ALL) hiOp = 0;
   }
@@ -869,14 +919,14 @@ static int collect_keys(dyn_vtab *v, dyn_cursor *c, sqlite3_value *pArg) {
   if (!(c->keys = cJSON_CreateArray())) return SQLITE_NOMEM;
   if (!(c->idxNum & PLAN_PK_IN)) {
     k = plan_key_value(pArg, v->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
-    if (k < 0) return SQLITE_NOMEM;
+    if (k < 0) return key_error(v, k);
     if (k == KEY_VALUE) cJSON_AddItemToArray(c->keys, av);
     return SQLITE_OK;
   }
   for (rc = sqlite3_vtab_in_first(pArg, &e); rc == SQLITE_OK && e;
        rc = sqlite3_vtab_in_next(pArg, &e)) {
     k = plan_key_value(e, v->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
-    if (k < 0) return SQLITE_NOMEM;
+    if (k < 0) return key_error(v, k);
     if (k == KEY_VALUE) cJSON_AddItemToArray(c->keys, av);
   }
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -958,6 +1008,9 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
                                     idxStr, v->args.scan == 0 ? "scan=0" : "dynamo_config('scan', 0)",
                                     v->aCol[v->pk].name));
   }
+  if ((idxNum & PLAN_KEYLESS) && write_running(v->db)) {
+    idxNum &= ~(PLAN_KEYLESS | PLAN_COUNT); /* the write reads _key */
+  }
   c->idxNum = idxNum;
   c->iRowid = 0;
   c->zOp = op == PLAN_GET ? "GetItem" : op == PLAN_QUERY ? "Query" : "Scan";
@@ -977,7 +1030,7 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
     if (idxNum & PLAN_SK_EQ) {
       int k = plan_key_value(argv[iArg++], v->sktype, SQLITE_INDEX_CONSTRAINT_EQ, &skv);
       if (k < 0) {
-        rc = SQLITE_NOMEM;
+        rc = key_error(v, k);
         goto fail;
       }
       if (k != KEY_VALUE) goto empty;
@@ -1008,7 +1061,7 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
     if (nLimit == 0) goto empty;
     if (nLimit > 0) cJSON_AddNumberToObject(req, "Limit", (double)nLimit);
   }
-  if ((rc = add_projection(v, idxStr, req, &x)) != SQLITE_OK) goto fail;
+  if ((rc = add_projection(v, idxStr, idxNum, req, &x)) != SQLITE_OK) goto fail;
   if (v->args.consistent_read) cJSON_AddTrueToObject(req, "ConsistentRead");
   if (op == PLAN_QUERY) c->keyValues = x.values; /* moves into req just below */
   if ((rc = expr_attach(&x, req)) != SQLITE_OK) goto fail;
@@ -1081,6 +1134,10 @@ done:
 static int vtColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   dyn_cursor *c = (dyn_cursor *)cur;
   dyn_vtab *v = (dyn_vtab *)cur->pVtab;
+  if (!c->item) { /* Select=COUNT: rows without data, which no column reads */
+    if (i == v->ncol + 1) sqlite3_result_error(ctx, "dynamo: no key in a counting Scan", -1);
+    return i == v->ncol + 1 ? SQLITE_ERROR : SQLITE_OK;
+  }
   if (i == v->ncol + 1) return key_result(v, c, ctx);
   if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK; /* an UPDATE leaves it */
   if (i == v->ncol) {

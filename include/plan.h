@@ -35,6 +35,11 @@
 #define PLAN_OFFSET    0x1000
 #define PLAN_RAMP      0x4000  /* SQLite may stop early but no exact LIMIT
                                ** is known: pages grow from a small Limit */
+#define PLAN_KEYLESS   0x8000  /* no constraint at all: SQLite cannot be
+                               ** merging OR branches, so unless a write
+                               ** statement runs (xFilter checks) the keys
+                               ** need not be read */
+#define PLAN_COUNT     0x10000 /* keyless and no column: Select = COUNT */
 
 /* Operators, as in sqlite3_index_info (SQLITE_INDEX_CONSTRAINT_*). */
 typedef struct plan_constraint {
@@ -96,6 +101,9 @@ int plan_projection(const char *idxStr, int *aCol, int nMax, int *pAll);
 
 /* How a constraint value compares with every key of the key's type. */
 enum { KEY_VALUE, KEY_ALL, KEY_NONE };
+#define KEY_OOM (-1)
+#define KEY_NUL (-2) /* text holding NUL: no DynamoDB string this extension
+                     ** can send or read holds one, so no answer is exact */
 
 /*
 ** Convert a constraint's right-hand side to a key AttributeValue the way

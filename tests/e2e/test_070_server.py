@@ -161,3 +161,39 @@ def test_a_response_bigger_than_any_page_is_refused():
         e = raises(lambda: c.execute("SELECT n FROM t").fetchall(),
                    "the response is larger than 32 MB")
         eq(fs.ops().count("Scan"), 1)  # not retried
+
+
+def test_what_cannot_be_read_exactly_is_an_error():
+    with FakeServer() as fs:
+        c = open_table(fs)
+        # cJSON would cut "x\u0000y" to "x": refused, not mangled
+        fs.script("Scan", (200, b'{"Items": [{"uuid": {"S": "x\\u0000y"}, "timestamp": {"S": "t"}}]}'))
+        raises(lambda: c.execute("SELECT uuid FROM t").fetchall(), "holds a NUL character")
+        eq(fs.ops().count("Scan"), 1)
+        # an escaped backslash before u0000 is just text
+        fs.script("Scan", (200, b'{"Items": [{"uuid": {"S": "x\\\\u0000y"}, "timestamp": {"S": "t"}}]}'))
+        eq(c.execute("SELECT uuid FROM t").fetchall(), [("x\\u0000y",)])
+        # trailing bytes after the object: not a whole JSON answer
+        fs.script("Scan", (200, b'{"Items": []} trailing'), (200, b'{"Items": []} trailing'),
+                  (200, {"Items": []}))
+        eq(c.execute("SELECT uuid FROM t").fetchall(), [])
+        eq(fs.ops().count("Scan"), 5)  # the two bad answers were retried
+        # a null LastEvaluatedKey ends the pages
+        fs.script("Scan", (200, {"Items": [ITEM], "LastEvaluatedKey": None}))
+        eq(len(c.execute("SELECT uuid FROM t").fetchall()), 1)
+        eq(fs.ops().count("Scan"), 6)
+    # a key compared with text holding NUL: no exact answer, an error
+    with FakeServer() as fs:
+        c = open_table(fs)
+        raises(lambda: c.execute("SELECT * FROM t WHERE uuid = 'a' || char(0) || 'b' "
+                                 "AND timestamp = 't'").fetchall(), "holding a NUL character")
+        eq(fs.ops().count("GetItem"), 0)
+
+
+def test_discovery_refuses_malformed_items():
+    with FakeServer() as fs:
+        c = connect()
+        fs.script("DescribeTable", describe())
+        fs.script("Scan", (200, {"Items": [["x"]]}))
+        raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s')"
+                                 % fs.url), "malformed item in the response")
