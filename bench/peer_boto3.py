@@ -14,6 +14,9 @@ Commands:
       -> {"wall": s, "cpu": s, "rows": n, "check": [...]}
   {"op": "quit"}
 
+bench/boto3_oneshot.py runs these same scenario functions once in a fresh
+process (the whole-process comparison).
+
 Timed region: wall = time.perf_counter(), CPU = time.process_time() (user +
 system of every thread of this process) around the operation only: the
 paginator loop with its per-item work, the get_item loop, the batch_writer
@@ -45,12 +48,16 @@ def init(name, endpoint, region):
 # inside it; run returns (rows, check).
 
 def scan_sum(client, resource, a):
-    """SELECT count(*), sum(speed): the Scan paginator, the same
-    ProjectionExpression as the extension sends."""
+    """SELECT count(*), sum(speed): the Scan paginator, with the same
+    ProjectionExpression as the extension sends; or, when the arguments
+    have no "projection", without one (whole items: what a boto3 user
+    writes without tuning)."""
     n, total = 0, 0.0
-    pages = client.get_paginator("scan").paginate(
-        TableName=a["table"], ProjectionExpression=a["projection"],
-        ExpressionAttributeNames=a["names"])
+    kw = {}
+    if a.get("projection"):
+        kw = {"ProjectionExpression": a["projection"],
+              "ExpressionAttributeNames": a["names"]}
+    pages = client.get_paginator("scan").paginate(TableName=a["table"], **kw)
     for page in pages:
         for item in page["Items"]:
             n += 1

@@ -3,6 +3,7 @@
 this machine, on a DynamoDB Local that this script starts (and always stops).
 
     /usr/bin/python3 bench/run.py [--reps 9] [--cli-reps 3] [--cli-bulk-reps 1]
+                                  [--boto3-proc-reps 3]
                                   [--no-boto3] [--no-cli] [--no-shell]
 
 Build first (`make bench` does: dynamo.so and build/cjson_floor). Prints
@@ -23,14 +24,31 @@ What is timed (see also the header of the printed table):
   boto3      bench/peer_boto3.py, a long-lived process with boto3's Python:
              the same two clocks around the operation only. Interpreter
              start, `import boto3`, client creation and (thanks to a warm-up
-             run) the loading of the service model are excluded.
+             run) the loading of the service model are excluded. (a) twice:
+             with the extension's ProjectionExpression (a) and without one
+             (a2, whole items).
+  boto3 whole processes
+             bench/boto3_oneshot.py, a fresh boto3 process per repetition
+             running the same scenario function once (a, a2, b, c, d =
+             get_item x200, e): wall around subprocess.run, CPU = getrusage(
+             RUSAGE_CHILDREN) deltas, like the CLI; compared with the shell
+             in the second table. The 20x CPU and the wall targets of (a)
+             are judged there (the issue's definition: user+sys of the
+             client process); the in-process ratios are printed next to
+             them.
   AWS CLI    whole processes: wall around subprocess.run, CPU = the
              child's user+sys (getrusage(RUSAGE_CHILDREN) deltas),
              interpreter start included: that is what a CLI call costs.
   shell      the sqlite3 shell with the extension, also as whole processes
              (a second table: the like-for-like peer of the CLI).
-Each client gets one untimed warm-up run per scenario (the CLI and shell
-excepted), then the repetitions, interleaved client by client.
+Each client gets one untimed warm-up run per scenario (the CLI, the shell
+and the boto3 processes excepted: one boto3 process is run untimed once at
+the start), then the repetitions, interleaved client by client.
+
+The extension's requests and capacity come from its own `dynamo_stats`
+(reset before and read after every timed statement, outside the timed
+region); the proxy pass counts them too, and a warning is printed when the
+two disagree.
 """
 
 import argparse
@@ -311,6 +329,9 @@ class Bench:
         self.counts = {}      # scenario -> client -> {"requests":.., "ops":.., ...}
         self.notes = []
         self.checks = []
+        self.ext_stats = {}   # scenario -> [dynamo_stats summary of each timed run]
+        self.proc_detail = {}  # scenario -> [boto3_oneshot.py's own line per run]
+        self.stats_warnings = []
 
     # -- setup ---------------------------------------------------------------
 
@@ -424,7 +445,10 @@ class Bench:
         """[(key, title, row label)]"""
         a = self.args
         out = [
-            ("a", "full scan aggregate: count(*), sum(speed)", "1 (%d items)" % self.n_tracks),
+            ("a", "full scan aggregate: count(*), sum(speed); boto3 with projection",
+             "1 (%d items)" % self.n_tracks),
+            ("a2", "same aggregate: boto3 paginator without projection (whole items)",
+             "1 (%d items)" % self.n_tracks),
             ("b", "key-range Query: uuid = ? AND timestamp BETWEEN", str(a.range_rows)),
             ("c", "ORDER BY timestamp DESC LIMIT 10, uuid = ?", "10"),
             ("d", "point lookup join, %d keys: boto3 get_item x%d" % (a.lookups, a.lookups),
@@ -435,6 +459,8 @@ class Bench:
         ]
         if not self.peer and not self.aws:   # (d2) only compares peers' ways
             out = [s for s in out if s[0] != "d2"]
+        if not self.peer:                    # (a2) only a boto3 variant
+            out = [s for s in out if s[0] != "a2"]
         return out
 
     SQL = {
@@ -478,15 +504,19 @@ class Bench:
             db.execute("BEGIN")
             db.executemany(sql, self.bulk_rows)
             db.execute("COMMIT")
+        ext_stats_reset(db)          # untimed, after CREATE's DescribeTable
         w, c, _ = timed(go)
+        st = ext_stats(db)           # untimed
         db.execute("DROP TABLE %s" % name)
-        return w, c
+        return w, c, st
 
     def boto3_args(self, key):
         if key == "a":
             return "scan_sum", {"table": "Tracks", "projection": "#n0, #n1, #n2",
                                 "names": {"#n0": "uuid", "#n1": "timestamp",
                                           "#n2": "speed"}}
+        if key == "a2":
+            return "scan_sum", {"table": "Tracks"}   # no projection: whole items
         if key == "b":
             u, lo, hi = self.range_args
             return "query_range", {"table": "Tracks", "uuid": u, "lo": lo, "hi": hi}
@@ -499,6 +529,31 @@ class Bench:
         if key == "e":
             return "batch_write", {"table": None, "items": self.bulk_ddb}
         raise KeyError(key)
+
+    # boto3 as whole processes: bench/boto3_oneshot.py, one process per run,
+    # the same scenario function and arguments as the long-lived peer.
+    PROC_KEYS = ("a", "a2", "b", "c", "d", "e")
+
+    def boto3_proc_argv(self, key, table=None):
+        scen, args = self.boto3_args(key)
+        argv = [self.boto3_py, os.path.join(HERE, "boto3_oneshot.py"), scen,
+                "--endpoint", self.url, "--region", REGION]
+        if key == "e":
+            path = os.path.join(self.state, "boto3-items.json")
+            if not os.path.exists(path):
+                with open(path, "w") as f:
+                    json.dump({"items": self.bulk_ddb}, f)
+            return argv + ["--table", table, "--args-file", path]
+        return argv + ["--args", json.dumps(args)]
+
+    def run_boto3_proc(self, key, table=None):
+        """One timed boto3 process: recorded as "boto3proc"; its own line
+        (the check and the breakdown) is kept in self.proc_detail."""
+        w, c, o = run_process(self.boto3_proc_argv(key, table), self.env())
+        out = json.loads(o.strip().splitlines()[-1])
+        self.record(key, "boto3proc", w, c)
+        self.proc_detail.setdefault(key, []).append(out)
+        return out
 
     # The AWS CLI: a list of argv per run; the driver checks the output.
     def cli_runs(self, key, endpoint, table=None):
@@ -617,7 +672,7 @@ class Bench:
             self.checks.append("%s/%s: got %r, expected %r" % (key, client, got, want))
 
     def expected(self, key):
-        if key == "a":
+        if key in ("a", "a2"):
             return [self.n_tracks, self.speed_sum]
         if key == "b":
             return [self.args.range_rows]
@@ -635,24 +690,32 @@ class Bench:
             clients = ["ext"]
             if self.peer:
                 clients.append("boto3")
-            if self.aws and key != "d" and a.cli_reps:
+            if self.aws and key not in ("d", "a2") and a.cli_reps:
                 clients.append("cli")
             if self.sqlite3 and key in ("a", "b", "c", "d"):
                 clients.append("shell")
+            if self.peer and key in self.PROC_KEYS and a.boto3_proc_reps:
+                clients.append("boto3proc")
+            own = key not in ("d2", "a2")   # d2 and a2 reuse d's and a's extension numbers
             # warm-up (in-process clients only)
-            if key != "d2":
+            if own:
                 self.ext_run(db, key)
             if self.peer:
                 self.peer.run("direct", *self.boto3_args(key))
             for rep in range(a.reps):
-                if key != "d2":   # d2 reuses d's extension numbers
+                if own:
+                    ext_stats_reset(db)                      # untimed
                     w, c, _, got = self.ext_run(db, key)
+                    self.ext_stats.setdefault(key, []).append(ext_stats(db))   # untimed
                     self.record(key, "ext", w, c)
                     self.check(key, "ext", got, want)
                 if self.peer:
                     out = self.peer.run("direct", *self.boto3_args(key))
                     self.record(key, "boto3", out["wall"], out["cpu"])
                     self.check(key, "boto3", out["check"], want, rel=1e-6)
+                if "boto3proc" in clients and rep < a.boto3_proc_reps:
+                    out = self.run_boto3_proc(key)
+                    self.check(key, "boto3proc", out["check"], want, rel=1e-6)
                 if "cli" in clients and rep < a.cli_reps:
                     wall = cpu = 0.0
                     outs = []
@@ -674,6 +737,8 @@ class Bench:
                         self.check(key, "shell", [len(lines)], want[:1])
             if key == "d2":
                 self.results.setdefault(key, {})["ext"] = self.results["d"]["ext"]
+            if key == "a2":
+                self.results.setdefault(key, {})["ext"] = self.results["a"]["ext"]
 
     def run_bulk(self, db):
         a = self.args
@@ -701,8 +766,9 @@ class Bench:
             self.peer.run("direct", "batch_write", args)
         for rep in range(a.reps):
             t = fresh("ext")
-            w, c = self.ext_bulk(db, self.url, t)
+            w, c, st = self.ext_bulk(db, self.url, t)
             self.record(key, "ext", w, c)
+            self.ext_stats.setdefault(key, []).append(st)
             verify("ext", t)
             if self.peer:
                 t = fresh("boto3")
@@ -712,6 +778,12 @@ class Bench:
                 out = self.peer.run("direct", "batch_write", args)
                 self.record(key, "boto3", out["wall"], out["cpu"])
                 verify("boto3", t)
+            if self.peer and a.boto3_proc_reps and rep < a.boto3_proc_reps:
+                t = fresh("boto3p")
+                self.create_table(t)                       # untimed
+                out = self.run_boto3_proc("e", t)
+                self.check(key, "boto3proc", out["check"], [a.bulk])
+                verify("boto3proc", t)                     # untimed
             if self.aws and rep < a.cli_bulk_reps:
                 t = fresh("cli")
                 self.create_table(t)
@@ -750,11 +822,12 @@ class Bench:
         try:
             for key, _, _ in self.scenarios():
                 for who in ("ext", "boto3", "cli"):
-                    if who == "ext" and key == "d2":
+                    if who == "ext" and key in ("d2", "a2"):
                         continue
                     if who == "boto3" and not self.peer:
                         continue
-                    if who == "cli" and (not self.aws or key == "d" or not self.args.cli_reps):
+                    if who == "cli" and (not self.aws or key in ("d", "a2")
+                                         or not self.args.cli_reps):
                         continue
                     if who == "cli" and key == "e":
                         # 2,000 / 25 processes again: counted, not run
@@ -768,6 +841,7 @@ class Bench:
                         self.create_table(table)
                     proxy.reset_stats()
                     meter.reset()
+                    ext_st = None
                     if who == "ext":
                         db = ext_connect()
                         if key == "e":
@@ -780,6 +854,7 @@ class Bench:
                             if key == "d":
                                 self.ext_prepare(db)
                             self.ext_run(db, key)
+                        ext_st = ext_stats(db)   # the same requests the proxy saw
                         db.close()
                     elif who == "boto3":
                         name = "count-%s" % key
@@ -798,6 +873,14 @@ class Bench:
                         "requests": sum(main_ops.values()), "ops": ops,
                         "connections": st["connections"],
                         "capacity": meter.total()}
+                    if ext_st is not None:
+                        c = self.counts[key][who]
+                        c["stats"] = ext_st
+                        why = stats_disagree(ext_st, c)
+                        if why:
+                            self.stats_warnings.append(
+                                "(%s) dynamo_stats and the proxy disagree on the same run: %s"
+                                % (key, why))
                     if table:
                         if self.count_items(table) != self.args.bulk:
                             self.checks.append("e/%s through the proxy: wrong item count" % who)
@@ -911,6 +994,9 @@ class Bench:
                 sdb.close()
             if self.aws:
                 run_process([self.aws, "--version"], env)   # page cache
+            if self.peer and a.boto3_proc_reps:
+                # untimed: page cache, bench/__pycache__ for peer_boto3
+                run_process(self.boto3_proc_argv("c"), env)
             self.run_reads(db)
             self.run_bulk(db)
             self.count_pass()
@@ -924,7 +1010,8 @@ class Bench:
             if self.peer:
                 self.peer.close()
             self.stop_server()
-            for f in glob.glob(os.path.join(self.state, "cli-*.json")):
+            for f in glob.glob(os.path.join(self.state, "cli-*.json")) + \
+                    glob.glob(os.path.join(self.state, "boto3-*.json")):
                 os.unlink(f)
         report = self.report()
         print(report)
@@ -932,6 +1019,8 @@ class Bench:
             f.write(report + "\n")
         with open(os.path.join(BUILD, "bench.json"), "w") as f:
             json.dump({"results": self.results, "counts": self.counts,
+                       "ext_stats": self.ext_stats, "boto3_proc_detail": self.proc_detail,
+                       "stats_warnings": self.stats_warnings,
                        "floor": self.floor_result, "memory": self.mem,
                        "machine": self.machine(), "checks": self.checks,
                        "notes": self.notes}, f, indent=1, default=str)
@@ -1008,15 +1097,23 @@ class Bench:
                    "sql/sampleItem.json." % (self.n_tracks, a.uuids, a.per_uuid,
                                             self.item_size, self.item_json_bytes))
         out.append("")
-        out.append("Medians of %d runs (AWS CLI and sqlite3 shell: %d; CLI bulk: %d), after "
-                   "one untimed warm-up run for the extension and boto3. Ratios are "
-                   "**peer / extension**: above 1 the extension is faster (wall) or uses "
-                   "less client CPU (user+sys)." % (a.reps, a.cli_reps, a.cli_bulk_reps))
+        out.append("Medians of %d runs (AWS CLI and sqlite3 shell: %d; CLI bulk: %d; boto3 "
+                   "as whole processes: %d, one fresh process each, kept low to keep the run "
+                   "short), after one untimed warm-up run for the extension and boto3 in "
+                   "process. Ratios are **peer / extension**: above 1 the extension is faster "
+                   "(wall) or uses less client CPU (user+sys)."
+                   % (a.reps, a.cli_reps, a.cli_bulk_reps, a.boto3_proc_reps))
+        out.append("")
+        out.append("Extension and boto3 **in-process, operation only** (the strictest "
+                   "like-for-like comparison: boto3's interpreter start, `import boto3` and "
+                   "client creation excluded); the CLI columns are whole `aws` processes. "
+                   "Whole boto3 processes are in the second table.")
         out.append("")
         head = ["scenario", "rows", "ext wall ms", "ext CPU ms",
                 "boto3 wall ms", "boto3 CPU ms", "boto3/ext wall", "boto3/ext CPU",
                 "CLI wall ms", "CLI CPU ms", "CLI/ext wall", "CLI/ext CPU",
-                "requests ext / boto3 / CLI", "TCP conns ext / boto3", "capacity units"]
+                "requests ext / boto3 / CLI (proxy)", "TCP conns ext / boto3",
+                "capacity units (proxy)", "ext dynamo_stats per timed run"]
         rows = []
         for key, title, nrows in self.scenarios():
             r = self.results.get(key, {})
@@ -1031,11 +1128,13 @@ class Bench:
                 else:
                     row += ["-"] * 4
             cnt = self.counts.get(key, {})
-            if key == "d2":
-                cnt = dict(cnt, ext=self.counts.get("d", {}).get("ext"))
+            base = {"d2": "d", "a2": "a"}.get(key, key)   # whose extension numbers
+            if base != key:
+                cnt = dict(cnt, ext=self.counts.get(base, {}).get("ext"))
             row.append(" / ".join(req_text(cnt.get(w)) for w in ("ext", "boto3", "cli")))
             row.append(" / ".join(conn_text(cnt.get(w)) for w in ("ext", "boto3")))
             row.append(cap_text(cnt))
+            row.append(self.ext_stats_text(base))
             rows.append(row)
         out.append(md_table(head, rows))
         out.append("")
@@ -1044,25 +1143,50 @@ class Bench:
             out.append("")
             out.append("Whole processes, like for like: the sqlite3 shell with the extension "
                        "(`sqlite3 db < script`, a database whose virtual table exists: no "
-                       "DescribeTable) against the AWS CLI; interpreter/shell start included.")
+                       "DescribeTable) against the AWS CLI and against boto3 (a fresh "
+                       "`python3 bench/boto3_oneshot.py` process per run); interpreter/shell "
+                       "start included. This is the issue's definition of client CPU (user+sys "
+                       "of the client process). Ratios are **peer / shell**.")
             out.append("")
             head2 = ["scenario", "shell wall ms", "shell CPU ms", "CLI wall ms",
-                     "CLI CPU ms", "CLI/shell wall", "CLI/shell CPU"]
+                     "CLI CPU ms", "CLI/shell wall", "CLI/shell CPU",
+                     "boto3 proc wall ms", "boto3 proc CPU ms", "boto3/shell wall",
+                     "boto3/shell CPU", "boto3 proc CPU: before op + op ms"]
             rows2 = []
             for key, title, _ in self.scenarios():
                 r = self.results.get(key, {})
                 s = r.get("shell")
+                if key == "a2" and r.get("boto3proc"):   # the shell's (a) again
+                    s = self.results.get("a", {}).get("shell")
                 if not s:
                     continue
                 sw, sc = median(s["wall"]), median(s["cpu"])
                 c = r.get("cli") or (self.results.get("d2", {}).get("cli") if key == "d" else None)
                 cw, cc = (median(c["wall"]), median(c["cpu"])) if c else (None, None)
+                b = r.get("boto3proc")
+                bw, bc = (median(b["wall"]), median(b["cpu"])) if b else (None, None)
+                det = self.proc_detail.get(key)
+                split = ("%s + %s" % (ms(median([x["cpu_before_op"] for x in det])),
+                                      ms(median([x["op_cpu"] for x in det])))
+                         if det else "-")
                 label = "(%s) %s" % (key, title)
+                if key == "a":
+                    label = "(a) full scan aggregate: count(*), sum(speed), all with projection"
+                if key == "a2":
+                    label = "(a2) same, boto3 without projection (shell: (a) again)"
                 if key == "d":
-                    label = "(d) point lookup join, %d keys (CLI: batch-get-item)" % a.lookups
+                    label = ("(d) point lookup join, %d keys (boto3: get_item x%d; CLI: "
+                             "batch-get-item)" % (a.lookups, a.lookups))
                 rows2.append([label, ms(sw), ms(sc), ms(cw), ms(cc), ratio(cw, sw),
-                              ratio(cc, sc)])
+                              ratio(cc, sc), ms(bw), ms(bc), ratio(bw, sw), ratio(bc, sc),
+                              split])
             out.append(md_table(head2, rows2))
+            out.append("")
+            out += self.proc_footnotes()
+        warns = self.all_stats_warnings()
+        if warns:
+            out.append("")
+            out += ["**WARNING**: " + w for w in warns]
         out.append("")
         out += self.extras()
         if self.checks:
@@ -1073,6 +1197,71 @@ class Bench:
             out.append("")
             out += ["Note: " + n for n in self.notes]
         return "\n".join(out)
+
+    def ext_stats_text(self, key):
+        """The extension's requests, capacity and response bytes per timed
+        run, from dynamo_stats; distinct values with how many runs had each."""
+        lst = self.ext_stats.get(key)
+        if not lst:
+            return "-"
+        texts = [stats_text(x) for x in lst]
+        distinct = sorted(set(texts), key=texts.index)
+        lo, hi = min(x["bytes"] for x in lst), max(x["bytes"] for x in lst)
+        nbytes = mb_text(lo) if lo == hi else "%s to %s" % (mb_text(lo), mb_text(hi))
+        if len(distinct) == 1:
+            return "%s, %s" % (distinct[0], nbytes)
+        return "; ".join("%s (%d of %d runs)" % (t, texts.count(t), len(texts))
+                         for t in distinct) + "; " + nbytes
+
+    def all_stats_warnings(self):
+        """dynamo_stats against the proxy: the same run (the counting pass)
+        must agree exactly; the timed runs should too (they send the same
+        requests; a retry would show here)."""
+        out = list(self.stats_warnings)
+        for key, lst in self.ext_stats.items():
+            proxy = self.counts.get(key, {}).get("ext")
+            if not proxy:
+                continue
+            bad = [(i + 1, why) for i, why in
+                   enumerate(stats_disagree(st, proxy) for st in lst) if why]
+            if bad:
+                out.append("(%s) dynamo_stats of %d of %d timed run(s) differ from the proxy "
+                           "pass's counts (run %d: %s)" % (key, len(bad), len(lst), bad[0][0],
+                                                           bad[0][1]))
+        return out
+
+    def proc_footnotes(self):
+        a = self.args
+        return [
+            "- boto3 process, timed region: wall = `time.perf_counter()` around "
+            "`subprocess.run([python3, 'bench/boto3_oneshot.py', SCENARIO, '--endpoint', "
+            "URL, '--args', JSON])` (for (e) `--args-file` holding the %d items as DynamoDB "
+            "JSON and `--table` naming a fresh empty table, created before and counted after, "
+            "untimed); CPU = user+sys of that child from `getrusage(RUSAGE_CHILDREN)` deltas. "
+            "Inside: fork/exec, interpreter start, `import boto3` (botocore with it), a "
+            "Session and a client (for (e) a resource, which makes its own client), the "
+            "arguments parsed and converted as the in-process peer does (keys for (d); "
+            "TypeDeserializer of the %d items for (e)), then the same scenario function of "
+            "bench/peer_boto3.py run once ((a) Scan paginator with the projection + float "
+            "sum; (a2) the same without projection; (b) Query paginator; (c) one query Limit=10; (d) get_item x%d; (e) "
+            "`Table.batch_writer()` put_item x%d), one JSON line printed, interpreter exit. "
+            "Last column: the child's own `time.process_time()` when the operation starts "
+            "(everything before it) + the operation's CPU; the rest of the total is "
+            "interpreter exit. Each process opens its own connection." % (
+                a.bulk, a.bulk, a.lookups, a.bulk),
+            "- sqlite3 shell, timed region: the same two clocks around `sqlite3 -bail -batch "
+            "shell.db < script`: process start, opening the database file, `.load` of the "
+            "extension (libcurl, OpenSSL, cJSON), the statement (the virtual table connects "
+            "from the schema: no DescribeTable; (d) also creates and fills the temp keys "
+            "table; (e) BEGIN, %d INSERT statements parsed from the script, COMMIT), the "
+            "rows printed, exit." % a.bulk,
+            "- One boto3 process is run untimed once before the first scenario (page cache, "
+            "`bench/__pycache__/peer_boto3`); the in-process peer had already read every "
+            "boto3 file. (a2): the boto3 process scans without a ProjectionExpression "
+            "(whole items), compared with the same shell runs as (a); for information, the "
+            "target is judged on (a). The boto3 processes send the same requests "
+            "as the in-process peer (same function); they are not counted again.",
+        ]
 
     def footnotes(self):
         a = self.args
@@ -1086,7 +1275,9 @@ class Bench:
             "paginator; (c) one `query(ScanIndexForward=False, Limit=10)`; (d) %d "
             "`get_item`; (d2) `batch_get_item`, 100 keys a call; (e) `Table.batch_writer()` "
             "(resource API) `put_item` x %d. boto3 keeps items as the client API returns "
-            "them (no TypeDeserializer), so its read numbers are a lower bound. AWS CLI: "
+            "them (no TypeDeserializer), so its read numbers are a lower bound. (a2): the "
+            "same paginator and sum without a ProjectionExpression (whole items, what a "
+            "boto3 user writes without tuning); the extension's numbers are (a)'s. AWS CLI: "
             "whole `aws dynamodb ...` processes, CPU of the child from getrusage; (a) "
             "`scan` (auto-paginated, same projection), (b) `query`, (c) `query "
             "--no-scan-index-forward --page-size 10 --max-items 10`, (d2) %d x "
@@ -1105,8 +1296,19 @@ class Bench:
             " = client connections it accepted; for the extension from CREATE VIRTUAL TABLE "
             "on, whose DescribeTable is not in the request count). Capacity: the bench's "
             "wrapper in that proxy adds `ReturnConsumedCapacity: TOTAL` to every request "
-            "and sums `ConsumedCapacity` (the same for every client; the extension has no "
-            "`dynamo_stats` yet). RCU = read units, WCU = write units.",
+            "and sums `ConsumedCapacity` (the same for every client; the extension asks for "
+            "it itself). RCU = read units, WCU = write units.",
+            "- `ext dynamo_stats per timed run`: the extension's own `dynamo_stats` "
+            "(`DELETE FROM dynamo_stats` before each timed statement, `SELECT` after it, "
+            "both outside the timed region; DescribeTable left out): requests per operation, "
+            "capacity units (read operations as RCU, writes as WCU), retries if any, and "
+            "response bytes (a range when runs differ: the (e) answers name the table, "
+            "`Bulk-ext-N`, whose name grows a digit from the tenth table on). Cross-check: in the proxy pass the extension's connection also "
+            "reads its `dynamo_stats`, which must equal what the proxy counted on that same "
+            "run; a **WARNING** line below says when it does not. This run: %s."
+            % ("they DISAGREE, see the warnings below" if self.all_stats_warnings() else
+               "they agree in every scenario (requests per operation and capacity; the timed "
+               "runs' dynamo_stats too)"),
         ]
         if "cli" in self.counts.get("e", {}):
             f.append("- CLI requests for (e): one BatchWriteItem per process, counted "
@@ -1122,7 +1324,7 @@ class Bench:
             ext_item = median(e["cpu"]) / self.n_tracks * 1e6
             floor_item = fl["cpu_median_s"] / fl["items"] * 1e6
             b = self.results.get("a", {}).get("boto3")
-            btxt = (", boto3 %.2f us (%.0fx the floor)" % (
+            btxt = (", boto3 in-process with projection %.2f us (%.0fx the floor)" % (
                 median(b["cpu"]) / self.n_tracks * 1e6,
                 median(b["cpu"]) / self.n_tracks * 1e6 / floor_item)) if b else ""
             out.append("**Floor** (a): client CPU per item: extension %.2f us, bare cJSON "
@@ -1178,12 +1380,37 @@ class Bench:
 
         def verdict(ok):
             return "met" if ok else "NOT met"
+        def x(num, den, fmt="%.1fx"):
+            return fmt % (num / den) if num is not None and den else "-"
         ew, ec = get("a", "ext", "wall"), get("a", "ext", "cpu")
         bw, bc = get("a", "boto3", "wall"), get("a", "boto3", "cpu")
-        if ew and bw:
-            t.append("(a) >= 20x less client CPU than boto3's Scan paginator: %.1fx, %s; "
-                     "no more wall time: %.2fx, %s" % (bc / ec, verdict(bc / ec >= 20),
-                                                       bw / ew, verdict(bw >= ew)))
+        uw, uc = get("a2", "boto3", "wall"), get("a2", "boto3", "cpu")
+        sw, sc = get("a", "shell", "wall"), get("a", "shell", "cpu")
+        pw, pc = get("a", "boto3proc", "wall"), get("a", "boto3proc", "cpu")
+        qw, qc = get("a2", "boto3proc", "wall"), get("a2", "boto3proc", "cpu")
+        inproc_cpu = ("in-process, operation only, same projection (like for like): %s; "
+                      "in-process, boto3 without projection: %s" % (x(bc, ec), x(uc, ec)))
+        inproc_wall = ("in-process, same projection: %s; in-process, boto3 without "
+                       "projection: %s" % (x(bw, ew, "%.2fx"), x(uw, ew, "%.2fx")))
+        if qc and sc:
+            inproc_cpu += "; whole processes, boto3 without projection: %s" % x(qc, sc)
+            inproc_wall += "; whole processes, boto3 without projection: %s" % x(
+                qw, sw, "%.2fx")
+        if sc and pc:
+            t.append("(a) >= 20x less client CPU than boto3's Scan paginator, judged on "
+                     "**whole processes** (the issue's definition, user+sys of the client "
+                     "process: sqlite3 shell %s ms vs a fresh boto3 process %s ms, both with "
+                     "the projection): %s, %s. For reference, not the target's measure: %s"
+                     % (ms(sc), ms(pc), x(pc, sc), verdict(pc / sc >= 20), inproc_cpu))
+            t.append("(a) no more wall time than boto3, judged on **whole processes**: "
+                     "boto3 process / shell = %s, %s. For reference: %s"
+                     % (x(pw, sw, "%.2fx"), verdict(pw >= sw), inproc_wall))
+        elif ew and bw:
+            t.append("(a) >= 20x less client CPU than boto3's Scan paginator, judged "
+                     "**in-process only** (no whole-process numbers in this run): %s, %s; "
+                     "%s" % (x(bc, ec), verdict(bc / ec >= 20), inproc_cpu))
+            t.append("(a) no more wall time, judged **in-process only**: %s, %s; %s"
+                     % (x(bw, ew, "%.2fx"), verdict(bw >= ew), inproc_wall))
         fl = getattr(self, "floor_result", None)
         if ec and fl:
             r = (ec / self.n_tracks) / (fl["cpu_median_s"] / fl["items"])
@@ -1192,10 +1419,15 @@ class Bench:
         ew, ec = get("e", "ext", "wall"), get("e", "ext", "cpu")
         bw, bc = get("e", "boto3", "wall"), get("e", "boto3", "cpu")
         if ew and bw:
-            t.append("(e) %d rows in one transaction: no more wall time than batch_writer: "
-                     "%.2fx, %s; >= 5x less client CPU: %.1fx, %s"
+            sw, sc = get("e", "shell", "wall"), get("e", "shell", "cpu")
+            pw, pc = get("e", "boto3proc", "wall"), get("e", "boto3proc", "cpu")
+            whole = ("; for reference, whole processes (boto3 process / shell): wall %s, "
+                     "CPU %s" % (x(pw, sw, "%.2fx"), x(pc, sc))) if sc and pc else ""
+            t.append("(e) %d rows in one transaction, judged in-process (operation only): "
+                     "no more wall time than batch_writer: %.2fx, %s; >= 5x less client "
+                     "CPU: %.1fx, %s%s"
                      % (self.args.bulk, bw / ew, verdict(bw >= ew), bc / ec,
-                        verdict(bc / ec >= 5)))
+                        verdict(bc / ec >= 5), whole))
         cn = self.counts.get("d", {}).get("ext")
         if cn:
             t.append("(d) connection reuse: %d requests on %s connection(s), %s"
@@ -1211,6 +1443,68 @@ class Bench:
                         g3 / 1024, gs / 1024, mem["WideSmall"]["pages"],
                         verdict(max(gw, g3) <= 2 * gs)))
         return t
+
+
+# -- the extension's dynamo_stats -----------------------------------------------
+
+def ext_stats_reset(db):
+    db.execute("DELETE FROM dynamo_stats")
+
+
+def ext_stats(db):
+    """dynamo_stats summed over tables, DescribeTable left out (as in the
+    proxy's request counts): {"ops": {op: requests}, "retries", "items",
+    "scanned", "bytes", "capacity": {"RCU": .., "WCU": ..}}."""
+    out = {"ops": {}, "retries": 0, "items": 0, "scanned": 0, "bytes": 0,
+           "capacity": {"RCU": 0.0, "WCU": 0.0}}
+    for op, req, retr, items, scanned, cap, nbytes in db.execute(
+            "SELECT operation, requests, retries, items, scanned_items, capacity_units, "
+            "bytes FROM dynamo_stats"):
+        if op == "DescribeTable":
+            continue
+        out["ops"][op] = out["ops"].get(op, 0) + req
+        out["retries"] += retr
+        out["items"] += items
+        out["scanned"] += scanned
+        out["bytes"] += nbytes
+        if op in READ_OPS:
+            out["capacity"]["RCU"] += cap or 0.0
+        elif op in WRITE_OPS:
+            out["capacity"]["WCU"] += cap or 0.0
+    return out
+
+
+def units_text(u):
+    return " ".join("%g %s" % (round(v, 6), k) for k, v in u.items() if v) or "0"
+
+
+def stats_text(st):
+    """'2 Scan, 186 RCU' (+ retries when there were any); the bytes apart."""
+    ops = " + ".join("%d %s" % (n, op) for op, n in sorted(st["ops"].items())) or "0"
+    txt = "%s, %s" % (ops, units_text(st["capacity"]))
+    if st["retries"]:
+        txt += ", %d retries" % st["retries"]
+    return txt
+
+
+def mb_text(n):
+    return "%.2f MB" % (n / 1e6) if n >= 10000 else "%d B" % n
+
+
+def stats_disagree(st, proxy):
+    """Why dynamo_stats `st` and the proxy's counts `proxy` of the same run
+    differ, or None."""
+    why = []
+    pops = {op: n for op, n in proxy["ops"].items() if op != "DescribeTable"}
+    if pops != st["ops"]:
+        why.append("requests: dynamo_stats %s, proxy %s" % (
+            dict(sorted(st["ops"].items())), dict(sorted(pops.items()))))
+    pc = proxy.get("capacity") or {}
+    for k in ("RCU", "WCU"):
+        a, b = st["capacity"].get(k, 0.0), pc.get(k, 0.0)
+        if abs(a - b) > 1e-6 * max(1.0, abs(b)):
+            why.append("%s: dynamo_stats %g, proxy %g" % (k, a, b))
+    return "; ".join(why) or None
 
 
 # -- small helpers ------------------------------------------------------------
@@ -1400,6 +1694,9 @@ def main(argv=None):
                    help="timed runs of the AWS CLI and the sqlite3 shell (default 3)")
     p.add_argument("--cli-bulk-reps", type=int, default=1,
                    help="timed runs of the CLI's 80 batch-write-item processes (default 1)")
+    p.add_argument("--boto3-proc-reps", type=int, default=3,
+                   help="timed runs of boto3 as whole processes (bench/boto3_oneshot.py), "
+                        "per scenario (default 3)")
     p.add_argument("--uuids", type=int, default=8)
     p.add_argument("--per-uuid", type=int, default=800)
     p.add_argument("--range-rows", type=int, default=500)
