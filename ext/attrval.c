@@ -369,6 +369,25 @@ int av_validate(const cJSON *av, const char *zPath, char **pzErr) {
   return validate(av, zPath, 0, pzErr);
 }
 
+int av_utf8_valid(const char *z, int n) {
+  const unsigned char *p = (const unsigned char *)z, *end = p + n;
+  while (p < end) {
+    unsigned c = *p++, need, cp, min;
+    if (c < 0x80) continue;
+    if (c >= 0xc2 && c <= 0xdf) need = 1, cp = c & 0x1f, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef) need = 2, cp = c & 0x0f, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4) need = 3, cp = c & 0x07, min = 0x10000;
+    else return 0; /* a continuation byte, an overlong lead, or beyond */
+    if (end - p < (long)need) return 0;
+    while (need--) {
+      if ((*p & 0xc0) != 0x80) return 0;
+      cp = (cp << 6) | (*p++ & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  }
+  return 1;
+}
+
 /* Parse a whole JSON text (no trailing garbage). z must be NUL-terminated
 ** at z[n]. */
 static cJSON *parse_json(const char *z, int n) {
@@ -395,6 +414,10 @@ int av_parse_item(const char *z, int n, cJSON **pItem, char **pzErr) {
   *pItem = 0;
   if (json_has_nul(z, n)) {
     *pzErr = sqlite3_mprintf("item JSON contains a NUL character, which cannot be written");
+    return *pzErr ? SQLITE_MISMATCH : SQLITE_NOMEM;
+  }
+  if (!av_utf8_valid(z, n)) {
+    *pzErr = sqlite3_mprintf("item JSON is not valid UTF-8 (DynamoDB strings are UTF-8)");
     return *pzErr ? SQLITE_MISMATCH : SQLITE_NOMEM;
   }
   item = parse_json(z, n);
@@ -615,6 +638,11 @@ int av_from_sqlite(sqlite3_value *v, int cls, const char *zCol, cJSON **pOut,
     if ((int)strlen(z) != sqlite3_value_bytes(v)) {
       *pzErr = sqlite3_mprintf("column %s: text with a NUL character cannot be written "
                                "(a BLOB can)", zCol);
+      return *pzErr ? SQLITE_MISMATCH : SQLITE_NOMEM;
+    }
+    if (!av_utf8_valid(z, sqlite3_value_bytes(v))) {
+      *pzErr = sqlite3_mprintf("column %s: text that is not valid UTF-8 cannot be written "
+                               "(DynamoDB strings are UTF-8; a BLOB can hold any bytes)", zCol);
       return *pzErr ? SQLITE_MISMATCH : SQLITE_NOMEM;
     }
   }

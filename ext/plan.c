@@ -354,7 +354,9 @@ int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv) {
       if (vt == SQLITE_BLOB) return cross_class(CLS_TEXT, CLS_BLOB, op);
       /* TEXT affinity turns numbers into their text */
       if (!(z = (const char *)sqlite3_value_text(v))) return KEY_OOM;
-      if ((int)strlen(z) != sqlite3_value_bytes(v)) return KEY_NUL;
+      if ((int)strlen(z) != sqlite3_value_bytes(v) || !av_utf8_valid(z, sqlite3_value_bytes(v))) {
+        return KEY_NUL;
+      }
       *pAv = key_av(AV_S, z);
       return *pAv ? KEY_VALUE : KEY_OOM;
     }

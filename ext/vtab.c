@@ -837,8 +837,8 @@ static int key_error(dyn_vtab *v, int k) {
   if (k != KEY_NUL) return SQLITE_NOMEM;
   return vt_error(v, SQLITE_ERROR,
                   sqlite3_mprintf("dynamo: %s: a key compared with text holding a NUL "
-                                  "character, which DynamoDB strings sent by this extension "
-                                  "cannot hold",
+                                  "character or bytes that are not UTF-8, which DynamoDB "
+                                  "strings sent by this extension cannot hold",
                                   v->zName));
 }
 

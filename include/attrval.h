@@ -88,6 +88,10 @@ int av_parse_item(const char *z, int n, cJSON **pItem, char **pzErr);
 ** sets as sets, maps without regard to order). */
 int av_equal(const cJSON *a, const cJSON *b);
 
+/* Is z[0..n) well-formed UTF-8 (no overlong forms, no surrogates, at most
+** U+10FFFF), as every DynamoDB string must be? */
+int av_utf8_valid(const char *z, int n);
+
 /* Base64 with OpenSSL; both return sqlite3_malloc()ed buffers or NULL. */
 char *av_base64_encode(const unsigned char *p, int n);
 unsigned char *av_base64_decode(const char *z, int n, int *pn);

@@ -102,8 +102,9 @@ int plan_projection(const char *idxStr, int *aCol, int nMax, int *pAll);
 /* How a constraint value compares with every key of the key's type. */
 enum { KEY_VALUE, KEY_ALL, KEY_NONE };
 #define KEY_OOM (-1)
-#define KEY_NUL (-2) /* text holding NUL: no DynamoDB string this extension
-                     ** can send or read holds one, so no answer is exact */
+#define KEY_NUL (-2) /* text holding NUL or not valid UTF-8: no DynamoDB
+                     ** string this extension can send or read is like it,
+                     ** so no answer would be exact */
 
 /*
 ** Convert a constraint's right-hand side to a key AttributeValue the way

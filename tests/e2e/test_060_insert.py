@@ -130,3 +130,16 @@ def test_python_and_shell_see_the_same_rows():
                          ".mode json\nSELECT uuid, timestamp, model, latitude FROM t;" % name)
     eq(rc, 0, err)
     eq(json.loads(out), [{"uuid": "u1", "timestamp": "a", "model": "x", "latitude": 47.6349834766135}])
+
+
+def test_text_that_is_not_utf8_is_refused_before_sending():
+    name, c = table()
+    raises(lambda: c.execute("INSERT INTO t(uuid, timestamp, model) VALUES ('u', 'x', "
+                             "CAST(x'61ff62' AS TEXT))"), "column model: text that is not valid UTF-8")
+    raises(lambda: c.execute("INSERT INTO t(uuid, timestamp) VALUES (CAST(x'c328' AS TEXT), 'x')"),
+           "column uuid: text that is not valid UTF-8")
+    raises(lambda: c.execute("INSERT INTO t(item) VALUES (CAST(x'7b2275756964223a7b2253223a2261ff227d7d' AS TEXT))"),
+           "item JSON is not valid UTF-8")
+    raises(lambda: c.execute("SELECT * FROM t WHERE uuid = CAST(x'61ff' AS TEXT)").fetchall(),
+           "not UTF-8")
+    eq(ddb().count(name), 0)

@@ -1136,8 +1136,26 @@ static void strtod_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_double(ctx, strtod((const char *)sqlite3_value_text(argv[0]), 0));
 }
 
+static void test_utf8(void) {
+  CHECK(av_utf8_valid("", 0));
+  CHECK(av_utf8_valid("plain ascii", 11));
+  CHECK(av_utf8_valid("h\xc3\xa9llo w\xc3\xb6rld", 14));          /* é, ö */
+  CHECK(av_utf8_valid("\xe2\x82\xac", 3));                         /* € */
+  CHECK(av_utf8_valid("\xf0\x9f\x98\x80", 4));                     /* U+1F600 */
+  CHECK(av_utf8_valid("\xf4\x8f\xbf\xbf", 4));                     /* U+10FFFF */
+  CHECK(!av_utf8_valid("a\xff" "b", 3));                            /* not a lead byte */
+  CHECK(!av_utf8_valid("\xc3(", 2));                                /* bad continuation */
+  CHECK(!av_utf8_valid("\xc3", 1));                                 /* cut short */
+  CHECK(!av_utf8_valid("\xc0\xaf", 2));                             /* overlong '/' */
+  CHECK(!av_utf8_valid("\xe0\x80\xaf", 3));                         /* overlong */
+  CHECK(!av_utf8_valid("\xed\xa0\x80", 3));                         /* a surrogate */
+  CHECK(!av_utf8_valid("\xf4\x90\x80\x80", 4));                     /* beyond U+10FFFF */
+  CHECK(!av_utf8_valid("\x80", 1));                                 /* a lone continuation */
+}
+
 int main(void) {
   if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 2;
+  RUN(test_utf8);
   sqlite3_create_function(db, "av_read", 1, SQLITE_UTF8, 0, av_read_func, 0, 0);
   sqlite3_create_function(db, "strtod", 1, SQLITE_UTF8, 0, strtod_func, 0, 0);
   RUN(test_type_of);
