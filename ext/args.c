@@ -26,7 +26,8 @@ enum {
   OPT_TABLE, OPT_REGION, OPT_ENDPOINT, OPT_PROFILE, OPT_CONSISTENT_READ, OPT_CREATE,
   OPT_BILLING, OPT_READ_UNITS, OPT_WRITE_UNITS, OPT_GLOBAL_INDEX, OPT_LOCAL_INDEX, OPT_ATOMIC,
   OPT_SEGMENTS, OPT_CONNECT_TIMEOUT, OPT_REQUEST_TIMEOUT, OPT_MAX_ATTEMPTS, OPT_RETRY_TIME,
-  OPT_CA_BUNDLE, OPT_ALLOW_HTTP, OPT_MAX_READ_UNITS, OPT_MAX_WRITE_UNITS, OPT_SCAN
+  OPT_CA_BUNDLE, OPT_ALLOW_HTTP, OPT_MAX_READ_UNITS, OPT_MAX_WRITE_UNITS, OPT_SCAN,
+  OPT_INDEXES
 };
 static const char *const azOption[] = {"table", "region", "endpoint", "profile",
                                        "consistent_read", "create", "billing", "read_units",
@@ -34,13 +35,13 @@ static const char *const azOption[] = {"table", "region", "endpoint", "profile",
                                        "segments", "connect_timeout_ms", "request_timeout_ms",
                                        "max_attempts", "retry_time_ms", "ca_bundle",
                                        "allow_http", "max_read_units", "max_write_units",
-                                       "scan"};
+                                       "scan", "indexes"};
 #define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
 #define OPTION_LIST                                                                        \
   "table, region, endpoint, profile, consistent_read, create, billing, read_units, "       \
   "write_units, global_index, local_index, atomic, segments, connect_timeout_ms, "        \
   "request_timeout_ms, max_attempts, retry_time_ms, ca_bundle, allow_http, max_read_units, "  \
-  "max_write_units, scan"
+  "max_write_units, scan, indexes"
 #define MAX_UNITS 1000000000000LL /* read_units/write_units: far above any quota */
 #define INDEX_PROJECTION "[ALL | KEYS_ONLY | INCLUDE (attr, ...)]"
 #define INDEX_SYNTAX_GLOBAL "NAME(partition_key [, sort_key]) " INDEX_PROJECTION
@@ -307,6 +308,7 @@ static int parse_option(const char *z, const char *zEq, dyn_args *out, char **pz
     case OPT_ENDPOINT: pSlot = &out->endpoint; break;
     case OPT_PROFILE: pSlot = &out->profile; break;
     case OPT_CA_BUNDLE: pSlot = &out->ca_bundle; break;
+    case OPT_INDEXES: pSlot = &out->indexes; break;
     case OPT_CONNECT_TIMEOUT:
       rc = parse_units(azOption[i], zVal, &out->connect_ms, pzErr);
       goto done;
@@ -591,6 +593,7 @@ void args_free(dyn_args *a) {
   sqlite3_free(a->endpoint);
   sqlite3_free(a->profile);
   sqlite3_free(a->ca_bundle);
+  sqlite3_free(a->indexes);
   sqlite3_free(a->pk);
   sqlite3_free(a->sk);
   for (i = 0; i < a->nindex; i++) {

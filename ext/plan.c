@@ -53,18 +53,70 @@ static int col_used(const plan_input *in, int iCol) {
 }
 
 /* Is the ORDER BY exactly the order one Query returns? */
-static int order_matches(const plan_input *in, int *pDesc) {
+/* The keys a plan works with: the table's, or one index's. */
+typedef struct key_choice {
+  int pk, sk, sk_text, sk_exact;
+  int iIndex;                  /* -1: the table */
+} key_choice;
+
+/* Is the ORDER BY exactly the order one Query returns? */
+static int order_matches(const plan_input *in, const key_choice *k, int *pDesc) {
   int i, sawSk = 0, desc = 0;
   for (i = 0; i < in->norder; i++) {
     const plan_orderby *o = &in->aOrder[i];
-    if (o->iColumn == in->pk) continue; /* constant within one partition */
-    if (o->iColumn != in->sk || in->sk < 0) return 0;
+    if (o->iColumn == k->pk) continue; /* constant within one partition */
+    if (o->iColumn != k->sk || k->sk < 0) return 0;
     if (sawSk && o->desc != desc) return 0;
     sawSk = 1;
     desc = o->desc;
   }
   *pDesc = desc;
   return 1;
+}
+
+/* The keys to use: the table's when its partition key has an equality
+** (or a local index's, when the query constrains its sort key and not the
+** table's), else the first index whose partition key has one and that holds
+** what the query reads. */
+static void choose_keys(const plan_input *in, key_choice *k) {
+  int i;
+  k->pk = in->pk;
+  k->sk = in->sk;
+  k->sk_text = in->sk_text;
+  k->sk_exact = in->sk_exact;
+  k->iIndex = -1;
+  if (find_cons(in, in->pk, OP_EQ, -1) >= 0) {
+    /* a local index shares the partition key: worth it when the query
+    ** constrains its sort key and not the table's */
+    static const int aOp[] = {OP_EQ, OP_GT, OP_GE, OP_LT, OP_LE};
+    int j, skCons = 0;
+    for (j = 0; j < 5 && in->sk >= 0; j++) skCons |= find_cons(in, in->sk, aOp[j], -1) >= 0;
+    for (i = 0; !skCons && i < in->nindex; i++) {
+      const plan_index *x = &in->aIndex[i];
+      if (x->global || x->pk != in->pk || x->sk < 0) continue;
+      for (j = 0; j < 5; j++) {
+        if (find_cons(in, x->sk, aOp[j], -1) >= 0) break;
+      }
+      if (j == 5) continue;
+      k->sk = x->sk;
+      k->sk_text = x->sk_text;
+      k->sk_exact = x->sk_exact;
+      k->iIndex = i;
+      return;
+    }
+    return;
+  }
+  for (i = 0; i < in->nindex; i++) {
+    const plan_index *x = &in->aIndex[i];
+    if (find_cons(in, x->pk, OP_EQ, -1) < 0) continue;
+    if (x->global && (in->colUsed & ~x->covers) != 0) continue; /* it lacks a column */
+    k->pk = x->pk;
+    k->sk = x->sk;
+    k->sk_text = x->sk_text;
+    k->sk_exact = x->sk_exact;
+    k->iIndex = i;
+    return;
+  }
 }
 
 /* The columns to read, always last in idxStr: " PROJECT 0,1,4", or
@@ -126,8 +178,13 @@ int plan_best(const plan_input *in, plan_output *out) {
   int iPk, iSkEq = -1, iLo = -1, iHi = -1, iLike = -1, iGlob = -1;
   int iLimit = -1, iOffset = -1;
   int flags = 0, argc = 0, i, desc = 0, nUsed = 0;
-  const char *zPk = in->azCol[in->pk], *zSk = in->sk >= 0 ? in->azCol[in->sk] : "";
+  const char *zPk, *zSk;
   sqlite3_str *s;
+  key_choice k;
+
+  choose_keys(in, &k);
+  zPk = in->azCol[k.pk];
+  zSk = k.sk >= 0 ? in->azCol[k.sk] : "";
 
   for (i = 0; i < in->ncons; i++) out->aUsage[i] = (plan_usage){0, 0, 0};
   /* LIMIT and OFFSET constraints name no column: find them by operator */
@@ -137,20 +194,23 @@ int plan_best(const plan_input *in, plan_output *out) {
     if (in->aCons[i].op == OP_OFFSET && iOffset < 0) iOffset = i;
   }
 
-  iPk = find_cons(in, in->pk, OP_EQ, 0);
-  if (iPk < 0 && (iPk = find_cons(in, in->pk, OP_EQ, 1)) >= 0) flags |= PLAN_PK_IN;
-  if (iPk >= 0 && in->sk >= 0) iSkEq = find_cons(in, in->sk, OP_EQ, -1);
-  if (iPk >= 0 && (in->sk < 0 || iSkEq >= 0)) {
+  iPk = find_cons(in, k.pk, OP_EQ, 0);
+  if (iPk < 0 && (iPk = find_cons(in, k.pk, OP_EQ, 1)) >= 0) flags |= PLAN_PK_IN;
+  if (iPk >= 0 && k.iIndex < 0 && in->sk >= 0) iSkEq = find_cons(in, in->sk, OP_EQ, -1);
+  if (iPk >= 0 && k.iIndex < 0 && (in->sk < 0 || iSkEq >= 0)) {
     flags |= PLAN_GET | (iSkEq >= 0 ? PLAN_SK_EQ : 0);
-  } else if (iPk >= 0) {
+  } else if (iPk >= 0) { /* index keys are not unique: never a GetItem */
     flags |= PLAN_QUERY;
-    if ((iLo = find_cons(in, in->sk, OP_GE, -1)) >= 0) flags |= PLAN_SK_GE;
-    else if ((iLo = find_cons(in, in->sk, OP_GT, -1)) >= 0) flags |= PLAN_SK_GT;
-    if ((iHi = find_cons(in, in->sk, OP_LE, -1)) >= 0) flags |= PLAN_SK_LE;
-    else if ((iHi = find_cons(in, in->sk, OP_LT, -1)) >= 0) flags |= PLAN_SK_LT;
-    if (in->sk_text) {
-      if ((iLike = find_cons(in, in->sk, OP_LIKE, -1)) >= 0) flags |= PLAN_SK_LIKE;
-      if ((iGlob = find_cons(in, in->sk, OP_GLOB, -1)) >= 0) flags |= PLAN_SK_GLOB;
+    if (k.iIndex >= 0) flags |= (k.iIndex + 1) << PLAN_INDEX_SHIFT;
+    if (k.sk >= 0) {
+      if ((iLo = find_cons(in, k.sk, OP_GE, -1)) >= 0) flags |= PLAN_SK_GE;
+      else if ((iLo = find_cons(in, k.sk, OP_GT, -1)) >= 0) flags |= PLAN_SK_GT;
+      if ((iHi = find_cons(in, k.sk, OP_LE, -1)) >= 0) flags |= PLAN_SK_LE;
+      else if ((iHi = find_cons(in, k.sk, OP_LT, -1)) >= 0) flags |= PLAN_SK_LT;
+      if (k.sk_text) {
+        if ((iLike = find_cons(in, k.sk, OP_LIKE, -1)) >= 0) flags |= PLAN_SK_LIKE;
+        if ((iGlob = find_cons(in, k.sk, OP_GLOB, -1)) >= 0) flags |= PLAN_SK_GLOB;
+      }
     }
   }
 
@@ -167,7 +227,7 @@ int plan_best(const plan_input *in, plan_output *out) {
   ** again: one bound, or two inclusive ones (BETWEEN). Exclusive pairs are
   ** sent as BETWEEN and SQLite drops the ends. */
   {
-    int exact = in->sk_exact && (iLo < 0 || iHi < 0 ||
+    int exact = k.sk_exact && (iLo < 0 || iHi < 0 ||
                                  (flags & (PLAN_SK_GE | PLAN_SK_LE)) == (PLAN_SK_GE | PLAN_SK_LE));
     if (iLo >= 0) out->aUsage[iLo] = (plan_usage){++argc, exact, 0}, nUsed++;
     if (iHi >= 0) out->aUsage[iHi] = (plan_usage){++argc, exact, 0}, nUsed++;
@@ -182,7 +242,7 @@ int plan_best(const plan_input *in, plan_output *out) {
   } else if ((flags & PLAN_OP_MASK) == PLAN_GET && !(flags & PLAN_PK_IN)) {
     out->order_consumed = 1; /* at most one row */
   } else if ((flags & PLAN_OP_MASK) == PLAN_QUERY && !(flags & PLAN_PK_IN) &&
-             order_matches(in, &desc)) {
+             order_matches(in, &k, &desc)) {
     out->order_consumed = 1;
     if (desc) flags |= PLAN_DESC;
   }
@@ -235,7 +295,7 @@ int plan_best(const plan_input *in, plan_output *out) {
       out->rows = (flags & (PLAN_SK_GE | PLAN_SK_GT | PLAN_SK_LE | PLAN_SK_LT |
                             PLAN_SK_LIKE | PLAN_SK_GLOB)) ? 25 : 100;
       if (flags & PLAN_PK_IN) out->rows *= 10;
-      out->cost = 10 + (double)out->rows;
+      out->cost = 10 + (double)out->rows + (k.iIndex >= 0 ? 5 : 0); /* the table's first */
       out->unique = 0;
       break;
     default:
@@ -249,7 +309,10 @@ int plan_best(const plan_input *in, plan_output *out) {
   s = sqlite3_str_new(0);
   switch (flags & PLAN_OP_MASK) {
     case PLAN_GET: sqlite3_str_appendall(s, "GetItem"); break;
-    case PLAN_QUERY: sqlite3_str_appendall(s, "Query"); break;
+    case PLAN_QUERY:
+      sqlite3_str_appendall(s, "Query");
+      if (k.iIndex >= 0) sqlite3_str_appendf(s, " INDEX %s", in->aIndex[k.iIndex].zName);
+      break;
     default:
       sqlite3_str_appendall(s, "Scan");
       append_checks(in, s);

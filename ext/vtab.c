@@ -25,6 +25,7 @@
 #include "create.h"
 #include "ddb.h"
 #include "expr.h"
+#include "indexes.h"
 #include "plan.h"
 #include "vtab.h"
 #include "write.h"
@@ -64,6 +65,10 @@ typedef struct dyn_vtab {
   dyn_writer *writer;  /* writes waiting for the commit */
   sqlite3_int64 tableBytes; /* TableSizeBytes, -1 until asked (segments) */
   dyn_conn *conn;      /* the connection's stats and settings */
+  dyn_index *aIdx;     /* secondary indexes (NAME_index) */
+  int nIdx;
+  plan_index *aPlanIdx;/* those the plan may Query, with their columns */
+  int nPlanIdx;
   int atomic;          /* atomic=1: a commit is one TransactWriteItems */
 } dyn_vtab;
 
@@ -232,6 +237,8 @@ static void vt_free(dyn_vtab *v) {
   args_free(&v->args);
   ddb_close(v->client);
   writer_close(v->writer);
+  indexes_free(v->aIdx, v->nIdx);
+  sqlite3_free(v->aPlanIdx);
   sqlite3_free(v->base.zErrMsg);
   sqlite3_free(v);
 }
@@ -338,7 +345,7 @@ static int describe_keys(const cJSON *resp, const char **pzPk, const char **pzSk
 static int discover(dyn_vtab *v, char **pzErr) {
   cJSON *req = cJSON_CreateObject(), *resp = 0, *seen = cJSON_CreateObject(), *e, *a;
   const cJSON *items;
-  int rc;
+  int rc, i;
   if (!req || !seen || !cJSON_AddStringToObject(req, "TableName", v->args.table) ||
       !cJSON_AddNumberToObject(req, "Limit", SAMPLE_ITEMS)) {
     rc = SQLITE_NOMEM;
@@ -364,6 +371,16 @@ static int discover(dyn_vtab *v, char **pzErr) {
         cJSON_ReplaceItemInObjectCaseSensitive(seen, a->string, cJSON_CreateString(""));
       }
     }
+  }
+  /* the keys of indexes, which the plan needs as columns, even when no
+  ** sampled item has them */
+  for (i = 0; rc == SQLITE_OK && i < v->nIdx; i++) {
+    const dyn_index *x = &v->aIdx[i];
+    if (!cJSON_GetObjectItemCaseSensitive(seen, x->zPk) && !cJSON_AddStringToObject(seen, x->zPk, x->zPkType))
+      rc = SQLITE_NOMEM;
+    if (x->zSk && !cJSON_GetObjectItemCaseSensitive(seen, x->zSk) &&
+        !cJSON_AddStringToObject(seen, x->zSk, x->zSkType))
+      rc = SQLITE_NOMEM;
   }
   /* byte order of the names, independent of the server's order */
   while (rc == SQLITE_OK && seen->child) {
@@ -489,6 +506,82 @@ static int open_table(dyn_vtab *v, const cJSON *create, cJSON **pResp, char **pz
   return v->args.create ? wait_active(v, pResp, pzErr) : SQLITE_OK;
 }
 
+/* Does the column compare like a key of DynamoDB type t (its affinity)? */
+static int compares_like(const dyn_column *c, int t) {
+  switch (t) {
+    case AV_S: return c->cls == AVC_TEXT || c->cls == AV_S;
+    case AV_N: return c->cls == AVC_NUMERIC || c->cls == AV_N;
+    case AV_B: return c->cls == AV_B || c->cls == AVC_ANY;
+  }
+  return 0;
+}
+
+static int exact_column(const dyn_vtab *v, const char *zName) {
+  int i;
+  for (i = 0; zName && i < v->ncol; i++) {
+    if (strcmp(v->aCol[i].name, zName) == 0) return i;
+  }
+  return -1;
+}
+
+/* May the plan use index x: the indexes= option, consistent reads (a GSI
+** has none)? */
+static int index_allowed(const dyn_vtab *v, const dyn_index *x) {
+  const char *z = v->args.indexes;
+  size_t n = strlen(x->zName);
+  if (v->args.consistent_read && x->global) return 0;
+  if (!z) return 1;
+  while (*z) {
+    const char *e = strchr(z, ',');
+    size_t k = e ? (size_t)(e - z) : strlen(z);
+    while (k > 0 && z[0] == ' ') z++, k--;
+    while (k > 0 && z[k - 1] == ' ') k--;
+    if (k == n && memcmp(z, x->zName, n) == 0) return 1;
+    if (!e) break;
+    z = e + 1;
+  }
+  return 0;
+}
+
+/* The indexes as the plan sees them: their key columns, whether those
+** compare like the keys (else the index, or its sort key, is not used), and
+** for a GSI the columns it holds. */
+static int plan_indexes(dyn_vtab *v) {
+  int i, j;
+  v->aPlanIdx = sqlite3_malloc64(sizeof(plan_index) * (v->nIdx + 1));
+  if (!v->aPlanIdx) return SQLITE_NOMEM;
+  v->nPlanIdx = 0;
+  for (i = 0; i < v->nIdx && v->nPlanIdx < 255; i++) {
+    const dyn_index *x = &v->aIdx[i];
+    plan_index *p = &v->aPlanIdx[v->nPlanIdx];
+    int pkt = av_type_from_name(x->zPkType, -1), skt = x->zSkType ? av_type_from_name(x->zSkType, -1) : -1;
+    memset(p, 0, sizeof(*p));
+    p->zName = x->zName;
+    p->global = x->global;
+    p->pk = exact_column(v, x->zPk);
+    p->sk = exact_column(v, x->zSk);
+    if (!index_allowed(v, x) || p->pk < 0 || !compares_like(&v->aCol[p->pk], pkt)) continue;
+    if (p->sk >= 0 && !compares_like(&v->aCol[p->sk], skt)) p->sk = -1;
+    p->sk_text = p->sk >= 0 && skt == AV_S;
+    p->sk_exact = p->sk >= 0 && (skt == AV_S || skt == AV_B);
+    if (strcmp(x->zProjection, "ALL") == 0) {
+      p->covers = ~(sqlite3_uint64)0;
+    } else { /* the keys of table and index, _key, and INCLUDE's attributes */
+      int aKey[4];
+      aKey[0] = v->pk, aKey[1] = v->sk, aKey[2] = p->pk, aKey[3] = exact_column(v, x->zSk);
+      for (j = 0; j < 4; j++) {
+        if (aKey[j] >= 0 && aKey[j] < 63) p->covers |= (sqlite3_uint64)1 << aKey[j];
+      }
+      if (v->ncol + 1 < 63) p->covers |= (sqlite3_uint64)1 << (v->ncol + 1);
+      for (j = 0; j < v->ncol && j < 63; j++) {
+        if (indexes_includes(x, v->aCol[j].name)) p->covers |= (sqlite3_uint64)1 << j;
+      }
+    }
+    v->nPlanIdx++;
+  }
+  return SQLITE_OK;
+}
+
 static int vt_init(sqlite3 *db, dyn_conn *conn, int argc, const char *const *argv,
                    int isCreate, sqlite3_vtab **ppVtab, char **pzErr) {
   dyn_vtab *v = sqlite3_malloc(sizeof(*v));
@@ -528,17 +621,21 @@ static int vt_init(sqlite3 *db, dyn_conn *conn, int argc, const char *const *arg
     }
     if ((rc = add_column(v, zPk, zPkType, KEY_HASH)) != SQLITE_OK) goto fail;
     if (zSk && (rc = add_column(v, zSk, zSkType, KEY_RANGE)) != SQLITE_OK) goto fail;
+    if ((rc = indexes_from_describe(resp, &v->aIdx, &v->nIdx)) != SQLITE_OK) goto fail;
     rc = v->args.ncol ? declared_columns(v, pzErr) : discover(v, pzErr);
     if (rc != SQLITE_OK) goto fail;
-    if ((rc = schema_save(v)) != SQLITE_OK) {
-      *pzErr = sqlite3_mprintf("dynamo: cannot create %s_schema: %s", v->zName,
-                               sqlite3_errmsg(db));
+    if ((rc = schema_save(v)) != SQLITE_OK ||
+        (rc = indexes_save(db, v->zDb, v->zName, v->aIdx, v->nIdx)) != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("dynamo: cannot create %s_schema or %s_index: %s", v->zName,
+                               v->zName, sqlite3_errmsg(db));
       goto fail;
     }
-  } else if ((rc = schema_load(v, pzErr)) != SQLITE_OK) {
+  } else if ((rc = schema_load(v, pzErr)) != SQLITE_OK ||
+             (rc = indexes_load(db, v->zDb, v->zName, &v->aIdx, &v->nIdx)) != SQLITE_OK) {
     goto fail;
   }
   if ((rc = finish_columns(v)) != SQLITE_OK) goto fail;
+  if ((rc = plan_indexes(v)) != SQLITE_OK) goto fail;
   if ((rc = declare(v)) != SQLITE_OK) {
     *pzErr = sqlite3_mprintf("dynamo: cannot declare the columns of %s: %s", v->zName,
                              sqlite3_errmsg(db));
@@ -599,6 +696,8 @@ static int vtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p) {
   in.sk = v->sk;
   in.sk_text = v->sk >= 0 && v->sktype == AV_S;
   in.sk_exact = v->sk >= 0 && (v->sktype == AV_S || v->sktype == AV_B);
+  in.nindex = v->nPlanIdx;
+  in.aIndex = v->aPlanIdx;
   in.ncons = p->nConstraint;
   in.aCons = aCons;
   in.norder = p->nOrderBy;
@@ -842,21 +941,50 @@ static int key_error(dyn_vtab *v, int k) {
                                   v->zName));
 }
 
-static int add_sort_condition(dyn_vtab *v, int flags, sqlite3_value **argv, int *pArg,
-                              sqlite3_str *s, expr_ctx *x) {
+/* The keys a read works with: the table's, or an index's. */
+typedef struct read_keys {
+  const char *zIndex;          /* IndexName, or NULL for the table */
+  int pk, sk;                  /* columns; sk < 0: none */
+  int pktype, sktype;
+} read_keys;
+
+static void keys_of(const dyn_vtab *v, int idxNum, read_keys *k) {
+  int i = PLAN_INDEX_OF(idxNum);
+  k->zIndex = 0;
+  k->pk = v->pk;
+  k->sk = v->sk;
+  k->pktype = v->pktype;
+  k->sktype = v->sktype;
+  if (i >= 0 && i < v->nPlanIdx) {
+    const plan_index *p = &v->aPlanIdx[i];
+    const dyn_index *x = 0;
+    int j;
+    for (j = 0; j < v->nIdx && !x; j++) {
+      if (v->aIdx[j].zName == p->zName) x = &v->aIdx[j];
+    }
+    k->zIndex = p->zName;
+    k->pk = p->pk;
+    k->sk = p->sk;
+    k->pktype = av_type_from_name(x->zPkType, -1);
+    k->sktype = p->sk >= 0 ? av_type_from_name(x->zSkType, -1) : -1;
+  }
+}
+
+static int add_sort_condition(dyn_vtab *v, const read_keys *rk, int flags, sqlite3_value **argv,
+                              int *pArg, sqlite3_str *s, expr_ctx *x) {
   cJSON *lo = 0, *hi = 0;
   char *zPrefix = 0;
   int rc = SQLITE_OK, loOp = 0, hiOp = 0, k;
   if (flags & (PLAN_SK_GT | PLAN_SK_GE)) {
     loOp = (flags & PLAN_SK_GT) ? SQLITE_INDEX_CONSTRAINT_GT : SQLITE_INDEX_CONSTRAINT_GE;
-    k = plan_key_value(argv[(*pArg)++], v->sktype, loOp, &lo);
+    k = plan_key_value(argv[(*pArg)++], rk->sktype, loOp, &lo);
     if (k < 0) rc = key_error(v, k);
     else if (k == KEY_NONE) rc = SQLITE_DONE;
     else if (k == KEY_ALL) loOp = 0;
   }
   if (flags & (PLAN_SK_LT | PLAN_SK_LE)) {
     hiOp = (flags & PLAN_SK_LT) ? SQLITE_INDEX_CONSTRAINT_LT : SQLITE_INDEX_CONSTRAINT_LE;
-    k = plan_key_value(argv[(*pArg)++], v->sktype, hiOp, &hi);
+    k = plan_key_value(argv[(*pArg)++], rk->sktype, hiOp, &hi);
     if (k < 0 && rc == SQLITE_OK) rc = key_error(v, k);
     else if (k == KEY_NONE && rc == SQLITE_OK) rc = SQLITE_DONE;
     else if (k == KEY_ALL) hiOp = 0;
@@ -877,7 +1005,7 @@ static int add_sort_condition(dyn_vtab *v, int flags, sqlite3_value **argv, int 
     rc = SQLITE_DONE;
   } else if (lo && loOp && hi && hiOp) {
     sqlite3_str_appendall(s, " AND ");
-    expr_name(x, s, v->aCol[v->sk].name);
+    expr_name(x, s, v->aCol[rk->sk].name);
     sqlite3_str_appendall(s, " BETWEEN ");
     expr_value(x, s, lo);
     sqlite3_str_appendall(s, " AND ");
@@ -887,7 +1015,7 @@ static int add_sort_condition(dyn_vtab *v, int flags, sqlite3_value **argv, int 
     cJSON *av = cJSON_CreateObject();
     if (av) cJSON_AddStringToObject(av, "S", zPrefix);
     sqlite3_str_appendall(s, " AND begins_with(");
-    expr_name(x, s, v->aCol[v->sk].name);
+    expr_name(x, s, v->aCol[rk->sk].name);
     sqlite3_str_appendall(s, ", ");
     expr_value(x, s, av);
     sqlite3_str_appendall(s, ")");
@@ -895,7 +1023,7 @@ static int add_sort_condition(dyn_vtab *v, int flags, sqlite3_value **argv, int 
     int useLo = lo && loOp;
     int op = useLo ? loOp : hiOp;
     sqlite3_str_appendall(s, " AND ");
-    expr_name(x, s, v->aCol[v->sk].name);
+    expr_name(x, s, v->aCol[rk->sk].name);
     sqlite3_str_appendall(s, op == SQLITE_INDEX_CONSTRAINT_GT   ? " > "
                              : op == SQLITE_INDEX_CONSTRAINT_GE ? " >= "
                              : op == SQLITE_INDEX_CONSTRAINT_LT ? " < "
@@ -912,20 +1040,20 @@ done:
 }
 
 /* The partition-key values to visit: one, or each of an IN list. */
-static int collect_keys(dyn_vtab *v, dyn_cursor *c, sqlite3_value *pArg) {
+static int collect_keys(dyn_vtab *v, const read_keys *rk, dyn_cursor *c, sqlite3_value *pArg) {
   sqlite3_value *e;
   int rc = SQLITE_OK, k;
   cJSON *av;
   if (!(c->keys = cJSON_CreateArray())) return SQLITE_NOMEM;
   if (!(c->idxNum & PLAN_PK_IN)) {
-    k = plan_key_value(pArg, v->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
+    k = plan_key_value(pArg, rk->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
     if (k < 0) return key_error(v, k);
     if (k == KEY_VALUE) cJSON_AddItemToArray(c->keys, av);
     return SQLITE_OK;
   }
   for (rc = sqlite3_vtab_in_first(pArg, &e); rc == SQLITE_OK && e;
        rc = sqlite3_vtab_in_next(pArg, &e)) {
-    k = plan_key_value(e, v->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
+    k = plan_key_value(e, rk->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
     if (k < 0) return key_error(v, k);
     if (k == KEY_VALUE) cJSON_AddItemToArray(c->keys, av);
   }
@@ -990,6 +1118,7 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   sqlite3_str *s = 0;
   cJSON *req = 0;
   int op = idxNum & PLAN_OP_MASK, iArg = 0, rc, i;
+  read_keys rk;
   sqlite3_int64 nLimit = -1;
   (void)argc;
   memset(&x, 0, sizeof(x));
@@ -1019,7 +1148,12 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
     rc = SQLITE_NOMEM;
     goto fail;
   }
-  if (op != PLAN_SCAN && (rc = collect_keys(v, c, argv[iArg++])) != SQLITE_OK) goto fail;
+  keys_of(v, idxNum, &rk);
+  if (rk.zIndex && !cJSON_AddStringToObject(req, "IndexName", rk.zIndex)) {
+    rc = SQLITE_NOMEM;
+    goto fail;
+  }
+  if (op != PLAN_SCAN && (rc = collect_keys(v, &rk, c, argv[iArg++])) != SQLITE_OK) goto fail;
 
   if (op == PLAN_GET) {
     cJSON *key = cJSON_AddObjectToObject(req, "Key"), *skv = 0;
@@ -1040,10 +1174,10 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
     c->zKeySlot = v->aCol[v->pk].name;
   } else if (op == PLAN_QUERY) {
     s = sqlite3_str_new(0);
-    expr_name(&x, s, v->aCol[v->pk].name);
+    expr_name(&x, s, v->aCol[rk.pk].name);
     sqlite3_str_appendall(s, " = ");
     expr_value(&x, s, cJSON_CreateNull()); /* :v0, set per key by next_key */
-    rc = add_sort_condition(v, idxNum, argv, &iArg, s, &x);
+    rc = add_sort_condition(v, &rk, idxNum, argv, &iArg, s, &x);
     if (rc == SQLITE_DONE) goto empty;
     if (rc != SQLITE_OK) goto fail;
     rc = expr_add_string(req, "KeyConditionExpression", s);
@@ -1521,7 +1655,9 @@ static int vtDisconnect(sqlite3_vtab *pVtab) {
 ** DynamoDB table or its items. */
 static int vtDestroy(sqlite3_vtab *pVtab) {
   dyn_vtab *v = (dyn_vtab *)pVtab;
-  char *zSql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w_schema\"", v->zDb, v->zName);
+  char *zSql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w_schema\"; "
+                               "DROP TABLE IF EXISTS \"%w\".\"%w_index\"",
+                               v->zDb, v->zName, v->zDb, v->zName);
   int rc = zSql ? sqlite3_exec(v->db, zSql, 0, 0, 0) : SQLITE_NOMEM;
   sqlite3_free(zSql);
   if (rc == SQLITE_OK) vt_free(v);
@@ -1530,8 +1666,10 @@ static int vtDestroy(sqlite3_vtab *pVtab) {
 
 static int vtRename(sqlite3_vtab *pVtab, const char *zNew) {
   dyn_vtab *v = (dyn_vtab *)pVtab;
-  char *zSql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w_schema\" RENAME TO \"%w_schema\"",
-                               v->zDb, v->zName, zNew);
+  char *zSql = sqlite3_mprintf(
+      "ALTER TABLE \"%w\".\"%w_schema\" RENAME TO \"%w_schema\"; "
+      "ALTER TABLE \"%w\".\"%w_index\" RENAME TO \"%w_index\"",
+      v->zDb, v->zName, zNew, v->zDb, v->zName, zNew);
   int rc = zSql ? sqlite3_exec(v->db, zSql, 0, 0, 0) : SQLITE_NOMEM;
   sqlite3_free(zSql);
   if (rc == SQLITE_OK) {
@@ -1544,7 +1682,7 @@ static int vtRename(sqlite3_vtab *pVtab, const char *zNew) {
 }
 
 static int vtShadowName(const char *zName) {
-  return sqlite3_stricmp(zName, "schema") == 0;
+  return sqlite3_stricmp(zName, "schema") == 0 || sqlite3_stricmp(zName, "index") == 0;
 }
 
 static sqlite3_module dynamoModule = {

@@ -50,6 +50,7 @@ typedef struct dyn_args {
   sqlite3_int64 max_read_units;  /* per second; 0: no limit */
   sqlite3_int64 max_write_units;
   int scan;             /* 0 or 1; -1: as the connection says */
+  char *indexes;        /* indexes the plan may use: "none", "a,b"; NULL: all */
   int billing;          /* ARGS_BILLING_*, 0 when not given */
   sqlite3_int64 read_units;  /* billing=provisioned; 0 when not given */
   sqlite3_int64 write_units;

@@ -9,6 +9,9 @@
 **       sort-key constraints = < <= > >= and LIKE/GLOB prefixes as the key
 **       condition, ORDER BY the sort key as ScanIndexForward, LIMIT/OFFSET as
 **       the page size when every constraint is in the key condition
+**   equality (or IN) on an index's partition key           -> Query on
+**       the index (IndexName), when the table's key is not constrained and,
+**       for a global index, it holds every column the query reads
 **   anything else                                          -> Scan
 */
 #ifndef DYNAMO_PLAN_H
@@ -40,6 +43,8 @@
                                ** statement runs (xFilter checks) the keys
                                ** need not be read */
 #define PLAN_COUNT     0x10000 /* keyless and no column: Select = COUNT */
+#define PLAN_INDEX_SHIFT 20    /* bits 20..27: 1 + the index Queried, or 0 */
+#define PLAN_INDEX_OF(idxNum) ((((idxNum) >> PLAN_INDEX_SHIFT) & 0xff) - 1)
 
 /* Operators, as in sqlite3_index_info (SQLITE_INDEX_CONSTRAINT_*). */
 typedef struct plan_constraint {
@@ -55,6 +60,18 @@ typedef struct plan_orderby {
   int desc;
 } plan_orderby;
 
+/* A secondary index the plan may Query instead of Scanning. */
+typedef struct plan_index {
+  const char *zName;
+  int pk;                      /* column of its partition key */
+  int sk;                      /* column of its sort key, or -1 (none, or not
+                               ** comparable like SQLite: not pushed down) */
+  int sk_text;
+  int sk_exact;
+  int global;                  /* a GSI: it must hold every column used */
+  sqlite3_uint64 covers;       /* colUsed bits of what it holds (a GSI) */
+} plan_index;
+
 typedef struct plan_input {
   int ncol;                    /* declared columns; then item, then _key */
   const char *const *azCol;    /* column names, for idxStr */
@@ -69,6 +86,8 @@ typedef struct plan_input {
   const plan_orderby *aOrder;
   sqlite3_uint64 colUsed;
   double nrow;                 /* estimated items in the table */
+  int nindex;                  /* indexes that may be used (at most 255) */
+  const plan_index *aIndex;
 } plan_input;
 
 typedef struct plan_usage {

@@ -136,7 +136,7 @@ def test_rename_moves_the_schema():
     c.execute("ALTER TABLE t RENAME TO t2")
     eq(c.execute("SELECT count(*) FROM t2").fetchone()[0], 2)
     eq(sorted(r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")),
-       ["t2", "t2_schema"])
+       ["t2", "t2_index", "t2_schema"])
 
 
 def test_no_credentials_names_the_places_looked_at():

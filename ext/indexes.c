@@ -1,0 +1,196 @@
+/*
+** indexes.c: a table's secondary indexes (see indexes.h).
+*/
+#include "indexes.h"
+
+#include <string.h>
+
+static void index_clear(dyn_index *x) {
+  sqlite3_free(x->zName);
+  sqlite3_free(x->zPk);
+  sqlite3_free(x->zPkType);
+  sqlite3_free(x->zSk);
+  sqlite3_free(x->zSkType);
+  sqlite3_free(x->zProjection);
+  sqlite3_free(x->zInclude);
+  memset(x, 0, sizeof(*x));
+}
+
+void indexes_free(dyn_index *a, int n) {
+  int i;
+  for (i = 0; i < n; i++) index_clear(&a[i]);
+  sqlite3_free(a);
+}
+
+static char *dup(const char *z) {
+  return z ? sqlite3_mprintf("%s", z) : 0;
+}
+
+static const char *str_of(const cJSON *obj, const char *zName) {
+  const cJSON *e = cJSON_GetObjectItemCaseSensitive(obj, zName);
+  return cJSON_IsString(e) ? e->valuestring : 0;
+}
+
+/* The type of attribute zName in AttributeDefinitions. */
+static const char *type_of(const cJSON *defs, const char *zName) {
+  const cJSON *d;
+  cJSON_ArrayForEach(d, defs) {
+    const char *n = str_of(d, "AttributeName");
+    if (n && strcmp(n, zName) == 0) return str_of(d, "AttributeType");
+  }
+  return 0;
+}
+
+/* One index description into x. SQLITE_OK, SQLITE_NOMEM, or SQLITE_ERROR
+** when it is not usable (skipped). */
+static int one_index(const cJSON *ix, const cJSON *defs, int global, dyn_index *x) {
+  const cJSON *ks = cJSON_GetObjectItemCaseSensitive(ix, "KeySchema"), *k;
+  const cJSON *proj = cJSON_GetObjectItemCaseSensitive(ix, "Projection");
+  const cJSON *inc = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
+  const char *zName = str_of(ix, "IndexName"), *zType = str_of(proj, "ProjectionType");
+  memset(x, 0, sizeof(*x));
+  if (!zName) return SQLITE_ERROR;
+  x->global = global;
+  cJSON_ArrayForEach(k, ks) {
+    const char *n = str_of(k, "AttributeName"), *t = str_of(k, "KeyType");
+    if (!n || !t || !type_of(defs, n)) return SQLITE_ERROR;
+    if (strcmp(t, "HASH") == 0) {
+      x->zPk = dup(n);
+      x->zPkType = dup(type_of(defs, n));
+    } else {
+      x->zSk = dup(n);
+      x->zSkType = dup(type_of(defs, n));
+    }
+  }
+  x->zName = dup(zName);
+  x->zProjection = dup(zType ? zType : "ALL");
+  if (inc) {
+    char *z = cJSON_PrintUnformatted(inc);
+    x->zInclude = dup(z);
+    cJSON_free(z);
+  }
+  if (!x->zName || !x->zPk || !x->zPkType || !x->zProjection) return SQLITE_NOMEM;
+  return SQLITE_OK;
+}
+
+int indexes_from_describe(const cJSON *resp, dyn_index **paIdx, int *pnIdx) {
+  const cJSON *t = cJSON_GetObjectItemCaseSensitive(resp, "Table");
+  const cJSON *defs = cJSON_GetObjectItemCaseSensitive(t, "AttributeDefinitions");
+  const cJSON *aList[2], *ix;
+  dyn_index *a;
+  int i, n = 0, rc = SQLITE_OK;
+  *paIdx = 0;
+  *pnIdx = 0;
+  aList[0] = cJSON_GetObjectItemCaseSensitive(t, "GlobalSecondaryIndexes");
+  aList[1] = cJSON_GetObjectItemCaseSensitive(t, "LocalSecondaryIndexes");
+  a = sqlite3_malloc64(sizeof(*a) *
+                       (cJSON_GetArraySize(aList[0]) + cJSON_GetArraySize(aList[1]) + 1));
+  if (!a) return SQLITE_NOMEM;
+  for (i = 0; i < 2 && rc != SQLITE_NOMEM; i++) {
+    cJSON_ArrayForEach(ix, aList[i]) {
+      rc = one_index(ix, defs, i == 0, &a[n]);
+      if (rc == SQLITE_OK) {
+        n++;
+      } else { /* unusable (or out of memory): a[n] is used again */
+        index_clear(&a[n]);
+        if (rc == SQLITE_NOMEM) break;
+      }
+    }
+  }
+  if (rc == SQLITE_NOMEM) {
+    indexes_free(a, n);
+    return SQLITE_NOMEM;
+  }
+  *paIdx = a;
+  *pnIdx = n;
+  return SQLITE_OK;
+}
+
+int indexes_save(sqlite3 *db, const char *zDb, const char *zName, const dyn_index *a, int n) {
+  sqlite3_stmt *st = 0;
+  char *zSql = sqlite3_mprintf(
+      "CREATE TABLE \"%w\".\"%w_index\"(name TEXT PRIMARY KEY, global INTEGER NOT NULL, "
+      "pk TEXT NOT NULL, pk_type TEXT NOT NULL, sk TEXT, sk_type TEXT, projection TEXT NOT "
+      "NULL, include TEXT)",
+      zDb, zName);
+  int rc, i;
+  if (!zSql) return SQLITE_NOMEM;
+  rc = sqlite3_exec(db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) return rc;
+  zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w_index\" VALUES(?,?,?,?,?,?,?,?)", zDb, zName);
+  if (!zSql) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &st, 0);
+  sqlite3_free(zSql);
+  for (i = 0; rc == SQLITE_OK && i < n; i++) {
+    sqlite3_bind_text(st, 1, a[i].zName, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, a[i].global);
+    sqlite3_bind_text(st, 3, a[i].zPk, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, a[i].zPkType, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, a[i].zSk, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, a[i].zSkType, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, a[i].zProjection, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, a[i].zInclude, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int indexes_load(sqlite3 *db, const char *zDb, const char *zName, dyn_index **paIdx, int *pnIdx) {
+  sqlite3_stmt *st = 0;
+  char *zSql = sqlite3_mprintf("SELECT name, global, pk, pk_type, sk, sk_type, projection, "
+                               "include FROM \"%w\".\"%w_index\" ORDER BY rowid",
+                               zDb, zName);
+  dyn_index *a = 0;
+  int n = 0, rc;
+  *paIdx = 0;
+  *pnIdx = 0;
+  if (!zSql) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, zSql, -1, &st, 0);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) return SQLITE_OK; /* no such table: made before indexes were kept */
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    dyn_index *x;
+    dyn_index *aNew = sqlite3_realloc64(a, sizeof(*a) * (n + 1));
+    if (!aNew) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    a = aNew;
+    x = &a[n++];
+    memset(x, 0, sizeof(*x));
+    x->zName = dup((const char *)sqlite3_column_text(st, 0));
+    x->global = sqlite3_column_int(st, 1);
+    x->zPk = dup((const char *)sqlite3_column_text(st, 2));
+    x->zPkType = dup((const char *)sqlite3_column_text(st, 3));
+    x->zSk = dup((const char *)sqlite3_column_text(st, 4));
+    x->zSkType = dup((const char *)sqlite3_column_text(st, 5));
+    x->zProjection = dup((const char *)sqlite3_column_text(st, 6));
+    x->zInclude = dup((const char *)sqlite3_column_text(st, 7));
+    if (!x->zName || !x->zPk || !x->zPkType || !x->zProjection) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    indexes_free(a, n);
+    return rc == SQLITE_ROW ? SQLITE_ERROR : rc;
+  }
+  *paIdx = a;
+  *pnIdx = n;
+  return SQLITE_OK;
+}
+
+int indexes_includes(const dyn_index *x, const char *zAttr) {
+  cJSON *list = x->zInclude ? cJSON_Parse(x->zInclude) : 0;
+  const cJSON *e;
+  int found = 0;
+  cJSON_ArrayForEach(e, list) {
+    if (cJSON_IsString(e) && strcmp(e->valuestring, zAttr) == 0) found = 1;
+  }
+  cJSON_Delete(list);
+  return found;
+}
