@@ -21,11 +21,30 @@ const char *const av_type_names[AV_NTYPE] = {"S",  "N",  "B",  "BOOL", "NULL",
                                              "SS", "NS", "BS", "L",    "M"};
 
 int av_type_from_name(const char *z, int n) {
-  int i;
+  /* by length first: this runs for every attribute of every item read */
   if (n < 0) n = (int)strlen(z);
-  for (i = 0; i < AV_NTYPE; i++) {
-    if ((int)strlen(av_type_names[i]) == n && memcmp(av_type_names[i], z, n) == 0)
-      return i;
+  switch (n) {
+    case 1:
+      switch (z[0]) {
+        case 'S': return AV_S;
+        case 'N': return AV_N;
+        case 'B': return AV_B;
+        case 'L': return AV_L;
+        case 'M': return AV_M;
+      }
+      return -1;
+    case 2:
+      if (z[1] != 'S') return -1;
+      switch (z[0]) {
+        case 'S': return AV_SS;
+        case 'N': return AV_NS;
+        case 'B': return AV_BS;
+      }
+      return -1;
+    case 4:
+      if (memcmp(z, "BOOL", 4) == 0) return AV_BOOL;
+      if (memcmp(z, "NULL", 4) == 0) return AV_NULL;
+      return -1;
   }
   return -1;
 }
