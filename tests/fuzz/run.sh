@@ -138,13 +138,13 @@ for t in "${targets[@]}"; do
             "$new" "tests/fuzz/corpus/$t" > "$log" 2>&1
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -n 's/.*\(cov: [0-9]*\).*/\1/p')
+    cov=$(grep -a -E '^#[0-9]+' "$log" | tail -n 1 | sed -n 's/.*\(cov: [0-9]*\).*/\1/p')
     if [ $rc -eq 0 ]; then
         echo "fuzz_$t: ok, ${runs:-?} runs in ${seconds}s${cov:+, $cov}, $(find "$new" -type f | wc -l) new inputs"
         passed=$((passed + 1))
     else
         echo "fuzz_$t: FAIL (exit status $rc); the end of its output:"
-        grep -v -E '^#[0-9]+[[:space:]]' "$log" | tail -n 60 | sed 's/^/    /'
+        grep -a -v -E '^#[0-9]+[[:space:]]' "$log" | tail -n 60 | sed 's/^/    /'
         crash=$(ls -t "$OUT/$t"-* 2>/dev/null | head -n 1)
         [ -n "$crash" ] && echo "    reproduce: $bin $crash"
         failed=$((failed + 1))
