@@ -39,7 +39,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
 
 .PHONY: all loadable install uninstall unit test test-unit test-e2e test-asan \
-        demo deps clean format
+        demo deps clean format FORCE
 
 all: dynamo.so
 loadable: dynamo.so
@@ -59,6 +59,13 @@ build/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJS) | build/u
 	  $(PKG_LIBS) -lsqlite3 -lm
 
 unit: $(UNIT_BINS)
+
+# dynamo_version() names the commit: rebuild dynamo.c when HEAD moves (the
+# stamp is rewritten only when it changes, so nothing else rebuilds).
+build/commit: FORCE | build/ext
+	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' > $@
+build/ext/dynamo.o build/unit/dynamo.o: build/commit
+FORCE:
 
 build/ext build/unit:
 	mkdir -p $@
