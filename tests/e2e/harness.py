@@ -130,6 +130,29 @@ def server():
     return os.environ.get("SERVER", "dynamodb-local")
 
 
+
+class environ:
+    """Set environment variables for the duration of a block (None removes
+    one); the old values come back afterwards."""
+    def __init__(self, **kw):
+        self.kw = kw
+
+    @staticmethod
+    def _set(k, v):
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+    def __enter__(self):
+        self.old = {k: os.environ.get(k) for k in self.kw}
+        for k, v in self.kw.items():
+            self._set(k, v)
+
+    def __exit__(self, *exc):
+        for k, v in self.old.items():
+            self._set(k, v)
+
 def eq(got, want, msg=""):
     if got != want:
         raise AssertionError("%s%sgot:  %r\n want: %r"

@@ -7,30 +7,12 @@ import os
 import socket
 import time
 
-from harness import connect, eq, raises
+from harness import environ, connect, eq, raises
 from fakeserver import FakeServer, describe
 
 ITEM = {"uuid": {"S": "u1"}, "timestamp": {"S": "t1"}, "n": {"N": "5"}}
 THROTTLED = (400, {"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
                    "message": "Rate of requests exceeds the allowed throughput."})
-
-
-class env:
-    """Set environment variables for the duration of a block."""
-    def __init__(self, **kw):
-        self.kw = kw
-
-    def __enter__(self):
-        self.old = {k: os.environ.get(k) for k in self.kw}
-        for k, v in self.kw.items():
-            os.environ[k] = v
-
-    def __exit__(self, *exc):
-        for k, v in self.old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def open_table(fs, columns="n N"):
@@ -112,7 +94,7 @@ def test_final_errors_are_not_retried_and_read_well():
 
 
 def test_retries_stop_after_max_attempts():
-    with env(AWS_MAX_ATTEMPTS="3"), FakeServer() as fs:
+    with environ(AWS_MAX_ATTEMPTS="3"), FakeServer() as fs:
         c = open_table(fs)
         fs.script("Scan", *[(500, {"__type": "InternalServerError", "message": "down"})] * 5)
         raises(lambda: c.execute("SELECT n FROM t").fetchall(),
@@ -121,7 +103,7 @@ def test_retries_stop_after_max_attempts():
 
 
 def test_a_body_that_is_not_json_is_an_error():
-    with env(AWS_MAX_ATTEMPTS="2"), FakeServer() as fs:
+    with environ(AWS_MAX_ATTEMPTS="2"), FakeServer() as fs:
         c = open_table(fs)
         fs.script("Scan", (200, b'{"Items": [tru'), (200, b"hello"))
         raises(lambda: c.execute("SELECT n FROM t").fetchall(),
@@ -144,7 +126,7 @@ def test_closed_port_fails_fast_with_the_endpoint_named():
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    with env(AWS_MAX_ATTEMPTS="2"):
+    with environ(AWS_MAX_ATTEMPTS="2"):
         c = connect()
         t0 = time.monotonic()
         e = raises(lambda: c.execute(

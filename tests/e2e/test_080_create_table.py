@@ -12,7 +12,7 @@ import sqlite3
 import tempfile
 import time
 
-from harness import connect, ddb, defer, eq, raises, shell, traced, unique
+from harness import environ, connect, ddb, defer, eq, raises, shell, traced, unique
 from fixtures import ROOT, SAMPLE_ITEM, tracks_table, track_items
 from fakeserver import FakeServer, describe
 
@@ -22,24 +22,6 @@ IN_USE = (400, {"__type": "com.amazonaws.dynamodb.v20120810#ResourceInUseExcepti
                 "message": "Table already exists: Fake"})
 TRACKS_COLUMNS = ("uuid TEXT, timestamp TEXT, latitude REAL, longitude REAL, model TEXT, "
                   "PRIMARY KEY (uuid, timestamp)")
-
-
-class env:
-    """Set environment variables for the duration of a block."""
-    def __init__(self, **kw):
-        self.kw = kw
-
-    def __enter__(self):
-        self.old = {k: os.environ.get(k) for k in self.kw}
-        for k, v in self.kw.items():
-            os.environ[k] = v
-
-    def __exit__(self, *exc):
-        for k, v in self.old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def new_name(prefix="created"):
@@ -345,7 +327,7 @@ def test_creating_then_active_is_waited_for():
 
 
 def test_a_table_that_never_becomes_active_is_a_clear_error():
-    with env(DYNAMO_CREATE_WAIT_MS="300"), FakeServer() as fs:
+    with environ(DYNAMO_CREATE_WAIT_MS="300"), FakeServer() as fs:
         fs.script("DescribeTable", NOT_FOUND, *[fake_table("CREATING")] * 30)
         fs.script("CreateTable", (200, {"TableDescription": fake_table("CREATING")[1]["Table"]}))
         c = connect()

@@ -13,7 +13,7 @@ import socket
 import tempfile
 import time
 
-from harness import connect, ddb, defer, eq, raises, server, shell, traced, unique
+from harness import environ, connect, ddb, defer, eq, raises, server, shell, traced, unique
 from ddbclient import marshal_item
 from fakeserver import FakeServer
 
@@ -22,27 +22,6 @@ COLUMNS = ["name", "status", "partition_key", "sort_key", "item_count", "size_by
            "created"]
 NOT_FOUND = (400, {"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
                    "message": "Requested resource not found"})
-
-
-class env:
-    """Set (None: remove) environment variables for the duration of a block."""
-    def __init__(self, **kw):
-        self.kw = kw
-
-    def __enter__(self):
-        self.old = {k: os.environ.get(k) for k in self.kw}
-        for k, v in self.kw.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-    def __exit__(self, *exc):
-        for k, v in self.old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def rows(c, sql, args=()):
@@ -250,7 +229,7 @@ def test_where_form_and_the_profile_parameter():
             f.write("[work]\naws_access_key_id = AKIDWORKPROFILE00000\n"
                     "aws_secret_access_key = work-secret-for-tests\nregion = ap-south-1\n")
         scripted(fs, [{"TableNames": ["One"]}], {"One": describe("One")})
-        with env(AWS_SHARED_CREDENTIALS_FILE=creds):
+        with environ(AWS_SHARED_CREDENTIALS_FILE=creds):
             c = connect()
             got = c.execute("SELECT name, region, endpoint, profile FROM dynamo_tables "
                             "WHERE region = ? AND endpoint = ? AND profile = ?",
@@ -260,7 +239,7 @@ def test_where_form_and_the_profile_parameter():
         assert all("/sa-east-1/" in credential(h) for op, h, b in fs.requests), fs.requests
         # a profile that does not exist is an error, before any request
         n = len(fs.requests)
-        with env(AWS_SHARED_CREDENTIALS_FILE=creds):
+        with environ(AWS_SHARED_CREDENTIALS_FILE=creds):
             raises(lambda: c.execute("SELECT * FROM dynamo_tables(NULL, ?, 'nosuch')",
                                      (fs.url,)).fetchall(), 'profile "nosuch" not found')
         eq(len(fs.requests), n)
@@ -312,7 +291,7 @@ def test_errors_name_the_operation():
     port = s.getsockname()[1]
     s.close()
     c = connect()
-    with env(AWS_MAX_ATTEMPTS="2"):
+    with environ(AWS_MAX_ATTEMPTS="2"):
         e = raises(lambda: c.execute("SELECT * FROM dynamo_tables(NULL, ?)",
                                      ("http://127.0.0.1:%d" % port,)).fetchall(),
                    "dynamo: ListTables on http://127.0.0.1:%d failed: " % port)
@@ -327,7 +306,7 @@ def test_errors_name_the_operation():
         fs.script("ListTables", (200, {"TableNames": "Alpha"}))
         raises(lambda: c.execute("SELECT * FROM dynamo_tables(NULL, ?)", (fs.url,)).fetchall(),
                "dynamo: ListTables on %s: malformed response (TableNames)" % fs.url)
-    with env(AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None):
+    with environ(AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None):
         raises(lambda: connect().execute("SELECT * FROM dynamo_tables").fetchall(),
                "dynamo: no AWS credentials found")
     raises(lambda: c.execute("SELECT * FROM dynamo_tables('not a region')").fetchall(),
