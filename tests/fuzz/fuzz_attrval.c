@@ -213,6 +213,17 @@ static void check_pair(const cJSON *a, const cJSON *b) {
   if (eq && t <= AV_NULL) REQUIRE(same_read(a, b));
 }
 
+/* Is every string of one attribute (its text as cJSON prints it, which
+** leaves bytes above 0x7f as they are) valid UTF-8? */
+static int attribute_is_utf8(const cJSON *av) {
+  char *z = cJSON_PrintUnformatted(av);
+  int ok;
+  REQUIRE(z != 0);
+  ok = av_utf8_valid(z, (int)strlen(z));
+  cJSON_free(z);
+  return ok;
+}
+
 static void fuzz_item(const char *z, int n) {
   cJSON *item = 0, *j;
   const cJSON *e;
@@ -247,9 +258,8 @@ static void fuzz_item(const char *z, int n) {
   ** is not UTF-8 is refused on the way back (av_from_sqlite). */
   if (!(j = cJSON_ParseWithLength(z, (size_t)n))) return;
   if (cJSON_IsObject(j)) {
-    int utf8 = av_utf8_valid(z, n);
     cJSON_ArrayForEach(e, j) {
-      int valid = av_validate(e, "a", &zErr) == SQLITE_OK && utf8;
+      int valid = av_validate(e, "a", &zErr) == SQLITE_OK && attribute_is_utf8(e);
       sqlite3_free(zErr);
       zErr = 0;
       check_attribute(e, valid);
