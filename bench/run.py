@@ -1396,7 +1396,7 @@ class Bench:
                        % (s["rows"], s["pages"], s["bytes"] / 1e6, s["growth_kb"] / 1024,
                           w["rows"], w["pages"], w["bytes"] / 1e6, w["growth_kb"] / 1024,
                           w["growth3_kb"] / 1024, w["method"], w["before_kb"] / 1024))
-        seg = getattr(self, "seg", None)
+        seg = self.seg
         if seg:
             base = median(seg[0]["wall"])
             parts = ["%s %.0f ms wall (%.2fx), %.1f ms CPU, %d Scan requests" % (

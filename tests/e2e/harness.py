@@ -130,7 +130,6 @@ def server():
     return os.environ.get("SERVER", "dynamodb-local")
 
 
-
 class environ:
     """Set environment variables for the duration of a block (None removes
     one); the old values come back afterwards."""
@@ -152,6 +151,7 @@ class environ:
     def __exit__(self, *exc):
         for k, v in self.old.items():
             self._set(k, v)
+
 
 def eq(got, want, msg=""):
     if got != want:
