@@ -51,6 +51,7 @@ struct ddb_client {
   bucket rd, wr;     /* max_read_units / max_write_units */
   char zErrType[128];
   cJSON *errBody;
+  sigv4_cache keys;  /* signing key and OpenSSL objects kept between requests */
 };
 
 static sqlite3_int64 now_ms(void);
@@ -140,6 +141,7 @@ void ddb_close(ddb_client *c) {
   sqlite3_free(c->zHost);
   sqlite3_free(c->zPath);
   cJSON_Delete(c->errBody);
+  sigv4_cache_clear(&c->keys);
   sqlite3_free(c);
 }
 
@@ -350,6 +352,7 @@ static int begin_attempt(ddb_client *c, ddb_job *j) {
   in.region = c->cfg.region;
   in.service = "dynamodb";
   in.now = time(0);
+  in.cache = &c->keys;
   if ((rc = sigv4_sign(&in, &out)) != SQLITE_OK) return rc;
   if (j->attempts == 0) j->firstAt = now_ms();
   for (n = 0; n < 3; n++) hh[n] = (http_header){sh[n].name, sh[n].value};

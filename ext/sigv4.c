@@ -43,7 +43,9 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 #define SIGV4_TERMINATOR "aws4_request"
@@ -145,19 +147,51 @@ static int str_finish(sqlite3_str *s, char **out) {
   return SQLITE_OK;
 }
 
-static int sha256_hex(const void *data, size_t n, char out[65]) {
+/* The cache's SHA-256 and HMAC, fetched on first use (NULL without a cache,
+** or when OpenSSL cannot fetch them: the by-name calls are used then). */
+static const EVP_MD *cache_md(sigv4_cache *k) {
+  if (k && !k->md) k->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+  return k && k->md ? k->md : EVP_sha256();
+}
+
+static EVP_MAC_CTX *cache_mac(sigv4_cache *k) {
+  if (k && !k->mac) {
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    OSSL_PARAM p[2];
+    p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+    p[1] = OSSL_PARAM_construct_end();
+    k->mac = mac ? EVP_MAC_CTX_new(mac) : 0;
+    EVP_MAC_free(mac); /* the context holds its own reference */
+    if (k->mac && !EVP_MAC_CTX_set_params(k->mac, p)) {
+      EVP_MAC_CTX_free(k->mac);
+      k->mac = 0;
+    }
+  }
+  return k ? k->mac : 0;
+}
+
+static int sha256_hex(sigv4_cache *k, const void *data, size_t n, char out[65]) {
   unsigned char md[SHA256_LEN];
   unsigned int len = 0;
-  if (!EVP_Digest(n ? data : "", n, md, &len, EVP_sha256(), NULL) ||
+  if (!EVP_Digest(n ? data : "", n, md, &len, cache_md(k), NULL) ||
       len != SHA256_LEN)
     return SQLITE_ERROR;
   hex_encode(md, SHA256_LEN, out);
   return SQLITE_OK;
 }
 
-static int hmac_sha256(const void *key, size_t nkey, const char *data,
+static int hmac_sha256(sigv4_cache *k, const void *key, size_t nkey, const char *data,
                        unsigned char out[SHA256_LEN]) {
+  EVP_MAC_CTX *mac = cache_mac(k);
   unsigned int len = 0;
+  size_t n = 0;
+  if (mac) {
+    if (!EVP_MAC_init(mac, key, nkey, NULL) ||
+        !EVP_MAC_update(mac, (const unsigned char *)data, strlen(data)) ||
+        !EVP_MAC_final(mac, out, &n, SHA256_LEN) || n != SHA256_LEN)
+      return SQLITE_ERROR;
+    return SQLITE_OK;
+  }
   if (nkey > INT_MAX ||
       !HMAC(EVP_sha256(), key, (int)nkey, (const unsigned char *)data,
             strlen(data), out, &len) ||
@@ -424,11 +458,11 @@ fail:
 /* ----------------------------------------------------------------------
 ** 2. String to sign
 */
-static int string_to_sign(const char *amz_date, const char *scope,
+static int string_to_sign(sigv4_cache *k, const char *amz_date, const char *scope,
                           const char *creq, char **sts) {
   char hash[65];
   char *z;
-  int rc = sha256_hex(creq, strlen(creq), hash);
+  int rc = sha256_hex(k, creq, strlen(creq), hash);
   if (rc) return rc;
   z = sqlite3_mprintf(SIGV4_ALGORITHM "\n%s\n%s\n%s", amz_date, scope, hash);
   if (!z) return SQLITE_NOMEM;
@@ -439,7 +473,7 @@ static int string_to_sign(const char *amz_date, const char *scope,
 /* ----------------------------------------------------------------------
 ** 3. Signing key
 */
-static int signing_key(const char *secret, const char *date,
+static int signing_key(sigv4_cache *k, const char *secret, const char *date,
                        const char *region, const char *service,
                        unsigned char key[SHA256_LEN]) {
   unsigned char k1[SHA256_LEN], k2[SHA256_LEN];
@@ -447,13 +481,13 @@ static int signing_key(const char *secret, const char *date,
   int rc;
 
   if (!ksecret) return SQLITE_NOMEM;
-  rc = hmac_sha256(ksecret, strlen(ksecret), date, k1);
+  rc = hmac_sha256(k, ksecret, strlen(ksecret), date, k1);
   if (rc) goto fail;
-  rc = hmac_sha256(k1, SHA256_LEN, region, k2);
+  rc = hmac_sha256(k, k1, SHA256_LEN, region, k2);
   if (rc) goto fail;
-  rc = hmac_sha256(k2, SHA256_LEN, service, k1);
+  rc = hmac_sha256(k, k2, SHA256_LEN, service, k1);
   if (rc) goto fail;
-  rc = hmac_sha256(k1, SHA256_LEN, SIGV4_TERMINATOR, k2);
+  rc = hmac_sha256(k, k1, SHA256_LEN, SIGV4_TERMINATOR, k2);
   if (rc) goto fail;
   memcpy(key, k2, SHA256_LEN);
 
@@ -465,13 +499,57 @@ fail:
   return rc;
 }
 
+static void forget_key(sigv4_cache *k) {
+  if (k->secret) {
+    OPENSSL_cleanse(k->secret, strlen(k->secret));
+    sqlite3_free(k->secret);
+    k->secret = 0;
+  }
+  OPENSSL_cleanse(k->scope, sizeof(k->scope));
+  OPENSSL_cleanse(k->key, sizeof(k->key));
+}
+
+/* The signing key from the cache when it holds this scope and secret;
+** else derived, and kept in the cache (a cache that cannot take it is left
+** empty: it only saves work). */
+static int cached_key(const sigv4_input *in, const char *date, unsigned char key[SHA256_LEN]) {
+  sigv4_cache *k = in->cache;
+  char scope[sizeof(k->scope)];
+  size_t nsecret = strlen(in->secret_access_key);
+  int n = snprintf(scope, sizeof(scope), "%s/%s/%s", date, in->region, in->service);
+  int rc;
+  if (k && k->secret && strcmp(k->scope, scope) == 0 && strlen(k->secret) == nsecret &&
+      CRYPTO_memcmp(k->secret, in->secret_access_key, nsecret) == 0) {
+    memcpy(key, k->key, SHA256_LEN);
+    return SQLITE_OK;
+  }
+  rc = signing_key(k, in->secret_access_key, date, in->region, in->service, key);
+  if (rc != SQLITE_OK || !k) return rc;
+  forget_key(k);
+  if (n < 0 || (size_t)n >= sizeof(scope)) return SQLITE_OK;
+  if (!(k->secret = sqlite3_malloc64(nsecret + 1))) return SQLITE_OK;
+  memcpy(k->secret, in->secret_access_key, nsecret + 1);
+  memcpy(k->scope, scope, (size_t)n + 1);
+  memcpy(k->key, key, SHA256_LEN);
+  return SQLITE_OK;
+}
+
+void sigv4_cache_clear(sigv4_cache *k) {
+  if (!k) return;
+  forget_key(k);
+  EVP_MD_free(k->md);
+  EVP_MAC_CTX_free(k->mac);
+  k->md = 0;
+  k->mac = 0;
+}
+
 /* ----------------------------------------------------------------------
 ** 4. Signature
 */
-static int signature(const unsigned char key[SHA256_LEN], const char *sts,
+static int signature(sigv4_cache *k, const unsigned char key[SHA256_LEN], const char *sts,
                      char sig[65]) {
   unsigned char mac[SHA256_LEN];
-  int rc = hmac_sha256(key, SHA256_LEN, sts, mac);
+  int rc = hmac_sha256(k, key, SHA256_LEN, sts, mac);
   if (rc) return rc;
   hex_encode(mac, SHA256_LEN, sig);
   return SQLITE_OK;
@@ -509,7 +587,7 @@ int sigv4_sign(const sigv4_input *in, sigv4_output *out) {
   if (rc) goto fail;
   rc = request_dates(in->now, o.amz_date, date);
   if (rc) goto fail;
-  rc = sha256_hex(in->body, in->nbody, o.payload_hash);
+  rc = sha256_hex(in->cache, in->body, in->nbody, o.payload_hash);
   if (rc) goto fail;
   rc = canonical_request(in, o.amz_date, o.payload_hash,
                          &o.canonical_request, &o.signed_headers);
@@ -520,12 +598,12 @@ int sigv4_sign(const sigv4_input *in, sigv4_output *out) {
     rc = SQLITE_NOMEM;
     goto fail;
   }
-  rc = string_to_sign(o.amz_date, scope, o.canonical_request,
+  rc = string_to_sign(in->cache, o.amz_date, scope, o.canonical_request,
                       &o.string_to_sign);
   if (rc) goto fail;
-  rc = signing_key(in->secret_access_key, date, in->region, in->service, key);
+  rc = cached_key(in, date, key);
   if (rc) goto fail;
-  rc = signature(key, o.string_to_sign, o.signature);
+  rc = signature(in->cache, key, o.string_to_sign, o.signature);
   if (rc) goto fail;
   rc = authorization(in->access_key_id, scope, o.signed_headers, o.signature,
                      &o.authorization);

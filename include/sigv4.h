@@ -15,6 +15,19 @@ typedef struct sigv4_header {
   const char *value;           /* as sent (may need trimming / folding) */
 } sigv4_header;
 
+/* What a caller that signs many requests keeps between them (as the AWS
+** SDKs do): the signing key of the last scope, which changes once a day and
+** costs four HMACs to derive, and SHA-256 and HMAC fetched from OpenSSL once
+** rather than looked up by name for every request. Zero it before first
+** use and release it with sigv4_cache_clear(). */
+typedef struct sigv4_cache {
+  char *secret;                /* the secret the key was derived from (a copy) */
+  char scope[96];              /* "20150830/us-east-1/service" */
+  unsigned char key[32];
+  struct evp_md_st *md;        /* EVP_MD of SHA-256 */
+  struct evp_mac_ctx_st *mac;  /* EVP_MAC_CTX of HMAC with SHA-256 */
+} sigv4_cache;
+
 typedef struct sigv4_input {
   const char *method;          /* "POST" */
   const char *path;            /* request path as sent, e.g. "/" */
@@ -34,6 +47,7 @@ typedef struct sigv4_input {
   int normalize_path;          /* RFC 3986 normalisation of the path */
   int omit_session_token;      /* 1: token header is added after signing
                                ** and is not part of the signature */
+  sigv4_cache *cache;          /* NULL: derive and look up every time */
 } sigv4_input;
 
 typedef struct sigv4_output {
@@ -57,5 +71,6 @@ typedef struct sigv4_output {
 */
 int sigv4_sign(const sigv4_input *in, sigv4_output *out);
 void sigv4_output_free(sigv4_output *out);
+void sigv4_cache_clear(sigv4_cache *cache);
 
 #endif

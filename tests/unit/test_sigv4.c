@@ -233,6 +233,9 @@ static const char *signed_authorization(char *signed_request) {
   return NULL;
 }
 
+/* The cache every case is signed with in the second pass (NULL: none). */
+static sigv4_cache *suite_cache;
+
 static void run_case(const char *name) {
   char *request = NULL, *context = NULL, *creq = NULL, *sts = NULL,
        *sig = NULL, *signed_request = NULL;
@@ -274,6 +277,7 @@ static void run_case(const char *name) {
   in.sign_body = c.sign_body;
   in.normalize_path = c.normalize;
   in.omit_session_token = c.omit_session_token;
+  in.cache = suite_cache;
 
   rc = sigv4_sign(&in, &out);
   CHECK_INT(rc, SQLITE_OK);
@@ -301,8 +305,16 @@ static void test_aws_suite(void) {
   DIR *d;
   struct dirent *e;
   int i, nfolder = 0, listed = 0;
+  sigv4_cache cache;
 
   for (i = 0; i < NCASES; i++) run_case(sigv4_cases[i]);
+  /* again with one cache for all: the same results (the cases share the
+  ** scope; some sign with another secret or region) */
+  memset(&cache, 0, sizeof(cache));
+  suite_cache = &cache;
+  for (i = 0; i < NCASES; i++) run_case(sigv4_cases[i]);
+  suite_cache = NULL;
+  sigv4_cache_clear(&cache);
   check_current = "test_aws_suite";
 
   d = opendir(vectors_dir());
@@ -544,8 +556,55 @@ static void test_path_and_query(void) {
   sigv4_output_free(&out);
 }
 
+/* A cache gives the signature a fresh derivation gives, follows a change
+** of day, region, service or secret, and clear() leaves nothing behind. */
+static void test_cache(void) {
+  static const struct {
+    time_t now;
+    const char *region, *service, *secret;
+  } steps[] = {
+      {1440938160, "us-east-1", "dynamodb", SECRET},
+      {1440938161, "us-east-1", "dynamodb", SECRET},         /* same day */
+      {1440938160 + 86400, "us-east-1", "dynamodb", SECRET}, /* next day */
+      {1440938160, "eu-west-1", "dynamodb", SECRET},
+      {1440938160, "eu-west-1", "sts", SECRET},
+      {1440938160, "eu-west-1", "sts", "another-secret"},
+      {1440938160, "eu-west-1", "sts", "another-secreT"},    /* same length */
+      {1440938160, "us-east-1", "dynamodb", SECRET},
+  };
+  sigv4_cache cache;
+  size_t i;
+  memset(&cache, 0, sizeof(cache));
+  for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    sigv4_input in = ddb_input(NULL);
+    sigv4_output plain, cached;
+    char scope[96];
+    in.now = steps[i].now;
+    in.region = steps[i].region;
+    in.service = steps[i].service;
+    in.secret_access_key = steps[i].secret;
+    CHECK_INT(sigv4_sign(&in, &plain), SQLITE_OK);
+    in.cache = &cache;
+    CHECK_INT(sigv4_sign(&in, &cached), SQLITE_OK);
+    CHECK_STR(cached.signature, plain.signature);
+    CHECK_STR(cached.authorization, plain.authorization);
+    snprintf(scope, sizeof(scope), "%.8s/%s/%s", plain.amz_date, steps[i].region,
+             steps[i].service);
+    CHECK_STR(cache.scope, scope);
+    CHECK_STR(cache.secret, steps[i].secret);
+    CHECK(cache.md != NULL && cache.mac != NULL);
+    sigv4_output_free(&plain);
+    sigv4_output_free(&cached);
+  }
+  sigv4_cache_clear(&cache);
+  CHECK(cache.secret == NULL && cache.md == NULL && cache.mac == NULL && cache.scope[0] == 0);
+  sigv4_cache_clear(&cache); /* twice is harmless */
+  sigv4_cache_clear(NULL);
+}
+
 int main(void) {
   RUN(test_aws_suite);
+  RUN(test_cache);
   RUN(test_dynamodb_post);
   RUN(test_dynamodb_post_session_token);
   RUN(test_no_session_token);
