@@ -202,15 +202,14 @@ static void bucket_refill(bucket *b, sqlite3_int64 now) {
   b->last = now;
 }
 
-/* Does a JSON text hold the escape \u0000 (not an escaped backslash
-** followed by "u0000")? */
+/* Does a JSON text hold the escape \u0000? Every backslash in JSON starts
+** an escape of two or more characters, so stepping over each pair keeps an
+** escaped backslash followed by "u0000" from counting. */
 static int has_nul_escape(const char *z, size_t n) {
   const char *p = z, *end = z + n;
-  while ((p = memmem(p, (size_t)(end - p), "\\u0000", 6)) != 0) {
-    const char *q = p;
-    while (q > z && q[-1] == '\\') q--;
-    if ((p - q) % 2 == 0) return 1; /* an even run of backslashes before it */
-    p += 6;
+  while (p < end && (p = memchr(p, '\\', (size_t)(end - p))) != 0) {
+    if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0) return 1;
+    p += 2;
   }
   return 0;
 }

@@ -155,15 +155,18 @@ def test_what_cannot_be_read_exactly_is_an_error():
         # an escaped backslash before u0000 is just text
         fs.script("Scan", (200, b'{"Items": [{"uuid": {"S": "x\\\\u0000y"}, "timestamp": {"S": "t"}}]}'))
         eq(c.execute("SELECT uuid FROM t").fetchall(), [("x\\u0000y",)])
+        # ... and an escaped backslash followed by \u0000 is a NUL again
+        fs.script("Scan", (200, b'{"Items": [{"uuid": {"S": "x\\\\\\u0000y"}, "timestamp": {"S": "t"}}]}'))
+        raises(lambda: c.execute("SELECT uuid FROM t").fetchall(), "holds a NUL character")
         # trailing bytes after the object: not a whole JSON answer
         fs.script("Scan", (200, b'{"Items": []} trailing'), (200, b'{"Items": []} trailing'),
                   (200, {"Items": []}))
         eq(c.execute("SELECT uuid FROM t").fetchall(), [])
-        eq(fs.ops().count("Scan"), 5)  # the two bad answers were retried
+        eq(fs.ops().count("Scan"), 6)  # the two bad answers were retried
         # a null LastEvaluatedKey ends the pages
         fs.script("Scan", (200, {"Items": [ITEM], "LastEvaluatedKey": None}))
         eq(len(c.execute("SELECT uuid FROM t").fetchall()), 1)
-        eq(fs.ops().count("Scan"), 6)
+        eq(fs.ops().count("Scan"), 7)
     # a key compared with text holding NUL: no exact answer, an error
     with FakeServer() as fs:
         c = open_table(fs)
