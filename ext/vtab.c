@@ -750,7 +750,7 @@ static void cursor_reset(dyn_cursor *c) {
   }
   sqlite3_free(c->aStream);
   cJSON_Delete(c->keys);
-  cJSON_Delete(c->resp);
+  ddb_recycle(v->client, c->resp);
   c->aStream = 0;
   c->nStream = 0;
   c->keys = c->resp = c->item = c->keyValues = 0;
@@ -870,7 +870,7 @@ static int advance(dyn_cursor *c, int first) {
       if ((++c->iRowid & 63) == 0 && c->prefetch) return ddb_progress(v->client);
       return SQLITE_OK;
     }
-    cJSON_Delete(c->resp);
+    ddb_recycle(v->client, c->resp);
     c->resp = 0;
     for (i = 0; i < c->nStream; i++) {
       if (c->aStream[i].more && (rc = start_page(c, &c->aStream[i])) != SQLITE_OK) return rc;
