@@ -625,9 +625,10 @@ int ddb_wait_any(ddb_client *c, ddb_job **aJob, int nJob, int *piDone) {
 }
 
 /* The tree is freed right before the next response is parsed, rather than
-** now: the parse then reuses its nodes, which glibc keeps in its fast
-** bins, instead of leaving them there until libcurl's next large malloc
-** or free consolidates them all (about a tenth of a Scan's client CPU). */
+** when the caller is done with it: the parse then reuses its nodes, which
+** glibc keeps in its fast bins, instead of leaving them there until
+** libcurl's next large malloc or free consolidates them all (about a tenth
+** of a Scan's client CPU). */
 void ddb_recycle(ddb_client *c, cJSON *tree) {
   if (!c) {
     cJSON_Delete(tree);

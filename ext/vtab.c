@@ -750,7 +750,8 @@ static void cursor_reset(dyn_cursor *c) {
   }
   sqlite3_free(c->aStream);
   cJSON_Delete(c->keys);
-  ddb_recycle(v->client, c->resp);
+  cJSON_Delete(c->resp);
+  ddb_recycle(v->client, 0);
   c->aStream = 0;
   c->nStream = 0;
   c->keys = c->resp = c->item = c->keyValues = 0;

@@ -136,9 +136,11 @@ void ddb_abandon(ddb_client *c, ddb_job *j);
 ** while SQLite reads rows, so that a prefetched page keeps arriving). */
 int ddb_progress(ddb_client *c);
 
-/* Hand over a response tree the caller is done with (NULL is fine): the
-** client frees it just before it parses the next response, or when it
-** closes. At most one is kept. */
+/* Hand over a response tree the caller is done with: the client frees it
+** just before it parses the next response (or when it closes), and frees
+** the one it kept before. ddb_recycle(c, NULL) frees the kept tree now: a
+** cursor does so when it closes, so that a finished statement keeps no
+** memory (measured: the next statement is not faster if it does). */
 void ddb_recycle(ddb_client *c, cJSON *tree);
 
 /* Is this job started and not yet finished? */
