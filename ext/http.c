@@ -47,6 +47,10 @@ int http_open(http_conn **pp) {
     return SQLITE_ERROR;
   }
   curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)HTTP_MAX_IN_FLIGHT);
+  /* Keep that many idle connections too: by default the cache holds four per
+  ** handle still added, and handles leave as their transfers end, so the
+  ** tail of a wave of writes closed connections the next wave reopened. */
+  curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)HTTP_MAX_IN_FLIGHT);
   p->connect_ms = 10000;
   p->total_ms = 60000;
   *pp = p;

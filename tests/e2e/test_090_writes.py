@@ -4,11 +4,13 @@ ROLLBACK, savepoints, reading one's own writes; every failed write
 reported."""
 
 import json
+import os
 
 from harness import connect, ddb, eq, note, raises, server, traced
 from fixtures import tracks_table, track_items
 from fakeserver import FakeServer, describe
 from ddbclient import marshal_item, unmarshal_item
+from faultproxy import FaultProxy
 
 
 def items_of(name):
@@ -131,6 +133,27 @@ def test_bulk_replace_is_batched_25_at_a_time():
     eq(sum(len(b["RequestItems"][dst]) for b in batches), n)
     eq([o for o, r in reqs if o == "PutItem"], [])
     eq(items_of(dst), items_of(src))
+
+
+def test_bulk_writes_keep_their_connections():
+    # 2000 rows in one transaction: 80 BatchWriteItem in concurrent waves,
+    # over at most as many connections as requests go at once (16), each
+    # kept alive between waves rather than closed and opened again (which
+    # costs a TLS handshake each on AWS)
+    name = tracks_table("conns")
+    with FaultProxy(os.environ["AWS_ENDPOINT_URL_DYNAMODB"], rate=0) as proxy:
+        c = connect()
+        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, endpoint='%s', speed N)"
+                  % (name, proxy.url))
+        c.execute("BEGIN")
+        c.executemany("INSERT OR REPLACE INTO t(uuid, timestamp, speed) VALUES (?, ?, ?)",
+                      [("u%d" % (i % 7), "t%05d" % i, i) for i in range(2000)])
+        c.execute("COMMIT")
+        eq(c.execute("SELECT count(*) FROM t").fetchone()[0], 2000)
+        st = proxy.stats
+    eq(st["ops"]["BatchWriteItem"]["requests"], 80)
+    note("bulk writes: %d requests over %d connections" % (st["requests"], st["connections"]))
+    assert st["connections"] <= 16, st["connections"]
 
 
 def test_plain_inserts_go_concurrently_and_still_refuse_existing_keys():
