@@ -168,6 +168,10 @@ int ddb_attempts(const ddb_client *c) {
   return c->nAttempts;
 }
 
+long ddb_retry_ms(const ddb_client *c) {
+  return c->retry_ms;
+}
+
 int ddb_op_kind(const char *zOp) {
   static const char *const azRead[] = {"GetItem", "Query", "Scan", "BatchGetItem",
                                        "TransactGetItems"};
@@ -239,6 +243,9 @@ static void report_usage(ddb_client *c, ddb_job *j, const http_response *resp, c
       u.items = (sqlite3_int64)n->valuedouble;
     } else if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(json, "Item"))) {
       u.items = 1;
+    } else if (cJSON_IsObject(n = cJSON_GetObjectItemCaseSensitive(json, "Responses"))) {
+      const cJSON *t; /* BatchGetItem: the items of every table */
+      cJSON_ArrayForEach(t, n) u.items += cJSON_GetArraySize(t);
     }
     if (cJSON_IsNumber(n = cJSON_GetObjectItemCaseSensitive(json, "ScannedCount"))) {
       u.scanned = (sqlite3_int64)n->valuedouble;
@@ -526,7 +533,7 @@ int ddb_start(ddb_client *c, const char *zTable, ddb_job *j) {
   j->zErr = 0;
   j->zType[0] = 0;
   j->attempts = 0;
-  j->readyAt = 0;
+  j->readyAt = j->delayMs > 0 ? now_ms() + j->delayMs : 0;
   j->zTable = zTable;
   j->state = JOB_DONE;
   if (!j->body) j->body = request_body(j);

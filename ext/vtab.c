@@ -40,6 +40,8 @@
 #define RAMP_LAST 1600    /* until pages are as big as DynamoDB makes them */
 #define MAX_SEGMENTS ARGS_MAX_SEGMENTS /* parallel Scan: at most this many, */
 #define SEGMENT_BYTES (8 * 1024 * 1024) /* one per this much table, by default */
+#define BATCH_GET_KEYS 100 /* BatchGetItem: keys per request, DynamoDB's limit */
+#define UNPROCESSED_ROUNDS 12 /* BatchGetItem: responses in a row leaving keys */
 
 enum { KEY_NO = 0, KEY_HASH = 1, KEY_RANGE = 2 };
 
@@ -92,6 +94,9 @@ typedef struct dyn_cursor {
   cJSON *keys;         /* partition-key values still to visit (array) */
   cJSON *keyValues;    /* where the partition key goes in aStream[0].req */
   const char *zKeySlot;/* member name of that slot (":v0" or the key name) */
+  int batch;           /* a GetItem plan over an IN list: BatchGetItem */
+  int nUnprocessed;    /* batch: responses in a row that left keys unread */
+  sqlite3_int64 msUnprocessed; /* batch: the backoff they have cost */
   cJSON *resp;         /* the current page */
   cJSON *item;         /* the current item, in resp */
   sqlite3_int64 nCount;/* PLAN_COUNT: rows of the page still to produce */
@@ -757,6 +762,8 @@ static void cursor_reset(dyn_cursor *c) {
   c->keys = c->resp = c->item = c->keyValues = 0;
   c->zKeySlot = 0;
   c->nCount = 0;
+  c->batch = c->nUnprocessed = 0;
+  c->msUnprocessed = 0;
   c->eof = 1;
 }
 
@@ -775,6 +782,13 @@ static int start_page(dyn_cursor *c, dyn_stream *st) {
   st->more = 0;
   st->job.zOp = c->zOp;
   st->job.req = st->req;
+  st->job.delayMs = 0;
+  if (c->nUnprocessed > 0) { /* keys left unread: back off, as the SDKs do */
+    unsigned rnd;
+    sqlite3_randomness(sizeof(rnd), &rnd);
+    st->job.delayMs = ddb_backoff_ms(c->nUnprocessed, 1, rnd);
+    c->msUnprocessed += st->job.delayMs;
+  }
   if (st->nRamp) { /* PLAN_RAMP: this page's Limit */
     cJSON_DeleteItemFromObjectCaseSensitive(st->req, "Limit");
     cJSON_AddNumberToObject(st->req, "Limit", st->nRamp);
@@ -783,15 +797,66 @@ static int start_page(dyn_cursor *c, dyn_stream *st) {
   return ddb_start(v->client, v->args.table, &st->job);
 }
 
+/* BatchGetItem: the next keys (at most BATCH_GET_KEYS) into the request's
+** Keys array; 0 when none is left. */
+static int next_batch(dyn_cursor *c) {
+  cJSON *k;
+  int n = 0;
+  while (c->keyValues->child) cJSON_Delete(cJSON_DetachItemViaPointer(c->keyValues, c->keyValues->child));
+  while (n < BATCH_GET_KEYS && (k = cJSON_DetachItemFromArray(c->keys, 0)) != 0) {
+    cJSON_AddItemToArray(c->keyValues, k);
+    n++;
+  }
+  return n > 0;
+}
+
 /* Put the next partition-key value into the request; 0 when none is left. */
 static int next_key(dyn_cursor *c) {
-  cJSON *k = c->keys ? cJSON_DetachItemFromArray(c->keys, 0) : 0;
+  cJSON *k;
   dyn_stream *st = &c->aStream[0];
+  if (c->batch) return next_batch(c);
+  k = c->keys ? cJSON_DetachItemFromArray(c->keys, 0) : 0;
   if (!k) return 0;
   cJSON_ReplaceItemInObjectCaseSensitive(c->keyValues, c->zKeySlot, k);
   cJSON_DeleteItemFromObjectCaseSensitive(st->req, "ExclusiveStartKey");
   if (c->idxNum & PLAN_RAMP) st->nRamp = RAMP_FIRST; /* each partition starts small */
   return 1;
+}
+
+/* A BatchGetItem answer has come: its items are the rows; the keys it left
+** unprocessed go first into the next request (after a backoff), for at most
+** UNPROCESSED_ROUNDS answers in a row and the client's retry time. */
+static int take_batch(dyn_cursor *c) {
+  dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
+  const cJSON *r = cJSON_GetObjectItemCaseSensitive(c->resp, "Responses");
+  const cJSON *items = cJSON_IsObject(r) ? cJSON_GetObjectItemCaseSensitive(r, v->args.table) : 0;
+  cJSON *u = cJSON_GetObjectItemCaseSensitive(c->resp, "UnprocessedKeys"), *left = 0, *k;
+  if (cJSON_IsObject(u) && cJSON_IsObject(u = cJSON_GetObjectItemCaseSensitive(u, v->args.table))) {
+    left = cJSON_GetObjectItemCaseSensitive(u, "Keys");
+  }
+  if ((r && !cJSON_IsObject(r)) || (items && !cJSON_IsArray(items)) || (left && !cJSON_IsArray(left)) ||
+      (items && items->child && !cJSON_IsObject(items->child))) {
+    return vt_error(v, SQLITE_ERROR,
+                    sqlite3_mprintf("dynamo: BatchGetItem on %s: malformed response", v->args.table));
+  }
+  c->item = items ? items->child : 0;
+  if (!left || !left->child) {
+    c->nUnprocessed = 0;
+    c->msUnprocessed = 0;
+    return SQLITE_OK;
+  }
+  if (c->nUnprocessed >= UNPROCESSED_ROUNDS || c->msUnprocessed > ddb_retry_ms(v->client)) {
+    return vt_error(v, SQLITE_ERROR,
+                    sqlite3_mprintf("dynamo: BatchGetItem on %s: %d keys still unprocessed after "
+                                    "%d rounds (%lld ms of backoff)", v->args.table,
+                                    cJSON_GetArraySize(left) + cJSON_GetArraySize(c->keys),
+                                    c->nUnprocessed + 1, (long long)c->msUnprocessed));
+  }
+  c->nUnprocessed++;
+  while ((k = cJSON_DetachItemFromArray(left, cJSON_GetArraySize(left) - 1)) != 0) {
+    if (!cJSON_InsertItemInArray(c->keys, 0, k)) cJSON_AddItemToArray(c->keys, k); /* empty list */
+  }
+  return SQLITE_OK;
 }
 
 /* A page has come: make it current and note (or ask for) the next one. */
@@ -806,6 +871,7 @@ static int take_page(dyn_cursor *c, dyn_stream *st) {
   }
   c->resp = st->job.resp;
   st->job.resp = 0;
+  if (c->batch) return take_batch(c);
   if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
     c->item = cJSON_GetObjectItemCaseSensitive(c->resp, "Item");
     if (c->item && !cJSON_IsObject(c->item)) goto malformed;
@@ -853,7 +919,7 @@ static int advance(dyn_cursor *c, int first) {
   if (!first && c->nCount > 0) {
     c->nCount--;
   } else if (!first && c->item) {
-    if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
+    if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET && !c->batch) {
       c->item = 0; /* one Item, not an array */
     } else {
       c->item = c->item->next;
@@ -1061,6 +1127,53 @@ static int collect_keys(dyn_vtab *v, const read_keys *rk, dyn_cursor *c, sqlite3
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* A GetItem plan over several partition keys becomes BatchGetItem: req
+** (TableName, the Key template, the projection, ConsistentRead) becomes
+** {"RequestItems": {TABLE: {"Keys": [...], projection, ConsistentRead}}},
+** and c->keys the whole keys; next_batch() fills Keys. They are distinct,
+** as BatchGetItem requires: SQLite gives an IN list's values once each, and
+** two values SQLite tells apart never make one key (plan_key_value). */
+static int batch_request(dyn_vtab *v, dyn_cursor *c, cJSON **pReq) {
+  cJSON *req = *pReq, *tmpl, *out = cJSON_CreateObject(), *all = cJSON_CreateArray(), *ri, *k;
+  const char *zPk = v->aCol[v->pk].name;
+  int rc;
+  cJSON_DeleteItemFromObjectCaseSensitive(req, "TableName");
+  tmpl = cJSON_DetachItemFromObjectCaseSensitive(req, "Key");
+  if (!out || !all || !tmpl || !(ri = cJSON_AddObjectToObject(out, "RequestItems")) ||
+      !(c->keyValues = cJSON_AddArrayToObject(req, "Keys"))) {
+    rc = SQLITE_NOMEM;
+    goto fail;
+  }
+  cJSON_AddItemToObject(ri, v->args.table, req);
+  *pReq = out; /* owns req now */
+  req = 0;
+  while ((k = cJSON_DetachItemFromArray(c->keys, 0)) != 0) {
+    cJSON *key = cJSON_Duplicate(tmpl, 1);
+    if (!key || !cJSON_ReplaceItemInObjectCaseSensitive(key, zPk, k)) {
+      if (key) cJSON_Delete(key);
+      cJSON_Delete(k);
+      rc = SQLITE_NOMEM;
+      goto fail;
+    }
+    cJSON_AddItemToArray(all, key);
+  }
+  cJSON_Delete(c->keys);
+  c->keys = all;
+  cJSON_Delete(tmpl);
+  c->batch = 1;
+  c->zOp = "BatchGetItem";
+  return SQLITE_OK;
+fail:
+  if (req) {
+    cJSON_Delete(out);
+  } else {
+    c->keyValues = 0;
+  }
+  cJSON_Delete(all);
+  cJSON_Delete(tmpl);
+  return rc;
+}
+
 /* The streams of a read: one with req, or one per segment of a parallel
 ** Scan, each with its own copy. Takes over req. */
 static int make_streams(dyn_cursor *c, int nSeg, cJSON *req) {
@@ -1200,6 +1313,10 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   if (v->args.consistent_read) cJSON_AddTrueToObject(req, "ConsistentRead");
   if (op == PLAN_QUERY) c->keyValues = x.values; /* moves into req just below */
   if ((rc = expr_attach(&x, req)) != SQLITE_OK) goto fail;
+  if (op == PLAN_GET && (idxNum & PLAN_PK_IN) && cJSON_GetArraySize(c->keys) > 1 &&
+      (rc = batch_request(v, c, &req)) != SQLITE_OK) {
+    goto fail;
+  }
   if ((rc = make_streams(c, op == PLAN_SCAN ? scan_segments(v, idxNum) : 1, req)) != SQLITE_OK) {
     req = 0;
     goto fail;

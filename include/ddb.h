@@ -83,6 +83,8 @@ const cJSON *ddb_error_body(const ddb_client *c);
 
 /* How many attempts the last ddb_call() made. */
 int ddb_attempts(const ddb_client *c);
+/* How long retries go on after a first attempt (retry_ms, or its default). */
+long ddb_retry_ms(const ddb_client *c);
 
 /*
 ** Several requests at once: each job is sent (and retried under the same
@@ -107,6 +109,7 @@ typedef struct ddb_job {
   const char *zOp;        /* "PutItem", "BatchWriteItem", ... */
   const cJSON *req;       /* the request, printed when the job starts */
   void *user;             /* for the caller */
+  long delayMs;           /* start no sooner than this long after ddb_start */
   /* results, owned by the job until ddb_job_clear() */
   int rc;                 /* SQLITE_OK, SQLITE_ERROR, SQLITE_NOMEM */
   cJSON *resp;            /* the response when rc == SQLITE_OK */
