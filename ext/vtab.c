@@ -802,7 +802,9 @@ static int start_page(dyn_cursor *c, dyn_stream *st) {
 static int next_batch(dyn_cursor *c) {
   cJSON *k;
   int n = 0;
-  while (c->keyValues->child) cJSON_Delete(cJSON_DetachItemViaPointer(c->keyValues, c->keyValues->child));
+  while (c->keyValues->child) {
+    cJSON_Delete(cJSON_DetachItemViaPointer(c->keyValues, c->keyValues->child));
+  }
   while (n < BATCH_GET_KEYS && (k = cJSON_DetachItemFromArray(c->keys, 0)) != 0) {
     cJSON_AddItemToArray(c->keyValues, k);
     n++;
@@ -854,7 +856,7 @@ static int take_batch(dyn_cursor *c) {
   }
   c->nUnprocessed++;
   while ((k = cJSON_DetachItemFromArray(left, cJSON_GetArraySize(left) - 1)) != 0) {
-    if (!cJSON_InsertItemInArray(c->keys, 0, k)) cJSON_AddItemToArray(c->keys, k); /* empty list */
+    cJSON_InsertItemInArray(c->keys, 0, k); /* appends to an empty list */
   }
   return SQLITE_OK;
 }
