@@ -6,7 +6,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define BATCH_MAX_ITEMS 25              /* BatchWriteItem's limits */
 #define BATCH_MAX_BYTES (15 * 1024 * 1024)
@@ -339,19 +338,12 @@ static int batch_done(dyn_writer *w, const write_table *t, batch *b) {
   return nLeft;
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts;
-  ts.tv_sec = ms / 1000;
-  ts.tv_nsec = (ms % 1000) * 1000000L;
-  while (nanosleep(&ts, &ts) != 0) {
-  }
-}
-
 /* Send the pending writes of one wave; batchable ones again while
 ** UnprocessedItems come back. */
 static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const int *aWave,
                      int wave) {
   int round, rc = SQLITE_OK;
+  long delayMs = 0; /* the backoff before a round after the first */
   for (round = 0; rc == SQLITE_OK; round++) {
     ddb_job **apJob = sqlite3_malloc64(sizeof(ddb_job *) * (w->n + 1));
     ddb_job *aSingle = sqlite3_malloc64(sizeof(ddb_job) * (w->n + 1));
@@ -369,6 +361,7 @@ static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const i
       if (!is_batchable(x)) {
         ddb_job *j = &aSingle[nSingle];
         memset(j, 0, sizeof(*j));
+        j->delayMs = delayMs;
         j->req = single_request(x, t, &j->zOp);
         if (!j->req) {
           rc = SQLITE_NOMEM;
@@ -403,6 +396,7 @@ static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const i
           }
           b->job.zOp = "BatchWriteItem";
           b->job.req = b->req;
+          b->job.delayMs = delayMs;
           apJob[nJob++] = &b->job;
         }
         list = cJSON_GetObjectItemCaseSensitive(
@@ -449,7 +443,7 @@ static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const i
     { /* back off before the next round, as the SDKs do */
       unsigned rnd;
       sqlite3_randomness(sizeof(rnd), &rnd);
-      sleep_ms(ddb_backoff_ms(round + 1, 1, rnd));
+      delayMs = ddb_backoff_ms(round + 1, 1, rnd);
     }
   }
   return rc;
