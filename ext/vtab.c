@@ -797,16 +797,17 @@ static int start_page(dyn_cursor *c, dyn_stream *st) {
   return ddb_start(v->client, v->args.table, &st->job);
 }
 
-/* BatchGetItem: the next keys (at most BATCH_GET_KEYS) into the request's
-** Keys array; 0 when none is left. */
-static int next_batch(dyn_cursor *c) {
-  cJSON *k;
+/* BatchGetItem: the next keys (at most BATCH_GET_KEYS) into a stream's
+** request; 0 when none is left. */
+static int next_batch(dyn_cursor *c, dyn_stream *st) {
+  dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
+  cJSON *ri = cJSON_GetObjectItemCaseSensitive(st->req, "RequestItems");
+  cJSON *keys = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ri, v->args.table),
+                                                 "Keys"), *k;
   int n = 0;
-  while (c->keyValues->child) {
-    cJSON_Delete(cJSON_DetachItemViaPointer(c->keyValues, c->keyValues->child));
-  }
+  while (keys->child) cJSON_Delete(cJSON_DetachItemViaPointer(keys, keys->child));
   while (n < BATCH_GET_KEYS && (k = cJSON_DetachItemFromArray(c->keys, 0)) != 0) {
-    cJSON_AddItemToArray(c->keyValues, k);
+    cJSON_AddItemToArray(keys, k);
     n++;
   }
   return n > 0;
@@ -816,7 +817,7 @@ static int next_batch(dyn_cursor *c) {
 static int next_key(dyn_cursor *c) {
   cJSON *k;
   dyn_stream *st = &c->aStream[0];
-  if (c->batch) return next_batch(c);
+  if (c->batch) return next_batch(c, st);
   k = c->keys ? cJSON_DetachItemFromArray(c->keys, 0) : 0;
   if (!k) return 0;
   cJSON_ReplaceItemInObjectCaseSensitive(c->keyValues, c->zKeySlot, k);
@@ -828,7 +829,7 @@ static int next_key(dyn_cursor *c) {
 /* A BatchGetItem answer has come: its items are the rows; the keys it left
 ** unprocessed go first into the next request (after a backoff), for at most
 ** UNPROCESSED_ROUNDS answers in a row and the client's retry time. */
-static int take_batch(dyn_cursor *c) {
+static int take_batch(dyn_cursor *c, dyn_stream *st) {
   dyn_vtab *v = (dyn_vtab *)c->base.pVtab;
   const cJSON *r = cJSON_GetObjectItemCaseSensitive(c->resp, "Responses");
   const cJSON *items = cJSON_IsObject(r) ? cJSON_GetObjectItemCaseSensitive(r, v->args.table) : 0;
@@ -842,6 +843,7 @@ static int take_batch(dyn_cursor *c) {
                     sqlite3_mprintf("dynamo: BatchGetItem on %s: malformed response", v->args.table));
   }
   c->item = items ? items->child : 0;
+  st->more = 1; /* this stream takes the next keys, if any are left then */
   if (!left || !left->child) {
     c->nUnprocessed = 0;
     c->msUnprocessed = 0;
@@ -873,7 +875,7 @@ static int take_page(dyn_cursor *c, dyn_stream *st) {
   }
   c->resp = st->job.resp;
   st->job.resp = 0;
-  if (c->batch) return take_batch(c);
+  if (c->batch) return take_batch(c, st);
   if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
     c->item = cJSON_GetObjectItemCaseSensitive(c->resp, "Item");
     if (c->item && !cJSON_IsObject(c->item)) goto malformed;
@@ -942,8 +944,10 @@ static int advance(dyn_cursor *c, int first) {
     ddb_recycle(v->client, c->resp);
     c->resp = 0;
     for (i = 0; i < c->nStream; i++) {
-      if (c->aStream[i].more && (rc = start_page(c, &c->aStream[i])) != SQLITE_OK) return rc;
-      apJob[i] = &c->aStream[i].job;
+      dyn_stream *st = &c->aStream[i];
+      if (st->more && c->batch && !next_batch(c, st)) st->more = 0; /* no key left for it */
+      if (st->more && (rc = start_page(c, st)) != SQLITE_OK) return rc;
+      apJob[i] = &st->job;
     }
     if ((rc = ddb_wait_any(v->client, apJob, c->nStream, &i)) != SQLITE_OK) return rc;
     if (i >= 0) {
@@ -1132,7 +1136,8 @@ static int collect_keys(dyn_vtab *v, const read_keys *rk, dyn_cursor *c, sqlite3
 /* A GetItem plan over several partition keys becomes BatchGetItem: req
 ** (TableName, the Key template, the projection, ConsistentRead) becomes
 ** {"RequestItems": {TABLE: {"Keys": [...], projection, ConsistentRead}}},
-** and c->keys the whole keys; next_batch() fills Keys. They are distinct,
+** and c->keys the whole keys; next_batch() fills each stream's Keys from
+** them (up to MAX_SEGMENTS requests go at once). They are distinct,
 ** as BatchGetItem requires: SQLite gives an IN list's values once each, and
 ** two values SQLite tells apart never make one key (plan_key_value). */
 static int batch_request(dyn_vtab *v, dyn_cursor *c, cJSON **pReq) {
@@ -1142,7 +1147,7 @@ static int batch_request(dyn_vtab *v, dyn_cursor *c, cJSON **pReq) {
   cJSON_DeleteItemFromObjectCaseSensitive(req, "TableName");
   tmpl = cJSON_DetachItemFromObjectCaseSensitive(req, "Key");
   if (!out || !all || !tmpl || !(ri = cJSON_AddObjectToObject(out, "RequestItems")) ||
-      !(c->keyValues = cJSON_AddArrayToObject(req, "Keys"))) {
+      !cJSON_AddArrayToObject(req, "Keys")) {
     rc = SQLITE_NOMEM;
     goto fail;
   }
@@ -1166,14 +1171,16 @@ static int batch_request(dyn_vtab *v, dyn_cursor *c, cJSON **pReq) {
   c->zOp = "BatchGetItem";
   return SQLITE_OK;
 fail:
-  if (req) {
-    cJSON_Delete(out);
-  } else {
-    c->keyValues = 0;
-  }
+  if (req) cJSON_Delete(out);
   cJSON_Delete(all);
   cJSON_Delete(tmpl);
   return rc;
+}
+
+/* BatchGetItem: one stream per BATCH_GET_KEYS keys, at most MAX_SEGMENTS. */
+static int batch_streams(dyn_cursor *c) {
+  int n = (cJSON_GetArraySize(c->keys) + BATCH_GET_KEYS - 1) / BATCH_GET_KEYS;
+  return n < 1 ? 1 : n > MAX_SEGMENTS ? MAX_SEGMENTS : n;
 }
 
 /* The streams of a read: one with req, or one per segment of a parallel
@@ -1193,6 +1200,7 @@ static int make_streams(dyn_cursor *c, int nSeg, cJSON *req) {
     cJSON *r = i ? cJSON_Duplicate(req, 1) : req;
     if (!r) return SQLITE_NOMEM; /* cursor_reset frees the others */
     c->aStream[i].req = r;
+    if (c->batch) continue; /* BatchGetItem: the same request, other keys */
     cJSON_AddNumberToObject(r, "Segment", i);
     cJSON_AddNumberToObject(r, "TotalSegments", nSeg);
   }
@@ -1319,13 +1327,15 @@ static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
       (rc = batch_request(v, c, &req)) != SQLITE_OK) {
     goto fail;
   }
-  if ((rc = make_streams(c, op == PLAN_SCAN ? scan_segments(v, idxNum) : 1, req)) != SQLITE_OK) {
+  if ((rc = make_streams(c, op == PLAN_SCAN ? scan_segments(v, idxNum) : c->batch ? batch_streams(c) : 1,
+                         req)) != SQLITE_OK) {
     req = 0;
     goto fail;
   }
   req = 0; /* the streams own it now */
   c->prefetch = op != PLAN_GET && !(idxNum & (PLAN_LIMIT | PLAN_RAMP));
-  if (op != PLAN_SCAN && !next_key(c)) goto empty;
+  for (i = 0; c->batch && i < c->nStream; i++) next_batch(c, &c->aStream[i]); /* each gets keys */
+  if (op != PLAN_SCAN && !c->batch && !next_key(c)) goto empty;
   for (i = 0; i < c->nStream; i++) {
     if ((idxNum & PLAN_RAMP) && op == PLAN_SCAN) c->aStream[i].nRamp = RAMP_FIRST;
     if ((rc = start_page(c, &c->aStream[i])) != SQLITE_OK) goto fail;

@@ -140,3 +140,41 @@ def test_keys_left_unprocessed_for_too_long_are_an_error():
                "BatchGetItem on Fake: 1 keys still unprocessed after")
         n = fs.ops().count("BatchGetItem")
         assert 2 <= n <= 13, n
+
+
+def test_a_long_list_is_read_in_requests_of_100_and_misses_nothing():
+    # 2000 keys, 250 of them items: 20 requests of 100 keys, at most 16 at
+    # once, each stream taking the next keys when its answer has come
+    name, c = users(250)
+    ids = ["u%03d" % i for i in range(250)] + ["none-%04d" % i for i in range(1750)]
+    got = c.execute("SELECT id, n FROM u WHERE id IN (%s)" % ",".join("?" * len(ids)),
+                    ids).fetchall()
+    eq(sorted(got), [("u%03d" % i, i) for i in range(250)])
+    eq(ops(c), {"BatchGetItem": 20})
+
+
+def test_unprocessed_keys_of_one_of_several_requests():
+    def key(i):
+        return {"uuid": {"S": "k%03d" % i}, "timestamp": {"S": "t"}}
+
+    def item(i):
+        return dict(key(i), n={"N": str(i)})
+
+    with FakeServer() as fs:
+        c = connect()
+        fs.script("DescribeTable", describe())
+        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', n N)" % fs.url)
+        # 250 keys: three requests at once; one answer leaves two keys
+        fs.script("BatchGetItem",
+                  (200, {"Responses": {"Fake": [item(0)]},
+                         "UnprocessedKeys": {"Fake": {"Keys": [key(1), key(2)]}}}),
+                  (200, {"Responses": {"Fake": [item(100)]}}),
+                  (200, {"Responses": {"Fake": [item(200)]}}),
+                  (200, {"Responses": {"Fake": [item(1), item(2)]}}))
+        rows = c.execute("SELECT uuid FROM t WHERE uuid IN (%s) AND timestamp = 't'"
+                         % ",".join("'k%03d'" % i for i in range(250))).fetchall()
+        eq(sorted(rows), [("k000",), ("k001",), ("k002",), ("k100",), ("k200",)])
+        sent = [b["RequestItems"]["Fake"]["Keys"] for op, h, b in fs.requests
+                if op == "BatchGetItem"]
+        eq(sorted(len(k) for k in sent), [2, 50, 100, 100])
+        eq(sent[-1], [key(1), key(2)])
