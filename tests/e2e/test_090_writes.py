@@ -244,10 +244,12 @@ ITEM = {"uuid": {"S": "u"}, "timestamp": {"S": "t"}, "n": {"N": "5"}}
 CCF = "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"
 
 
-def fake_table(fs):
+def fake_table(fs, options=""):
+    """Table t on the fake server's table Fake (uuid, timestamp), column n N."""
     c = connect()
     fs.script("DescribeTable", describe())
-    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', n N)" % fs.url)
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', n N%s)"
+              % (fs.url, options))
     return c
 
 

@@ -5,8 +5,17 @@ that reads them (DELETE ... WHERE pk IN) still finds every row."""
 
 from harness import connect, ddb, eq, raises, traced
 from fixtures import tracks_table
-from fakeserver import FakeServer, describe
+from fakeserver import FakeServer
 from ddbclient import unmarshal_item
+from test_090_writes import fake_table
+
+
+def fake_key(uuid):
+    return {"uuid": {"S": uuid}, "timestamp": {"S": "t"}}
+
+
+def fake_item(uuid, n):
+    return dict(fake_key(uuid), n={"N": str(n)})
 
 
 def ops(c):
@@ -98,15 +107,13 @@ def test_a_full_key_in_list_and_a_delete_through_it():
 
 def test_unprocessed_keys_are_asked_for_again_first():
     def key(i):
-        return {"uuid": {"S": "u%d" % i}, "timestamp": {"S": "t"}}
+        return fake_key("u%d" % i)
 
     def item(i):
-        return dict(key(i), n={"N": str(i)})
+        return fake_item("u%d" % i, i)
 
     with FakeServer() as fs:
-        c = connect()
-        fs.script("DescribeTable", describe())
-        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', n N)" % fs.url)
+        c = fake_table(fs)
         fs.script("BatchGetItem",
                   (200, {"Responses": {"Fake": [item(0), item(2)]},
                          "UnprocessedKeys": {"Fake": {"Keys": [key(1), key(3)]}}}),
@@ -128,11 +135,8 @@ def test_unprocessed_keys_are_asked_for_again_first():
 
 def test_keys_left_unprocessed_for_too_long_are_an_error():
     with FakeServer() as fs:
-        c = connect()
-        fs.script("DescribeTable", describe())
-        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', n N, "
-                  "retry_time_ms=1)" % fs.url)
-        left = {"Fake": {"Keys": [{"uuid": {"S": "a"}, "timestamp": {"S": "t"}}]}}
+        c = fake_table(fs, ", retry_time_ms=1")
+        left = {"Fake": {"Keys": [fake_key("a")]}}
         fs.script("BatchGetItem", *[(200, {"Responses": {"Fake": []}, "UnprocessedKeys": left})
                                     for _ in range(20)])
         raises(lambda: c.execute("SELECT n FROM t WHERE uuid IN ('a', 'b') AND timestamp = 't'"
@@ -155,15 +159,13 @@ def test_a_long_list_is_read_in_requests_of_100_and_misses_nothing():
 
 def test_unprocessed_keys_of_one_of_several_requests():
     def key(i):
-        return {"uuid": {"S": "k%03d" % i}, "timestamp": {"S": "t"}}
+        return fake_key("k%03d" % i)
 
     def item(i):
-        return dict(key(i), n={"N": str(i)})
+        return fake_item("k%03d" % i, i)
 
     with FakeServer() as fs:
-        c = connect()
-        fs.script("DescribeTable", describe())
-        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', n N)" % fs.url)
+        c = fake_table(fs)
         # 250 keys: three requests at once; one answer leaves two keys
         fs.script("BatchGetItem",
                   (200, {"Responses": {"Fake": [item(0)]},
