@@ -940,6 +940,21 @@ class Bench:
             self.checks.append("floor: parsed %d items, expected %d" % (r["items"], self.n_tracks))
         return r
 
+    def native_rows(self, reps=15):
+        """For scale beside the floor: SQLite's own work per row for (a)'s
+        aggregate over the same rows in a native in-memory table (CPU, median of
+        reps run back to back after a warm-up)."""
+        db = sqlite3.connect(":memory:")
+        try:
+            db.execute('CREATE TABLE tracks(uuid TEXT, "timestamp" TEXT, speed REAL)')
+            db.executemany("INSERT INTO tracks VALUES (?, ?, ?)",
+                           [(i["uuid"], i["timestamp"], i["speed"]) for i in self.tracks])
+            db.execute(self.SQL["a"]).fetchall()
+            cpu = [timed(lambda: db.execute(self.SQL["a"]).fetchall())[1] for _ in range(reps)]
+        finally:
+            db.close()
+        return {"reps": reps, "rows": self.n_tracks, "cpu_median_s": median(cpu)}
+
     def memory(self):
         out = {}
         for table in ("WideSmall", "Wide"):
@@ -1029,6 +1044,7 @@ class Bench:
             self.count_pass()
             log("cJSON floor")
             self.floor_result = self.floor(db)
+            self.native_result = self.native_rows()
             log("memory")
             self.mem = self.memory()
             log("parallel scan")
@@ -1050,7 +1066,8 @@ class Bench:
             json.dump({"results": self.results, "counts": self.counts,
                        "ext_stats": self.ext_stats, "boto3_proc_detail": self.proc_detail,
                        "stats_warnings": self.stats_warnings,
-                       "floor": self.floor_result, "memory": self.mem,
+                       "floor": self.floor_result, "native_rows": self.native_result,
+                       "memory": self.mem,
                        "segments": [dict(r, answers=sorted(r["answers"])) for r in self.seg or []],
                        "machine": self.machine(), "checks": self.checks,
                        "notes": self.notes}, f, indent=1, default=str)
@@ -1363,6 +1380,15 @@ class Bench:
                        "= %.2fx the floor%s." % (
                            ext_item, floor_item, fl["pages"], fl["bytes"] / 1e6, fl["reps"],
                            ext_item / floor_item, btxt))
+            nat = getattr(self, "native_result", None)
+            if nat:
+                nat_item = nat["cpu_median_s"] / nat["rows"] * 1e6
+                out.append("For scale: SQLite's own work per row for the same aggregate over "
+                           "the same %d rows in a native in-memory table is %.3f us (median of "
+                           "%d, back to back), which the floor leaves out; floor + that = "
+                           "%.2f us, and the extension is %.2fx of it." % (
+                               nat["rows"], nat_item, nat["reps"], floor_item + nat_item,
+                               ext_item / (floor_item + nat_item)))
         d = self.results.get("d", {}).get("ext")
         if d:
             w, c = median(d["wall"]) / a.lookups * 1e6, median(d["cpu"]) / a.lookups * 1e6
