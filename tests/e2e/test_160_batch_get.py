@@ -18,6 +18,11 @@ def fake_item(uuid, n):
     return dict(fake_key(uuid), n={"N": str(n)})
 
 
+def numbered(fmt):
+    """Key and item builders for the i-th fake item, its uuid fmt % i."""
+    return (lambda i: fake_key(fmt % i)), (lambda i: fake_item(fmt % i, i))
+
+
 def ops(c):
     return dict(c.execute("SELECT operation, requests FROM dynamo_stats").fetchall())
 
@@ -106,11 +111,7 @@ def test_a_full_key_in_list_and_a_delete_through_it():
 
 
 def test_unprocessed_keys_are_asked_for_again_first():
-    def key(i):
-        return fake_key("u%d" % i)
-
-    def item(i):
-        return fake_item("u%d" % i, i)
+    key, item = numbered("u%d")
 
     with FakeServer() as fs:
         c = fake_table(fs)
@@ -158,11 +159,7 @@ def test_a_long_list_is_read_in_requests_of_100_and_misses_nothing():
 
 
 def test_unprocessed_keys_of_one_of_several_requests():
-    def key(i):
-        return fake_key("k%03d" % i)
-
-    def item(i):
-        return fake_item("k%03d" % i, i)
+    key, item = numbered("k%03d")
 
     with FakeServer() as fs:
         c = fake_table(fs)
