@@ -333,6 +333,9 @@ class Bench:
         self.proc_detail = {}  # scenario -> [boto3_oneshot.py's own line per run]
         self.stats_warnings = []
         self.seg = None       # parallel Scan runs (segments())
+        self.floor_result = None  # build/cjson_floor's answer (floor())
+        self.native_result = None  # SQLite over a native table (native_rows())
+        self.mem = None       # peak RSS growth (memory())
 
     # -- setup ---------------------------------------------------------------
 
@@ -1366,7 +1369,7 @@ class Bench:
         out = []
         a = self.args
         e = self.results.get("a", {}).get("ext")
-        fl = getattr(self, "floor_result", None)
+        fl = self.floor_result
         if e and fl:
             ext_item = median(e["cpu"]) / self.n_tracks * 1e6
             floor_item = fl["cpu_median_s"] / fl["items"] * 1e6
@@ -1380,7 +1383,7 @@ class Bench:
                        "= %.2fx the floor%s." % (
                            ext_item, floor_item, fl["pages"], fl["bytes"] / 1e6, fl["reps"],
                            ext_item / floor_item, btxt))
-            nat = getattr(self, "native_result", None)
+            nat = self.native_result
             if nat:
                 nat_item = nat["cpu_median_s"] / nat["rows"] * 1e6
                 out.append("For scale: SQLite's own work per row for the same aggregate over "
@@ -1410,7 +1413,7 @@ class Bench:
         if c:
             out.append("**Query LIMIT 10** (c): %.0f us wall, %.0f us client CPU." % (
                 median(c["wall"]) * 1e6, median(c["cpu"]) * 1e6))
-        mem = getattr(self, "mem", None)
+        mem = self.mem
         if mem:
             s, w = mem["WideSmall"], mem["Wide"]
             out.append("**Memory**: peak RSS growth of a fresh process scanning every item "
@@ -1485,7 +1488,7 @@ class Bench:
                      "%s" % (x(bc, ec), verdict(bc / ec >= 20), inproc_cpu))
             t.append("(a) no more wall time, judged **in-process only**: %s, %s; %s"
                      % (x(bw, ew, "%.2fx"), verdict(bw >= ew), inproc_wall))
-        fl = getattr(self, "floor_result", None)
+        fl = self.floor_result
         if ec and fl:
             r = (ec / self.n_tracks) / (fl["cpu_median_s"] / fl["items"])
             t.append("(a) client CPU per item within 2x of the cJSON floor: %.2fx, %s"
@@ -1506,7 +1509,7 @@ class Bench:
         if cn:
             t.append("(d) connection reuse: %d requests on %s connection(s), %s"
                      % (cn["requests"], cn["connections"], verdict(cn["connections"] == 1)))
-        mem = getattr(self, "mem", None)
+        mem = self.mem
         if mem:
             gs, gw = mem["WideSmall"]["growth_kb"], mem["Wide"]["growth_kb"]
             g3 = mem["Wide"]["growth3_kb"]
