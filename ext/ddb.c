@@ -433,10 +433,19 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
                            "this extension cannot represent");
   } else if (resp->status == 200) {
     /* the whole body must be the object: nothing after it */
-    cJSON *json;
+    cJSON *json = 0;
     cJSON_Delete(c->spare);
     c->spare = 0;
-    json = cJSON_ParseWithLengthOpts(resp->body, resp->nbody + 1, 0, 1);
+    rc = j->split ? page_split(resp->body, resp->nbody, &json, &j->items) : SQLITE_NOTFOUND;
+    if (rc == SQLITE_OK) { /* the items' text stays in the body: keep it */
+      j->zPage = resp->body;
+      resp->body = 0;
+    } else if (rc == SQLITE_NOTFOUND) {
+      json = cJSON_ParseWithLengthOpts(resp->body, resp->nbody + 1, 0, 1);
+      rc = SQLITE_OK;
+    } else {
+      goto done;
+    }
     if (cJSON_IsObject(json)) {
       report_usage(c, j, resp, json);
       j->resp = json;
@@ -493,11 +502,13 @@ done:
 
 void ddb_job_clear(ddb_job *j) {
   cJSON_Delete(j->resp);
+  sqlite3_free(j->zPage);
   cJSON_Delete(j->errBody);
   sqlite3_free(j->zErr);
   if (j->body) cJSON_free(j->body);
   sqlite3_free(j->priv);
   j->resp = j->errBody = 0;
+  j->zPage = 0;
   j->zErr = 0;
   j->body = 0;
   j->priv = 0;
@@ -530,6 +541,7 @@ int ddb_job_busy(const ddb_job *j) {
 int ddb_start(ddb_client *c, const char *zTable, ddb_job *j) {
   j->rc = SQLITE_NOMEM;
   j->resp = j->errBody = 0;
+  j->zPage = 0;
   j->zErr = 0;
   j->zType[0] = 0;
   j->attempts = 0;

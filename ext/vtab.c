@@ -98,7 +98,10 @@ typedef struct dyn_cursor {
   int nUnprocessed;    /* batch: responses in a row that left keys unread */
   sqlite3_int64 msUnprocessed; /* batch: the backoff they have cost */
   cJSON *resp;         /* the current page */
-  cJSON *item;         /* the current item, in resp */
+  cJSON *item;         /* the current item: in resp, or when zPage is set
+                       ** parsed from it and owned here */
+  char *zPage;         /* a split page's body (page.h), items still text */
+  page_items items;
   sqlite3_int64 nCount;/* PLAN_COUNT: rows of the page still to produce */
   sqlite3_int64 iRowid;
   int eof;
@@ -756,6 +759,9 @@ static void cursor_reset(dyn_cursor *c) {
   sqlite3_free(c->aStream);
   cJSON_Delete(c->keys);
   cJSON_Delete(c->resp);
+  if (c->zPage) cJSON_Delete(c->item);
+  sqlite3_free(c->zPage);
+  c->zPage = 0;
   ddb_recycle(v->client, 0);
   c->aStream = 0;
   c->nStream = 0;
@@ -783,6 +789,7 @@ static int start_page(dyn_cursor *c, dyn_stream *st) {
   st->job.zOp = c->zOp;
   st->job.req = st->req;
   st->job.delayMs = 0;
+  st->job.split = !c->batch && !(c->idxNum & PLAN_COUNT) && (c->idxNum & PLAN_OP_MASK) != PLAN_GET;
   if (c->nUnprocessed > 0) { /* keys left unread: back off, as the SDKs do */
     unsigned rnd;
     sqlite3_randomness(sizeof(rnd), &rnd);
@@ -874,7 +881,10 @@ static int take_page(dyn_cursor *c, dyn_stream *st) {
     return zErr ? vt_error(v, rc, zErr) : rc;
   }
   c->resp = st->job.resp;
+  c->zPage = st->job.zPage;
+  c->items = st->job.items;
   st->job.resp = 0;
+  st->job.zPage = 0;
   if (c->batch) return take_batch(c, st);
   if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET) {
     c->item = cJSON_GetObjectItemCaseSensitive(c->resp, "Item");
@@ -887,7 +897,11 @@ static int take_page(dyn_cursor *c, dyn_stream *st) {
   } else {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->resp, "Items");
     if (items && !cJSON_IsArray(items)) goto malformed;
-    c->item = items ? items->child : 0;
+    if (c->zPage) {
+      if (page_next(&c->items, &c->item) != SQLITE_OK) goto malformed;
+    } else {
+      c->item = items ? items->child : 0;
+    }
     if (c->item && !cJSON_IsObject(c->item)) goto malformed;
   }
   lek = cJSON_DetachItemFromObjectCaseSensitive(c->resp, "LastEvaluatedKey");
@@ -926,8 +940,14 @@ static int advance(dyn_cursor *c, int first) {
     if ((c->idxNum & PLAN_OP_MASK) == PLAN_GET && !c->batch) {
       c->item = 0; /* one Item, not an array */
     } else {
-      c->item = c->item->next;
-      if (c->item && !cJSON_IsObject(c->item)) {
+      rc = SQLITE_OK;
+      if (c->zPage) { /* a split page: the item read is done with */
+        cJSON_Delete(c->item);
+        rc = page_next(&c->items, &c->item);
+      } else {
+        c->item = c->item->next;
+      }
+      if (rc != SQLITE_OK || (c->item && !cJSON_IsObject(c->item))) {
         return vt_error(v, SQLITE_ERROR,
                         sqlite3_mprintf("dynamo: %s on %s: malformed item in the response",
                                         c->zOp, v->args.table));
@@ -942,7 +962,9 @@ static int advance(dyn_cursor *c, int first) {
       return SQLITE_OK;
     }
     ddb_recycle(v->client, c->resp);
+    sqlite3_free(c->zPage);
     c->resp = 0;
+    c->zPage = 0;
     for (i = 0; i < c->nStream; i++) {
       dyn_stream *st = &c->aStream[i];
       if (st->more && c->batch && !next_batch(c, st)) st->more = 0; /* no key left for it */

@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "config.h"
+#include "page.h"
 #include <cJSON.h>
 
 typedef struct ddb_client ddb_client;
@@ -110,9 +111,14 @@ typedef struct ddb_job {
   const cJSON *req;       /* the request, printed when the job starts */
   void *user;             /* for the caller */
   long delayMs;           /* start no sooner than this long after ddb_start */
+  int split;              /* a Query or Scan page: leave its Items as text
+                          ** when the body allows (page.h) */
   /* results, owned by the job until ddb_job_clear() */
   int rc;                 /* SQLITE_OK, SQLITE_ERROR, SQLITE_NOMEM */
   cJSON *resp;            /* the response when rc == SQLITE_OK */
+  char *zPage;            /* split: the body, holding items' text (else NULL;
+                          ** sqlite3_free() it once done with the items) */
+  page_items items;
   char *zErr;             /* "dynamo: PutItem on T failed: ..." otherwise */
   char zType[96];         /* DynamoDB's error type, "" for a transport error */
   cJSON *errBody;         /* the error response's body, parsed, or NULL */

@@ -121,6 +121,36 @@ def test_malformed_items_are_errors_not_crashes():
         raises(lambda: c.execute("SELECT n FROM t").fetchall(), "malformed attribute value")
 
 
+def test_pages_are_read_item_by_item():
+    """A Query or Scan page is split (ext/page.c): its items are parsed one
+    at a time as SQLite reads them. Whatever the layout, the rows and the
+    next page's key are the ones the body holds."""
+    with FakeServer() as fs:
+        c = open_table(fs, "n N, s S")
+        first = (b'\n{ "LastEvaluatedKey" : {"uuid":{"S":"u]"},"timestamp":{"S":"t\\"{"}},'
+                 b'\t"Items" : [ {"uuid":{"S":"a]}"},"timestamp":{"S":"\\"[{"},"n":{"N":"1"}} ,\r\n'
+                 b'{"uuid":{"S":"b"},"timestamp":{"S":"t"},"s":{"S":"Items\\u00e9"}} ] ,'
+                 b' "Count" : 2 }\n')
+        fs.script("Scan", (200, first), (200, {"Items": [ITEM], "Count": 1}))
+        eq(c.execute("SELECT uuid, timestamp, n, s FROM t").fetchall(),
+           [("a]}", '"[{', 1, None), ("b", "t", None, "Items\u00e9"), ("u1", "t1", 5, None)])
+        scans = [b for op, h, b in fs.requests if op == "Scan"]
+        eq(scans[1]["ExclusiveStartKey"], {"uuid": {"S": "u]"}, "timestamp": {"S": 't"{'}})
+        # an item that is not JSON, in a body whose brackets pair up: the rows
+        # before it, then an error at it (a cut body is retried, as above)
+        bad = (200, b'{"Items":[{"uuid":{"S":"a"},"timestamp":{"S":"t"}},'
+                    b'{"uuid":{"S":tru}}],"Count":2}')
+        fs.script("Scan", bad, bad)
+        eq(c.execute("SELECT uuid FROM t LIMIT 1").fetchall(), [("a",)])
+        raises(lambda: c.execute("SELECT uuid FROM t").fetchall(),
+               "dynamo: Scan on Fake: malformed item in the response")
+        fs.script("Scan", (200, b'{"Items":[{"uuid":{"S":"a"},"timestamp":{"S":"t"}},],"Count":1}'))
+        raises(lambda: c.execute("SELECT uuid FROM t").fetchall(), "malformed item in the response")
+        fs.script("Scan", (200, b'{"Items":[5],"Count":1}'))
+        raises(lambda: c.execute("SELECT uuid FROM t").fetchall(), "malformed response (Items)")
+        eq(fs.ops().count("Scan"), 6)
+
+
 def test_closed_port_fails_fast_with_the_endpoint_named():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

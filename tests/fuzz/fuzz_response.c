@@ -3,11 +3,18 @@
 **
 ** What it covers: the functions the cursor (ext/vtab.c) calls on a response,
 ** on exactly the data the cursor gives them:
-**   - ddb_call (ddb.c) parses a 200 body with cJSON_ParseWithLength and
-**     accepts it only when it is a JSON object;
-**   - fetch() takes "Items" (must be an array, its first element an object)
-**     or, for GetItem, "Item" (must be an object); advance() moves to the
-**     next element and refuses one that is not an object;
+**   - ddb.c parses a 200 body with cJSON_ParseWithLengthOpts (the whole
+**     text must be one JSON object), except a Query or Scan page, which
+**     page_split() (page.c) splits: the response with its Items emptied,
+**     then page_next() for one item after another. Property: wherever
+**     page_split() splits, the rest of the response and every item read
+**     equal the whole parse's, an item that is not an object is an error at
+**     that item, and a body the whole parse refuses never reads to its end
+**     (save past cJSON's nesting limit, which an item read alone meets two
+**     levels later);
+**   - take_page() takes "Items" (must be an array, its first element an
+**     object) or, for GetItem, "Item" (must be an object); advance() moves
+**     to the next item and refuses one that is not an object;
 **   - vtColumn() reads column NAME of the current item with
 **     av_result(ctx, cJSON_GetObjectItemCaseSensitive(item, NAME)), here in a
 **     real sqlite3_context: the SQL function fz_col(NAME) registered below,
@@ -23,7 +30,7 @@
 **     then printed as ddb_call sends it, and must carry that key unchanged
 **     when every attribute in it is valid.
 **
-** What it does not cover: vtab.c's own code. fetch(), advance(),
+** What it does not cover: vtab.c's own code. take_page(), advance(),
 ** key_result() and vtColumn() are static in vtab.c, so their few lines of
 ** glue are mirrored here (keep them in step); a change there is caught by
 ** the end-to-end tests, which run the real cursor against DynamoDB Local,
@@ -34,6 +41,7 @@
 ** (ddb_parse_error, in ddb.c, which links libcurl).
 */
 #include "attrval.h"
+#include "page.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,16 +192,88 @@ static void next_request(cJSON *resp, cJSON *req) {
   cJSON_free(body);
 }
 
+/* Equal trees print the same (cJSON_Compare fails an object that repeats
+** a name, even against itself). */
+static int same(const cJSON *a, const cJSON *b) {
+  char *za = cJSON_PrintUnformatted(a), *zb = cJSON_PrintUnformatted(b);
+  int eq;
+  REQUIRE(za && zb);
+  eq = strcmp(za, zb) == 0;
+  cJSON_free(za);
+  cJSON_free(zb);
+  return eq;
+}
+
+/* Can the text nest 998 levels (cJSON's limit, less the two an item read
+** alone starts below)? Counted loosely: every opening bracket. */
+static int may_nest_deep(const char *z, size_t n) {
+  size_t i, k = 0;
+  for (i = 0; i < n; i++) k += z[i] == '[' || z[i] == '{';
+  return k >= CJSON_NESTING_LIMIT - 2;
+}
+
+/* The split reading of body z against the whole parse: the property above.
+** Returns the items read, in a new array (NULL when z does not split). */
+static cJSON *split_items(const char *z, size_t n, const cJSON *whole) {
+  cJSON *rest = 0, *got, *item;
+  const cJSON *want = 0;
+  page_items it;
+  int rc = page_split(z, n, &rest, &it), wantObjects = 1;
+  if (rc == SQLITE_NOTFOUND) return 0;
+  REQUIRE(rc == SQLITE_OK && cJSON_IsObject(rest));
+  REQUIRE(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rest, "Items")));
+  REQUIRE(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rest, "Items")) == 0);
+  if (whole) { /* the rest is the whole response, Items emptied */
+    cJSON *w = cJSON_Duplicate(whole, 1);
+    REQUIRE(w && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(w, "Items")));
+    want = cJSON_GetObjectItemCaseSensitive(whole, "Items")->child;
+    cJSON_ReplaceItemInObjectCaseSensitive(w, "Items", cJSON_CreateArray());
+    REQUIRE(same(w, rest));
+    cJSON_Delete(w);
+  }
+  got = cJSON_CreateArray();
+  REQUIRE(got != 0);
+  while ((rc = page_next(&it, &item)) == SQLITE_OK && item) {
+    REQUIRE(cJSON_IsObject(item));
+    if (whole) {
+      REQUIRE(want && cJSON_IsObject(want) && same(item, want));
+      want = want->next;
+    }
+    cJSON_AddItemToArray(got, item);
+  }
+  if (whole) {
+    if (want && !cJSON_IsObject(want)) wantObjects = 0;
+    /* the same end: all of them read, or an error at the first non-object */
+    REQUIRE(wantObjects ? rc == SQLITE_OK && want == 0 : rc == SQLITE_ERROR);
+  } else {
+    REQUIRE(rc == SQLITE_ERROR || may_nest_deep(z, n));
+  }
+  cJSON_Delete(rest);
+  return got;
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
-  cJSON *resp, *req;
+  cJSON *resp, *req, *split;
   const cJSON *items, *item, *first, *lek;
   const char *zPk = 0, *zSk = 0;
+  char *z;
   if (size > 262144) return 0;
   init();
 
-  resp = cJSON_ParseWithLength((const char *)data, size);
-  if (!cJSON_IsObject(resp)) { /* ddb_call: "the response is not a JSON object" */
+  /* a body as http.c hands it over: its own buffer, NUL-terminated */
+  z = malloc(size + 1);
+  REQUIRE(z != 0);
+  memcpy(z, data, size);
+  z[size] = 0;
+  resp = cJSON_ParseWithLengthOpts(z, size + 1, 0, 1);
+  if (!cJSON_IsObject(resp)) { /* "the response is not a JSON object" */
     cJSON_Delete(resp);
+    resp = 0;
+  }
+  split = split_items(z, size, resp);
+  free(z);
+  if (!resp) {
+    cJSON_Delete(split);
     return 0;
   }
 
@@ -212,8 +292,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   item = cJSON_GetObjectItemCaseSensitive(resp, "Item");
   if (cJSON_IsObject(item)) read_row(item, item, zPk, zSk);
 
-  /* Query/Scan: fetch() and advance() walk "Items", objects only */
-  if (cJSON_IsArray(items)) {
+  /* Query/Scan: take_page() and advance() walk the items, objects only:
+  ** those page_next() read (the same, as split_items() checked) */
+  if (split) {
+    cJSON_ArrayForEach(item, split) read_row(item, first, zPk, zSk);
+  } else if (cJSON_IsArray(items)) {
     cJSON_ArrayForEach(item, items) {
       if (!cJSON_IsObject(item)) break; /* "malformed item in the response" */
       read_row(item, first, zPk, zSk);
@@ -227,5 +310,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
   next_request(resp, req);
   cJSON_Delete(req);
   cJSON_Delete(resp);
+  cJSON_Delete(split);
   return 0;
 }

@@ -77,6 +77,7 @@ fi
 sources() {
     case $1 in
         number) echo ext/number.c ;;
+        response) echo ext/attrval.c ext/number.c ext/page.c ;;
         *) echo ext/attrval.c ext/number.c ;;
     esac
 }

@@ -182,6 +182,13 @@ def hand_seeds():
     write("response", "lek-dup-key.json",
           '{"Items":[],"LastEvaluatedKey":{"k":{"S":"a"},"k":{"S":"b"}}}')
     write("response", "s-nul.json", '{"Items":[{"k":{"S":"x\\u0000y"},"n":{"N":"1\\u00002"}}]}')
+    # split pages (ext/page.c): Items after other members, spaced out, brackets
+    # and quotes in strings, a name with an escape (read whole), a bad item
+    write("response", "split-layout.json",
+          '\n{ "Count" : 2,\t"Items" : [ {"a]}":{"S":"}]\\"[{"}} ,\r\n'
+          '{"b":{"N":"1"}} ] , "LastEvaluatedKey":{"a]}":{"S":"x"}} }\n')
+    write("response", "split-escaped-name.json", '{"\\u0041":1,"Items":[{"a":{"S":"x"}}]}')
+    write("response", "split-bad-item.json", '{"Items":[{"a":{"S":"x"}},{"b":tru},]}')
     write("response", "not-json.html", "<html><body>502 Bad Gateway</body></html>")
     write("response", "not-object.json", "[1,2]")
     write("response", "truncated.json", '{"Items":[{"uuid":{"S":"a')
