@@ -11,6 +11,18 @@ static const char *skip_space(const char *p, const char *e) {
   return p;
 }
 
+/* Just past the string whose opening quote is at p[-1]; NULL when the text
+** ends first. memchr finds the quotes: an item's text is mostly strings. */
+static const char *string_end(const char *p, const char *e) {
+  for (;;) {
+    const char *q = memchr(p, '"', (size_t)(e - p)), *b;
+    if (!q) return 0;
+    for (b = q; b > p && b[-1] == '\\'; b--) {}
+    if ((q - b) % 2 == 0) return q + 1; /* not escaped: the end */
+    p = q + 1;
+  }
+}
+
 /* Just past the JSON value at p, found by its brackets and strings alone
 ** (what lies between is cJSON's to check); NULL when the text ends first or
 ** a bracket closes what was never opened. */
@@ -19,9 +31,7 @@ static const char *value_end(const char *p, const char *e) {
   while (p < e) {
     char ch = *p++;
     if (ch == '"') {
-      while (p < e && *p != '"') p += *p == '\\' ? 2 : 1;
-      if (p >= e) return 0;
-      p++;
+      if (!(p = string_end(p, e))) return 0;
     } else if (ch == '{' || ch == '[') {
       depth++;
       continue;

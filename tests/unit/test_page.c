@@ -96,6 +96,8 @@ static void test_layouts(void) {
         "{\"a\":{\"S\":\"x\"}}|{\"b\":{\"S\":\"y\"}}$");
   /* brackets, quotes and backslashes inside strings, in names too */
   ITEMS("{\"Items\":[{\"a]}\":{\"S\":\"}]\\\"[{\\\\\"}}],\"Count\":1}", "{\"a]}\":{\"S\":\"}]\\\"[{\\\\\"}}$");
+  /* backslashes before a quote: an odd run escapes it, an even one ends the string */
+  ITEMS("{\"Items\":[{\"\\\\\":{\"S\":\"\\\\\\\"]\\\\\"}}]}", "{\"\\\\\":{\"S\":\"\\\\\\\"]\\\\\"}}$");
   ITEMS("{\"Items\":[],\"Count\":0,\"LastEvaluatedKey\":{\"k\":{\"S\":\"v\"}}}", "$");
   ITEMS("{\"Items\":[ \n ],\"Count\":0}", "$");
   /* escapes and numbers as cJSON reads them */
@@ -111,6 +113,7 @@ static void test_layouts(void) {
   CHECK(same_as_whole("\n{ \"Items\" :\t[ {\"a\" : {\"S\":\"x\"}} ,\r\n{\"b\":{\"S\":\"y\"}}] }\n"));
   CHECK(same_as_whole("{\"Items\":[{\"a]}\":{\"S\":\"}]\\\"[{\\\\\"}}],\"Count\":1}"));
   CHECK(same_as_whole("{\"Items\":[],\"Count\":0}"));
+  CHECK(same_as_whole("{\"Items\":[{\"\\\\\":{\"S\":\"\\\\\\\"]\\\\\"}}],\"C\":[\"\\\\\"]}"));
   CHECK(same_as_whole("{\"Items\":[{\"a\":{\"S\":\"1\"}}],\"Items\":[{\"b\":{\"S\":\"2\"}}]}"));
 }
 
