@@ -646,8 +646,10 @@ int ddb_wait_any(ddb_client *c, ddb_job **aJob, int nJob, int *piDone) {
 /* The tree is freed right before the next response is parsed, rather than
 ** when the caller is done with it: the parse then reuses its nodes, which
 ** glibc keeps in its fast bins, instead of leaving them there until
-** libcurl's next large malloc or free consolidates them all (about a tenth
-** of a Scan's client CPU). */
+** libcurl's next large malloc or free consolidates them all. That was
+** about a tenth of a Scan's client CPU when pages were parsed whole; it now
+** serves the answers that are (GetItem, BatchGetItem, pages page_split()
+** cannot take), and a split page's small rest. */
 void ddb_recycle(ddb_client *c, cJSON *tree) {
   if (!c) {
     cJSON_Delete(tree);
