@@ -518,11 +518,16 @@ static int pump(ddb_client *c, sqlite3_int64 maxWait);
 
 /* The request as sent: the JSON of j->req, and for operations on items a
 ** request for the capacity they consume (for dynamo_stats and the rate
-** limits). */
+** limits), unless the request asks for it itself. Whether it does is a
+** question for the tree: the printed JSON holds the items' attribute names
+** too, which may be anything. */
 static char *request_body(const ddb_job *j) {
   char *z = cJSON_PrintUnformatted(j->req), *zOut;
   size_t n;
-  if (!z || !ddb_op_kind(j->zOp) || strstr(z, "\"ReturnConsumedCapacity\"")) return z;
+  if (!z || !ddb_op_kind(j->zOp) ||
+      cJSON_GetObjectItemCaseSensitive(j->req, "ReturnConsumedCapacity")) {
+    return z;
+  }
   n = strlen(z);
   if (n < 2 || z[n - 1] != '}') return z;
   z[n - 1] = 0;

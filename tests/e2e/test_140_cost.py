@@ -115,3 +115,22 @@ def test_scans_can_be_refused_per_table_or_per_connection():
     eq(c.execute("SELECT count(*) FROM t3").fetchone()[0], len(ITEMS))  # the table says yes
     raises(lambda: c.execute("SELECT dynamo_config('scan', 2)"), "scan must be 0 or 1")
     raises(lambda: c.execute("SELECT dynamo_config('colour')"), "unknown setting")
+
+
+def test_an_attribute_named_like_a_request_member_keeps_the_capacity_counted():
+    # Whether a request asks for its consumed capacity is read from the
+    # request, not from its printed JSON, which holds the item's attribute
+    # names too: an item with an attribute named ReturnConsumedCapacity is
+    # still counted (and still held back by max_write_units).
+    with FakeServer() as fs:
+        c = connect()
+        fs.script("DescribeTable", describe())
+        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', n N)" % fs.url)
+        fs.script("PutItem", (200, {"ConsumedCapacity": {"TableName": "Fake", "CapacityUnits": 1}}))
+        c.execute("INSERT INTO t(item) VALUES (?)",
+                  ('{"uuid":{"S":"u"},"timestamp":{"S":"t"},'
+                   '"ReturnConsumedCapacity":{"S":"NONE"}}',))
+        body = [b for op, h, b in fs.requests if op == "PutItem"][0]
+        eq(body["ReturnConsumedCapacity"], "TOTAL")
+        eq(body["Item"]["ReturnConsumedCapacity"], {"S": "NONE"})
+        eq(stats(c)[("Fake", "PutItem")][4], 1.0)
