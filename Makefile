@@ -19,6 +19,13 @@ PKG_CONFIG ?= pkg-config
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 
+# ASSERT=1 keeps the assert()s that state the code's invariants (make test
+# and the sanitizer, valgrind and fuzz builds); a release build leaves them
+# out with -DNDEBUG, as SQLite does. build/mode holds the choice, so objects
+# built the other way are rebuilt.
+ASSERT    ?= 0
+MODE      := $(if $(filter 1,$(ASSERT)),,-DNDEBUG)
+
 VERSION   := 0.1.0
 COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -29,7 +36,7 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs libcurl libcrypto libcjson)
 WARN      := -Wall -Wextra -Werror
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -fvisibility=hidden \
               -Iinclude $(PKG_CFLAGS) \
-              -DDYNAMO_VERSION='"$(VERSION)"' -DDYNAMO_COMMIT='"$(COMMIT)"'
+              -DDYNAMO_VERSION='"$(VERSION)"' -DDYNAMO_COMMIT='"$(COMMIT)"' $(MODE)
 
 SRCS      := $(wildcard ext/*.c)
 HDRS      := $(wildcard include/*.h)
@@ -44,14 +51,14 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
 all: dynamo.so
 loadable: dynamo.so
 
-build/ext/%.o: ext/%.c $(HDRS) | build/ext
+build/ext/%.o: ext/%.c $(HDRS) build/mode | build/ext
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 dynamo.so: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $(OBJS) $(PKG_LIBS)
 
 # Unit tests link the same sources against libsqlite3 (SQLITE_CORE).
-build/unit/%.o: ext/%.c $(HDRS) | build/unit
+build/unit/%.o: ext/%.c $(HDRS) build/mode | build/unit
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -DSQLITE_CORE -c $< -o $@
 
 build/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJS) | build/unit
@@ -65,6 +72,8 @@ unit: $(UNIT_BINS)
 build/commit: FORCE | build/ext
 	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' > $@
 build/ext/dynamo.o build/unit/dynamo.o: build/commit
+build/mode: FORCE | build/ext
+	@echo '$(MODE)' | cmp -s - $@ || echo '$(MODE)' > $@
 FORCE:
 
 build/ext build/unit:
@@ -86,15 +95,16 @@ deps:
 	tests/deps.sh
 
 test: deps
-	$(MAKE) dynamo.so unit
+	$(MAKE) dynamo.so unit ASSERT=1
 	tests/run.sh --server $(SERVER)
 
-test-unit: unit
+test-unit:
+	$(MAKE) unit ASSERT=1
 	tests/run.sh --unit-only
 
 test-asan: deps
 	$(MAKE) clean
-	$(MAKE) dynamo.so unit CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
+	$(MAKE) dynamo.so unit ASSERT=1 CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 	tests/run.sh --server $(SERVER) --asan; status=$$?; $(MAKE) clean; exit $$status
 
 # The same tests under valgrind memcheck (a normal build, hence the clean:
@@ -103,7 +113,7 @@ test-asan: deps
 .PHONY: test-valgrind fuzz
 test-valgrind: deps
 	$(MAKE) clean
-	$(MAKE) dynamo.so unit
+	$(MAKE) dynamo.so unit ASSERT=1
 	tests/run.sh --server $(SERVER) --valgrind
 
 # libFuzzer targets (clang): build them into build/fuzz and run each for

@@ -22,26 +22,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-enum {
-  OPT_TABLE, OPT_REGION, OPT_ENDPOINT, OPT_PROFILE, OPT_CONSISTENT_READ, OPT_CREATE,
-  OPT_BILLING, OPT_READ_UNITS, OPT_WRITE_UNITS, OPT_GLOBAL_INDEX, OPT_LOCAL_INDEX, OPT_ATOMIC,
-  OPT_SEGMENTS, OPT_CONNECT_TIMEOUT, OPT_REQUEST_TIMEOUT, OPT_MAX_ATTEMPTS, OPT_RETRY_TIME,
-  OPT_CA_BUNDLE, OPT_ALLOW_HTTP, OPT_MAX_READ_UNITS, OPT_MAX_WRITE_UNITS, OPT_SCAN,
-  OPT_INDEXES
-};
-static const char *const azOption[] = {"table", "region", "endpoint", "profile",
-                                       "consistent_read", "create", "billing", "read_units",
-                                       "write_units", "global_index", "local_index", "atomic",
-                                       "segments", "connect_timeout_ms", "request_timeout_ms",
-                                       "max_attempts", "retry_time_ms", "ca_bundle",
-                                       "allow_http", "max_read_units", "max_write_units",
-                                       "scan", "indexes"};
-#define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
-#define OPTION_LIST                                                                        \
-  "table, region, endpoint, profile, consistent_read, create, billing, read_units, "       \
-  "write_units, global_index, local_index, atomic, segments, connect_timeout_ms, "        \
-  "request_timeout_ms, max_attempts, retry_time_ms, ca_bundle, allow_http, max_read_units, "  \
-  "max_write_units, scan, indexes"
 #define MAX_UNITS 1000000000000LL /* read_units/write_units: far above any quota */
 #define INDEX_PROJECTION "[ALL | KEYS_ONLY | INCLUDE (attr, ...)]"
 #define INDEX_SYNTAX_GLOBAL "NAME(partition_key [, sort_key]) " INDEX_PROJECTION
@@ -90,36 +70,10 @@ static int is_secret_name(const char *z) {
   return 0;
 }
 
-/* consistent_read=, create=: 0 or 1 (*pSlot is -1 until given). */
-static int parse_flag(const char *zName, const char *zVal, int *pSlot, char **pzErr) {
-  if (*pSlot >= 0) return fail(pzErr, "dynamo: option '%s' given twice", zName);
-  if (strcmp(zVal, "0") && strcmp(zVal, "1")) {
-    return fail(pzErr, "dynamo: %s must be 0 or 1, not '%s'", zName, zVal);
-  }
-  *pSlot = zVal[0] == '1';
-  return SQLITE_OK;
-}
-
 static int parse_billing(const char *zVal, dyn_args *out, char **pzErr) {
-  if (out->billing) return fail(pzErr, "dynamo: option 'billing' given twice");
   if (sqlite3_stricmp(zVal, "on_demand") == 0) out->billing = ARGS_BILLING_ON_DEMAND;
   else if (sqlite3_stricmp(zVal, "provisioned") == 0) out->billing = ARGS_BILLING_PROVISIONED;
   else return fail(pzErr, "dynamo: billing must be on_demand or provisioned, not '%s'", zVal);
-  return SQLITE_OK;
-}
-
-/* read_units=, write_units=: a positive integer (*pSlot is 0 until given). */
-static int parse_units(const char *zName, const char *zVal, sqlite3_int64 *pSlot,
-                       char **pzErr) {
-  sqlite3_int64 n = 0;
-  const char *z;
-  if (*pSlot) return fail(pzErr, "dynamo: option '%s' given twice", zName);
-  for (z = zVal; *z >= '0' && *z <= '9' && n <= MAX_UNITS; z++) n = n * 10 + (*z - '0');
-  if (*z || n < 1 || n > MAX_UNITS) {
-    return fail(pzErr, "dynamo: %s must be a positive integer (at most %lld), not '%s'", zName,
-                MAX_UNITS, zVal);
-  }
-  *pSlot = n;
   return SQLITE_OK;
 }
 
@@ -279,11 +233,106 @@ static int parse_primary_key(const char *zArg, const char *zList, dyn_args *out,
   return SQLITE_OK;
 }
 
-static int parse_option(const char *z, const char *zEq, dyn_args *out, char **pzErr) {
-  char *zKey = dequote(z, (int)(zEq - z)), *zVal = 0, **pSlot = 0;
+/* ---- options ------------------------------------------------------------ */
+
+/* How an option's value is read, and where it goes. */
+enum {
+  OPT_TEXT,    /* a non-empty string: char * */
+  OPT_FLAG,    /* 0 or 1: int */
+  OPT_INT,     /* an integer from 1 to max: sqlite3_int64 */
+  OPT_BILLING, /* on_demand or provisioned */
+  OPT_INDEX    /* global_index= (arg 0), local_index= (arg 1): repeatable */
+};
+
+typedef struct option_def {
+  const char *zName;
+  int kind;
+  size_t offset;       /* of the field in dyn_args */
+  sqlite3_int64 max;   /* OPT_INT: the largest value */
+  int arg;             /* OPT_INDEX: local */
+} option_def;
+
+#define AT(field) offsetof(dyn_args, field)
+static const option_def aOption[] = {
+    {"table", OPT_TEXT, AT(table), 0, 0},
+    {"region", OPT_TEXT, AT(region), 0, 0},
+    {"endpoint", OPT_TEXT, AT(endpoint), 0, 0},
+    {"profile", OPT_TEXT, AT(profile), 0, 0},
+    {"consistent_read", OPT_FLAG, AT(consistent_read), 0, 0},
+    {"create", OPT_FLAG, AT(create), 0, 0},
+    {"billing", OPT_BILLING, AT(billing), 0, 0},
+    {"read_units", OPT_INT, AT(read_units), MAX_UNITS, 0},
+    {"write_units", OPT_INT, AT(write_units), MAX_UNITS, 0},
+    {"global_index", OPT_INDEX, 0, 0, 0},
+    {"local_index", OPT_INDEX, 0, 0, 1},
+    {"atomic", OPT_FLAG, AT(atomic), 0, 0},
+    {"segments", OPT_INT, AT(segments), ARGS_MAX_SEGMENTS, 0},
+    {"connect_timeout_ms", OPT_INT, AT(transport.connect_ms), MAX_UNITS, 0},
+    {"request_timeout_ms", OPT_INT, AT(transport.request_ms), MAX_UNITS, 0},
+    {"max_attempts", OPT_INT, AT(transport.max_attempts), 100, 0},
+    {"retry_time_ms", OPT_INT, AT(transport.retry_ms), MAX_UNITS, 0},
+    {"ca_bundle", OPT_TEXT, AT(transport.ca_bundle), 0, 0},
+    {"allow_http", OPT_FLAG, AT(transport.allow_http), 0, 0},
+    {"max_read_units", OPT_INT, AT(transport.max_read_units), MAX_UNITS, 0},
+    {"max_write_units", OPT_INT, AT(transport.max_write_units), MAX_UNITS, 0},
+    {"scan", OPT_FLAG, AT(scan), 0, 0},
+    {"indexes", OPT_TEXT, AT(indexes), 0, 0},
+};
+#undef AT
+#define N_OPTION (int)(sizeof(aOption) / sizeof(aOption[0]))
+
+/* "table, region, ...": every option, for the message of an unknown one. */
+static char *option_list(void) {
+  sqlite3_str *s = sqlite3_str_new(0);
+  int i;
+  for (i = 0; i < N_OPTION; i++) sqlite3_str_appendf(s, "%s%s", i ? ", " : "", aOption[i].zName);
+  return sqlite3_str_finish(s);
+}
+
+/* An integer from 1 to max, digits only. */
+static int parse_int(const option_def *o, const char *zVal, sqlite3_int64 *pOut, char **pzErr) {
+  sqlite3_int64 n = 0;
+  const char *z;
+  for (z = zVal; *z >= '0' && *z <= '9' && n <= o->max; z++) n = n * 10 + (*z - '0');
+  if (!*z && n >= 1 && n <= o->max) {
+    *pOut = n;
+    return SQLITE_OK;
+  }
+  if (o->max == MAX_UNITS) {
+    return fail(pzErr, "dynamo: %s must be a positive integer (at most %lld), not '%s'", o->zName,
+                MAX_UNITS, zVal);
+  }
+  return fail(pzErr, "dynamo: %s must be between 1 and %lld, not '%s'", o->zName, o->max, zVal);
+}
+
+/* One option's value into its field. */
+static int set_option(const option_def *o, char **pzVal, dyn_args *out, char **pzErr) {
+  void *pField = (char *)out + o->offset;
+  const char *zVal = *pzVal;
+  switch (o->kind) {
+    case OPT_TEXT:
+      if (zVal[0] == 0) return fail(pzErr, "dynamo: option '%s' is empty", o->zName);
+      *(char **)pField = *pzVal;
+      *pzVal = 0;
+      return SQLITE_OK;
+    case OPT_FLAG:
+      if (strcmp(zVal, "0") && strcmp(zVal, "1")) {
+        return fail(pzErr, "dynamo: %s must be 0 or 1, not '%s'", o->zName, zVal);
+      }
+      *(int *)pField = zVal[0] == '1';
+      return SQLITE_OK;
+    case OPT_INT: return parse_int(o, zVal, (sqlite3_int64 *)pField, pzErr);
+    case OPT_BILLING: return parse_billing(zVal, out, pzErr);
+    default: return parse_index(zVal, o->arg, out, pzErr);
+  }
+}
+
+static int parse_option(const char *z, const char *zEq, unsigned *pGiven, dyn_args *out,
+                        char **pzErr) {
+  char *zKey = dequote(z, (int)(zEq - z)), *zVal = 0;
   int i, rc = SQLITE_OK;
   if (!zKey) return SQLITE_NOMEM;
-  for (i = 0; i < N_OPTION && sqlite3_stricmp(zKey, azOption[i]); i++) {
+  for (i = 0; i < N_OPTION && sqlite3_stricmp(zKey, aOption[i].zName); i++) {
   }
   if (i == N_OPTION) {
     if (is_secret_name(zKey)) {
@@ -294,89 +343,19 @@ static int parse_option(const char *z, const char *zEq, dyn_args *out, char **pz
                 "~/.aws/credentials)",
                 zKey);
     } else {
-      rc = fail(pzErr, "dynamo: unknown option '%s' (options: " OPTION_LIST ")", zKey);
+      char *zList = option_list();
+      rc = zList ? fail(pzErr, "dynamo: unknown option '%s' (options: %s)", zKey, zList)
+                 : SQLITE_NOMEM;
+      sqlite3_free(zList);
     }
-    goto done;
-  }
-  if (!(zVal = dequote(zEq + 1, (int)strlen(zEq + 1)))) {
+  } else if (aOption[i].kind != OPT_INDEX && (*pGiven & (1u << i))) {
+    rc = fail(pzErr, "dynamo: option '%s' given twice", aOption[i].zName);
+  } else if (!(zVal = dequote(zEq + 1, (int)strlen(zEq + 1)))) {
     rc = SQLITE_NOMEM;
-    goto done;
-  }
-  switch (i) {
-    case OPT_TABLE: pSlot = &out->table; break;
-    case OPT_REGION: pSlot = &out->region; break;
-    case OPT_ENDPOINT: pSlot = &out->endpoint; break;
-    case OPT_PROFILE: pSlot = &out->profile; break;
-    case OPT_CA_BUNDLE: pSlot = &out->ca_bundle; break;
-    case OPT_INDEXES: pSlot = &out->indexes; break;
-    case OPT_CONNECT_TIMEOUT:
-      rc = parse_units(azOption[i], zVal, &out->connect_ms, pzErr);
-      goto done;
-    case OPT_REQUEST_TIMEOUT:
-      rc = parse_units(azOption[i], zVal, &out->request_ms, pzErr);
-      goto done;
-    case OPT_RETRY_TIME:
-      rc = parse_units(azOption[i], zVal, &out->retry_ms, pzErr);
-      goto done;
-    case OPT_MAX_ATTEMPTS:
-      rc = parse_units(azOption[i], zVal, &out->max_attempts, pzErr);
-      if (rc == SQLITE_OK && out->max_attempts > 100) {
-        rc = fail(pzErr, "dynamo: max_attempts must be between 1 and 100, not '%s'", zVal);
-      }
-      goto done;
-    case OPT_MAX_READ_UNITS:
-      rc = parse_units(azOption[i], zVal, &out->max_read_units, pzErr);
-      goto done;
-    case OPT_MAX_WRITE_UNITS:
-      rc = parse_units(azOption[i], zVal, &out->max_write_units, pzErr);
-      goto done;
-    case OPT_SCAN:
-      rc = parse_flag(azOption[i], zVal, &out->scan, pzErr);
-      goto done;
-    case OPT_ALLOW_HTTP:
-      rc = parse_flag(azOption[i], zVal, &out->allow_http, pzErr);
-      goto done;
-    case OPT_CONSISTENT_READ:
-      rc = parse_flag(azOption[i], zVal, &out->consistent_read, pzErr);
-      goto done;
-    case OPT_SEGMENTS: {
-      sqlite3_int64 n = out->segments;
-      rc = parse_units(azOption[i], zVal, &n, pzErr);
-      if (rc == SQLITE_OK && n > ARGS_MAX_SEGMENTS) {
-        rc = fail(pzErr, "dynamo: segments must be between 1 and %d, not '%s'", ARGS_MAX_SEGMENTS,
-                  zVal);
-      }
-      out->segments = (int)n;
-      goto done;
-    }
-    case OPT_ATOMIC:
-      rc = parse_flag(azOption[i], zVal, &out->atomic, pzErr);
-      goto done;
-    case OPT_CREATE:
-      rc = parse_flag(azOption[i], zVal, &out->create, pzErr);
-      goto done;
-    case OPT_BILLING:
-      rc = parse_billing(zVal, out, pzErr);
-      goto done;
-    case OPT_READ_UNITS:
-      rc = parse_units(azOption[i], zVal, &out->read_units, pzErr);
-      goto done;
-    case OPT_WRITE_UNITS:
-      rc = parse_units(azOption[i], zVal, &out->write_units, pzErr);
-      goto done;
-    default:
-      rc = parse_index(zVal, i == OPT_LOCAL_INDEX, out, pzErr);
-      goto done;
-  }
-  if (*pSlot) {
-    rc = fail(pzErr, "dynamo: option '%s' given twice", azOption[i]);
-  } else if (zVal[0] == 0) {
-    rc = fail(pzErr, "dynamo: option '%s' is empty", azOption[i]);
   } else {
-    *pSlot = zVal;
-    zVal = 0;
+    *pGiven |= 1u << i;
+    rc = set_option(&aOption[i], &zVal, out, pzErr);
   }
-done:
   sqlite3_free(zKey);
   sqlite3_free(zVal);
   return rc;
@@ -561,26 +540,20 @@ static const char *option_eq(const char *z) {
 }
 
 int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
+  unsigned given = 0; /* bit i: aOption[i] was given */
   int i, rc = SQLITE_OK;
+  assert(N_OPTION <= 32);
   memset(out, 0, sizeof(*out));
-  out->consistent_read = -1;
-  out->create = -1;
-  out->atomic = -1;
-  out->allow_http = -1;
   out->scan = -1; /* stays -1: the connection's dynamo_config('scan') decides */
   for (i = 3; i < argc && rc == SQLITE_OK; i++) {
     const char *z = argv[i], *zList = primary_key(z), *zEq = zList ? 0 : option_eq(z);
     if (zList) rc = parse_primary_key(z, zList, out, pzErr);
-    else if (zEq) rc = parse_option(z, zEq, out, pzErr);
+    else if (zEq) rc = parse_option(z, zEq, &given, out, pzErr);
     else rc = parse_column(z, out, pzErr);
   }
   if (rc == SQLITE_OK && !out->table) {
     rc = fail(pzErr, "dynamo: missing option table=NAME (the DynamoDB table to read)%s", "");
   }
-  if (out->consistent_read < 0) out->consistent_read = 0;
-  if (out->create < 0) out->create = 0;
-  if (out->atomic < 0) out->atomic = 0;
-  if (out->allow_http < 0) out->allow_http = 0;
   if (rc == SQLITE_OK) rc = check_create(out, pzErr);
   if (rc != SQLITE_OK) args_free(out);
   return rc;
@@ -592,7 +565,7 @@ void args_free(dyn_args *a) {
   sqlite3_free(a->region);
   sqlite3_free(a->endpoint);
   sqlite3_free(a->profile);
-  sqlite3_free(a->ca_bundle);
+  sqlite3_free(a->transport.ca_bundle);
   sqlite3_free(a->indexes);
   sqlite3_free(a->pk);
   sqlite3_free(a->sk);

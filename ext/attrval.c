@@ -781,3 +781,33 @@ int av_equal(const cJSON *a, const cJSON *b) {
   }
   return 0;
 }
+
+int av_key_text(const cJSON *item, const char *zPk, const char *zSk, char **pz) {
+  cJSON *key = cJSON_CreateObject();
+  const char *azName[2];
+  char *z = 0;
+  int i, rc = SQLITE_NOMEM;
+  *pz = 0;
+  azName[0] = zPk;
+  azName[1] = zSk;
+  for (i = 0; key && i < 2; i++) {
+    const cJSON *av;
+    cJSON *copy;
+    if (!azName[i]) continue;
+    if (!(av = cJSON_GetObjectItemCaseSensitive(item, azName[i]))) {
+      rc = SQLITE_ERROR;
+      goto done;
+    }
+    if (!(copy = cJSON_Duplicate(av, 1)) || !cJSON_AddItemToObject(key, azName[i], copy)) {
+      cJSON_Delete(copy);
+      goto done;
+    }
+  }
+  if (key && (z = cJSON_PrintUnformatted(key)) != 0 && (*pz = sqlite3_mprintf("%s", z)) != 0) {
+    rc = SQLITE_OK;
+  }
+done:
+  cJSON_free(z);
+  cJSON_Delete(key);
+  return rc;
+}

@@ -17,6 +17,7 @@
 #include "create.h"
 
 #include "attrval.h"
+#include "describe.h"
 
 #include <string.h>
 
@@ -194,39 +195,9 @@ done:
 
 /* ---- key schemas ----------------------------------------------------------- */
 
-typedef struct key_desc {
-  const char *pk, *pkType, *sk, *skType; /* NULL: absent */
-} key_desc;
-
-static const char *attribute_type(const cJSON *defs, const char *zName) {
-  const cJSON *d;
-  cJSON_ArrayForEach(d, defs) {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
-    if (cJSON_IsString(n) && cJSON_IsString(t) && strcmp(n->valuestring, zName) == 0) {
-      return t->valuestring;
-    }
-  }
-  return 0;
-}
-
-static void key_desc_of(const cJSON *obj, key_desc *k) {
-  const cJSON *ks = cJSON_GetObjectItemCaseSensitive(obj, "KeySchema");
-  const cJSON *defs = cJSON_GetObjectItemCaseSensitive(obj, "AttributeDefinitions");
-  const cJSON *e;
-  memset(k, 0, sizeof(*k));
-  cJSON_ArrayForEach(e, ks) {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "KeyType");
-    if (!cJSON_IsString(n) || !cJSON_IsString(t)) continue;
-    if (strcmp(t->valuestring, "HASH") == 0) {
-      k->pk = n->valuestring;
-      k->pkType = attribute_type(defs, k->pk);
-    } else if (strcmp(t->valuestring, "RANGE") == 0) {
-      k->sk = n->valuestring;
-      k->skType = attribute_type(defs, k->sk);
-    }
-  }
+/* The key schema of a CreateTable request or DescribeTable's Table. */
+static void key_desc_of(const cJSON *obj, describe_keys *k) {
+  describe_key_schema(obj, cJSON_GetObjectItemCaseSensitive(obj, "AttributeDefinitions"), k);
 }
 
 static int same(const char *a, const char *b) {
@@ -234,23 +205,24 @@ static int same(const char *a, const char *b) {
 }
 
 char *create_key_text(const cJSON *obj) {
-  key_desc k;
+  describe_keys k;
   key_desc_of(obj, &k);
-  if (!k.pk && !k.sk) return sqlite3_mprintf("no key schema");
-  return sqlite3_mprintf("%s %s HASH%s%s%s%s%s", k.pk ? k.pk : "?", k.pkType ? k.pkType : "?",
-                         k.sk ? ", " : "", k.sk ? k.sk : "", k.sk ? " " : "",
-                         k.sk ? (k.skType ? k.skType : "?") : "", k.sk ? " RANGE" : "");
+  if (!k.zPk && !k.zSk) return sqlite3_mprintf("no key schema");
+  return sqlite3_mprintf("%s %s HASH%s%s%s%s%s", k.zPk ? k.zPk : "?",
+                         k.zPkType ? k.zPkType : "?", k.zSk ? ", " : "", k.zSk ? k.zSk : "",
+                         k.zSk ? " " : "", k.zSk ? (k.zSkType ? k.zSkType : "?") : "",
+                         k.zSk ? " RANGE" : "");
 }
 
 int create_check_keys(const cJSON *req, const cJSON *describe, const char *zTable,
                       char **pzErr) {
   const cJSON *table = cJSON_GetObjectItemCaseSensitive(describe, "Table");
   char *zHas, *zWant;
-  key_desc want, has;
+  describe_keys want, has;
   key_desc_of(req, &want);
   key_desc_of(table, &has);
-  if (has.pk && same(want.pk, has.pk) && same(want.pkType, has.pkType) &&
-      same(want.sk, has.sk) && same(want.skType, has.skType)) {
+  if (has.zPk && same(want.zPk, has.zPk) && same(want.zPkType, has.zPkType) &&
+      same(want.zSk, has.zSk) && same(want.zSkType, has.zSkType)) {
     return SQLITE_OK;
   }
   zHas = create_key_text(table);
@@ -267,12 +239,6 @@ int create_check_keys(const cJSON *req, const cJSON *describe, const char *zTabl
 }
 
 /* ---- waiting --------------------------------------------------------------- */
-
-const char *create_table_status(const cJSON *describe) {
-  const cJSON *s = cJSON_GetObjectItemCaseSensitive(
-      cJSON_GetObjectItemCaseSensitive(describe, "Table"), "TableStatus");
-  return cJSON_IsString(s) ? s->valuestring : "";
-}
 
 long create_wait_ms(int attempt) {
   long ms = 100;

@@ -47,19 +47,15 @@ struct ddb_client {
   char *zPath;       /* request path, "/" */
   int max_attempts;
   long retry_ms;     /* retries stop this long after a first attempt */
-  int nAttempts;     /* of the last ddb_call */
   ddb_job *pActive;  /* started jobs not yet waited for */
   ddb_usage_fn on_usage;
   void *usage_ctx;
   bucket rd, wr;     /* max_read_units / max_write_units */
-  char zErrType[128];
-  cJSON *errBody;
   cJSON *spare;      /* a parsed page done with (see ddb_recycle) */
   sigv4_cache keys;  /* signing key and OpenSSL objects kept between requests */
   sqlite3_int64 lastProgress; /* now_us() of the last ddb_progress pump */
 };
 
-static sqlite3_int64 now_ms(void);
 static sqlite3_int64 now_us(void);
 
 static const char *env_get(const char *zName) {
@@ -116,22 +112,22 @@ int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, c
     *pzErr = sqlite3_mprintf("dynamo: cannot initialise libcurl");
     goto fail;
   }
-  http_set_timeouts(c->http, set->connect_ms, set->request_ms);
+  http_set_timeouts(c->http, (long)set->connect_ms, (long)set->request_ms);
   zCa = set->ca_bundle ? set->ca_bundle : getenv("AWS_CA_BUNDLE");
   if (zCa && *zCa && (rc = http_set_ca_bundle(c->http, zCa)) != SQLITE_OK) goto fail;
-  c->max_attempts = set->max_attempts;
+  c->max_attempts = (int)set->max_attempts;
   if (c->max_attempts <= 0) {
     c->max_attempts = DDB_DEFAULT_ATTEMPTS;
     if ((zAttempts = getenv("AWS_MAX_ATTEMPTS")) && atoi(zAttempts) > 0) {
       c->max_attempts = atoi(zAttempts);
     }
   }
-  c->retry_ms = set->retry_ms > 0 ? set->retry_ms : DDB_DEFAULT_RETRY_MS;
+  c->retry_ms = set->retry_ms > 0 ? (long)set->retry_ms : DDB_DEFAULT_RETRY_MS;
   c->on_usage = set->on_usage;
   c->usage_ctx = set->usage_ctx;
-  c->rd.rate = c->rd.tokens = set->max_read_units;
-  c->wr.rate = c->wr.tokens = set->max_write_units;
-  c->rd.last = c->wr.last = now_ms();
+  c->rd.rate = c->rd.tokens = (double)set->max_read_units;
+  c->wr.rate = c->wr.tokens = (double)set->max_write_units;
+  c->rd.last = c->wr.last = ddb_clock_ms();
   *pp = c;
   return SQLITE_OK;
 fail:
@@ -146,7 +142,6 @@ void ddb_close(ddb_client *c) {
   cfg_resolved_free(&c->cfg);
   sqlite3_free(c->zHost);
   sqlite3_free(c->zPath);
-  cJSON_Delete(c->errBody);
   cJSON_Delete(c->spare);
   sigv4_cache_clear(&c->keys);
   sqlite3_free(c);
@@ -154,18 +149,6 @@ void ddb_close(ddb_client *c) {
 
 const cfg_resolved *ddb_config(const ddb_client *c) {
   return &c->cfg;
-}
-
-const char *ddb_error_type(const ddb_client *c) {
-  return c->zErrType;
-}
-
-const cJSON *ddb_error_body(const ddb_client *c) {
-  return c->errBody;
-}
-
-int ddb_attempts(const ddb_client *c) {
-  return c->nAttempts;
 }
 
 long ddb_retry_ms(const ddb_client *c) {
@@ -336,8 +319,15 @@ static sqlite3_int64 now_us(void) {
   return (sqlite3_int64)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static sqlite3_int64 now_ms(void) {
+sqlite3_int64 ddb_clock_ms(void) {
   return now_us() / 1000;
+}
+
+long ddb_unprocessed_delay_ms(int round) {
+  unsigned rnd;
+  assert(round >= 1);
+  sqlite3_randomness(sizeof(rnd), &rnd);
+  return ddb_backoff_ms(round, 1, rnd);
 }
 
 enum { JOB_WAITING = 0, JOB_RUNNING, JOB_DONE };
@@ -371,7 +361,7 @@ static int begin_attempt(ddb_client *c, ddb_job *j) {
   in.now = time(0);
   in.cache = &c->keys;
   if ((rc = sigv4_sign(&in, &out)) != SQLITE_OK) return rc;
-  if (j->attempts == 0) j->firstAt = now_ms();
+  if (j->attempts == 0) j->firstAt = ddb_clock_ms();
   for (n = 0; n < 3; n++) hh[n] = (http_header){sh[n].name, sh[n].value};
   hh[n++] = (http_header){"X-Amz-Date", out.amz_date};
   if (c->cfg.session_token && c->cfg.session_token[0]) {
@@ -473,7 +463,7 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
   report_usage(c, j, resp, 0);
   if (retry && j->attempts < c->max_attempts) {
     unsigned rnd;
-    sqlite3_int64 now = now_ms(), at;
+    sqlite3_int64 now = ddb_clock_ms(), at;
     sqlite3_randomness(sizeof(rnd), &rnd);
     at = now + ddb_backoff_ms(j->attempts, throttled, rnd);
     if (at - j->firstAt > c->retry_ms) {
@@ -550,7 +540,7 @@ int ddb_start(ddb_client *c, const char *zTable, ddb_job *j) {
   j->zErr = 0;
   j->zType[0] = 0;
   j->attempts = 0;
-  j->readyAt = j->delayMs > 0 ? now_ms() + j->delayMs : 0;
+  j->readyAt = j->delayMs > 0 ? ddb_clock_ms() + j->delayMs : 0;
   j->zTable = zTable;
   j->state = JOB_DONE;
   if (!j->body) j->body = request_body(j);
@@ -584,7 +574,7 @@ static void unlink_job(ddb_client *c, ddb_job *j) {
 /* Move every started job along: start attempts that are due, wait up to
 ** maxWait ms for a transfer to finish and deal with it. */
 static int pump(ddb_client *c, sqlite3_int64 maxWait) {
-  sqlite3_int64 now = now_ms(), wait = maxWait;
+  sqlite3_int64 now = ddb_clock_ms(), wait = maxWait;
   http_req *done = 0;
   ddb_job *j;
   int rc, nWaiting = 0;
@@ -696,28 +686,23 @@ int ddb_run(ddb_client *c, const char *zTable, ddb_job **aJob, int nJob) {
 }
 
 int ddb_call(ddb_client *c, const char *zOp, const char *zTable, const cJSON *req,
-             cJSON **pResp, char **pzErr) {
+             cJSON **pResp, char **pzErr, char *zType) {
   ddb_job job, *pJob = &job;
   int rc;
   memset(&job, 0, sizeof(job));
   job.zOp = zOp;
   job.req = req;
   *pResp = 0;
-  c->zErrType[0] = 0;
-  cJSON_Delete(c->errBody);
-  c->errBody = 0;
+  if (zType) zType[0] = 0;
   rc = ddb_run(c, zTable, &pJob, 1);
-  c->nAttempts = job.attempts;
   if (rc == SQLITE_OK) rc = job.rc;
   if (rc == SQLITE_OK) {
     *pResp = job.resp;
     job.resp = 0;
   } else if (job.zErr) {
-    sqlite3_snprintf(sizeof(c->zErrType), c->zErrType, "%s", job.zType);
+    if (zType) memcpy(zType, job.zType, DDB_TYPE_SIZE);
     *pzErr = job.zErr;
     job.zErr = 0;
-    c->errBody = job.errBody;
-    job.errBody = 0;
   }
   ddb_job_clear(&job);
   return rc;

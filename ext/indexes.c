@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static void index_clear(dyn_index *x) {
+void indexes_clear(dyn_index *x) {
   sqlite3_free(x->zName);
   sqlite3_free(x->zPk);
   sqlite3_free(x->zPkType);
@@ -18,92 +18,12 @@ static void index_clear(dyn_index *x) {
 
 void indexes_free(dyn_index *a, int n) {
   int i;
-  for (i = 0; i < n; i++) index_clear(&a[i]);
+  for (i = 0; i < n; i++) indexes_clear(&a[i]);
   sqlite3_free(a);
 }
 
 static char *dup(const char *z) {
   return z ? sqlite3_mprintf("%s", z) : 0;
-}
-
-static const char *str_of(const cJSON *obj, const char *zName) {
-  const cJSON *e = cJSON_GetObjectItemCaseSensitive(obj, zName);
-  return cJSON_IsString(e) ? e->valuestring : 0;
-}
-
-/* The type of attribute zName in AttributeDefinitions. */
-static const char *type_of(const cJSON *defs, const char *zName) {
-  const cJSON *d;
-  cJSON_ArrayForEach(d, defs) {
-    const char *n = str_of(d, "AttributeName");
-    if (n && strcmp(n, zName) == 0) return str_of(d, "AttributeType");
-  }
-  return 0;
-}
-
-/* One index description into x. SQLITE_OK, SQLITE_NOMEM, or SQLITE_ERROR
-** when it is not usable (skipped). */
-static int one_index(const cJSON *ix, const cJSON *defs, int global, dyn_index *x) {
-  const cJSON *ks = cJSON_GetObjectItemCaseSensitive(ix, "KeySchema"), *k;
-  const cJSON *proj = cJSON_GetObjectItemCaseSensitive(ix, "Projection");
-  const cJSON *inc = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
-  const char *zName = str_of(ix, "IndexName"), *zType = str_of(proj, "ProjectionType");
-  memset(x, 0, sizeof(*x));
-  if (!zName) return SQLITE_ERROR;
-  x->global = global;
-  cJSON_ArrayForEach(k, ks) {
-    const char *n = str_of(k, "AttributeName"), *t = str_of(k, "KeyType");
-    if (!n || !t || !type_of(defs, n)) return SQLITE_ERROR;
-    if (strcmp(t, "HASH") == 0) {
-      x->zPk = dup(n);
-      x->zPkType = dup(type_of(defs, n));
-    } else {
-      x->zSk = dup(n);
-      x->zSkType = dup(type_of(defs, n));
-    }
-  }
-  x->zName = dup(zName);
-  x->zProjection = dup(zType ? zType : "ALL");
-  if (inc) {
-    char *z = cJSON_PrintUnformatted(inc);
-    x->zInclude = dup(z);
-    cJSON_free(z);
-  }
-  if (!x->zName || !x->zPk || !x->zPkType || !x->zProjection) return SQLITE_NOMEM;
-  return SQLITE_OK;
-}
-
-int indexes_from_describe(const cJSON *resp, dyn_index **paIdx, int *pnIdx) {
-  const cJSON *t = cJSON_GetObjectItemCaseSensitive(resp, "Table");
-  const cJSON *defs = cJSON_GetObjectItemCaseSensitive(t, "AttributeDefinitions");
-  const cJSON *aList[2], *ix;
-  dyn_index *a;
-  int i, n = 0, rc = SQLITE_OK;
-  *paIdx = 0;
-  *pnIdx = 0;
-  aList[0] = cJSON_GetObjectItemCaseSensitive(t, "GlobalSecondaryIndexes");
-  aList[1] = cJSON_GetObjectItemCaseSensitive(t, "LocalSecondaryIndexes");
-  a = sqlite3_malloc64(sizeof(*a) *
-                       (cJSON_GetArraySize(aList[0]) + cJSON_GetArraySize(aList[1]) + 1));
-  if (!a) return SQLITE_NOMEM;
-  for (i = 0; i < 2 && rc != SQLITE_NOMEM; i++) {
-    cJSON_ArrayForEach(ix, aList[i]) {
-      rc = one_index(ix, defs, i == 0, &a[n]);
-      if (rc == SQLITE_OK) {
-        n++;
-      } else { /* unusable (or out of memory): a[n] is used again */
-        index_clear(&a[n]);
-        if (rc == SQLITE_NOMEM) break;
-      }
-    }
-  }
-  if (rc == SQLITE_NOMEM) {
-    indexes_free(a, n);
-    return SQLITE_NOMEM;
-  }
-  *paIdx = a;
-  *pnIdx = n;
-  return SQLITE_OK;
 }
 
 int indexes_save(sqlite3 *db, const char *zDb, const char *zName, const dyn_index *a, int n) {

@@ -14,6 +14,7 @@
 #include "attrval.h"
 #include "number.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -174,6 +175,13 @@ static void append_checks(const plan_input *in, sqlite3_str *s) {
   if (n) sqlite3_str_appendall(s, ")");
 }
 
+/* The machine part of idxStr: where the last " PROJECT " starts, or NULL. */
+static const char *machine_part(const char *idxStr) {
+  const char *z = 0, *p = idxStr;
+  while (p && (p = strstr(p, " PROJECT ")) != 0) z = p++;
+  return z;
+}
+
 int plan_best(const plan_input *in, plan_output *out) {
   int iPk, iSkEq = -1, iLo = -1, iHi = -1, iLike = -1, iGlob = -1;
   int iLimit = -1, iOffset = -1;
@@ -299,7 +307,7 @@ int plan_best(const plan_input *in, plan_output *out) {
       out->unique = 0;
       break;
     default:
-      out->rows = in->nrow > 0 ? (sqlite3_int64)in->nrow : 1000000;
+      out->rows = 1000000; /* unknown: far more than any Query */
       out->cost = 1000 + (double)out->rows;
       out->unique = 0;
       break;
@@ -339,22 +347,69 @@ int plan_best(const plan_input *in, plan_output *out) {
   append_projection(in, (flags & PLAN_KEYLESS) != 0, s);
   out->idxNum = flags;
   out->idxStr = sqlite3_str_finish(s);
+  /* plan_decode finds the machine part as the last " PROJECT " */
+  assert(!out->idxStr || !strchr(machine_part(out->idxStr) + 9, ' '));
+  assert(argc <= in->ncons);
   return out->idxStr ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-int plan_projection(const char *idxStr, int *aCol, int nMax, int *pAll) {
-  const char *z = 0, *p = idxStr;
-  int n = 0;
-  while (p && (p = strstr(p, " PROJECT ")) != 0) z = p++; /* the last one */
-  *pAll = (z == 0 || strcmp(z + 9, "ALL") == 0);
-  if (*pAll) return 0;
-  z += 9;
-  while (*z && n < nMax) {
-    aCol[n++] = atoi(z);
-    while (*z && *z != ',') z++;
-    if (*z == ',') z++;
+/* " PROJECT ALL" or " PROJECT i,j,...": each 0 <= i < ncol, nothing else. */
+static int decode_projection(const char *z, int ncol, plan_args *p) {
+  z += 9; /* " PROJECT " */
+  if (strcmp(z, "ALL") == 0) {
+    p->all = 1;
+    return SQLITE_OK;
   }
-  return n;
+  if (!(p->aCol = sqlite3_malloc64(sizeof(int) * (strlen(z) / 2 + 1)))) return SQLITE_NOMEM;
+  for (;;) {
+    sqlite3_int64 i = 0;
+    const char *zStart = z;
+    while (*z >= '0' && *z <= '9' && i < ncol) i = i * 10 + (*z++ - '0');
+    if (z == zStart || i >= ncol) return SQLITE_ERROR;
+    p->aCol[p->nCol++] = (int)i;
+    if (*z == 0) return SQLITE_OK;
+    if (*z++ != ',') return SQLITE_ERROR;
+  }
+}
+
+int plan_decode(int idxNum, const char *idxStr, int argc, sqlite3_value **argv, int ncol,
+                plan_args *p) {
+  const char *zMachine = machine_part(idxStr);
+  int n = 0, rc;
+  memset(p, 0, sizeof(*p));
+  p->flags = idxNum;
+  p->op = idxNum & PLAN_OP_MASK;
+  p->iIndex = PLAN_INDEX_OF(idxNum);
+  if (!zMachine || p->op == PLAN_OP_MASK) return SQLITE_ERROR;
+  if (strchr(zMachine + 9, ' ')) return SQLITE_ERROR;
+  p->nWords = (int)(zMachine - idxStr);
+  if ((rc = decode_projection(zMachine, ncol, p)) != SQLITE_OK) goto fail;
+  /* the arguments, in plan_best's order */
+#define TAKE(slot, cond)        \
+  if (cond) {                   \
+    if (n == argc) goto broken; \
+    p->slot = argv[n++];        \
+  }
+  TAKE(pk, p->op != PLAN_SCAN)
+  TAKE(skEq, idxNum & PLAN_SK_EQ)
+  TAKE(lo, idxNum & (PLAN_SK_GT | PLAN_SK_GE))
+  TAKE(hi, idxNum & (PLAN_SK_LT | PLAN_SK_LE))
+  TAKE(like, idxNum & PLAN_SK_LIKE)
+  TAKE(glob, idxNum & PLAN_SK_GLOB)
+  TAKE(limit, idxNum & PLAN_LIMIT)
+  TAKE(offset, idxNum & PLAN_OFFSET)
+#undef TAKE
+  if (n == argc) return SQLITE_OK;
+broken:
+  rc = SQLITE_ERROR;
+fail:
+  plan_args_clear(p);
+  return rc;
+}
+
+void plan_args_clear(plan_args *p) {
+  sqlite3_free(p->aCol);
+  memset(p, 0, sizeof(*p));
 }
 
 /* Storage classes in SQLite's cross-type order. */

@@ -14,6 +14,7 @@
 ** TB_CHUNK at once; rows come in the order ListTables gives the names.
 */
 #include "ddb.h"
+#include "describe.h"
 #include "tables.h"
 
 #include <string.h>
@@ -217,7 +218,7 @@ static int list_page(tb_cursor *c) {
     cJSON_Delete(req);
     return SQLITE_NOMEM;
   }
-  rc = ddb_call(c->client, "ListTables", zWhere, req, &resp, &zErr);
+  rc = ddb_call(c->client, "ListTables", zWhere, req, &resp, &zErr, 0);
   cJSON_Delete(req);
   if (rc != SQLITE_OK) return zErr ? tb_error(v, rc, zErr) : rc;
   names = cJSON_DetachItemFromObjectCaseSensitive(resp, "TableNames");
@@ -247,14 +248,12 @@ static int describe_chunk(tb_cursor *c) {
   int i, rc = SQLITE_OK;
   chunk_clear(c);
   for (; c->next && c->nJob < TB_CHUNK; c->next = c->next->next) {
-    cJSON *req = cJSON_CreateObject();
+    cJSON *req = describe_request(c->next->valuestring);
     c->aReq[c->nJob] = req;
     c->aJob[c->nJob].zOp = "DescribeTable";
     c->aJob[c->nJob].req = req;
     c->nJob++;
-    if (!req || !cJSON_AddStringToObject(req, "TableName", c->next->valuestring)) {
-      return SQLITE_NOMEM;
-    }
+    if (!req) return SQLITE_NOMEM;
   }
   /* ddb_run() would name one table in every error; each job has its own */
   for (i = 0; rc == SQLITE_OK && i < c->nJob; i++) {
@@ -366,25 +365,19 @@ static const char *str_member(const cJSON *o, const char *zName) {
   return cJSON_IsString(e) ? e->valuestring : 0;
 }
 
-/* A key attribute as "name TYPE" (the type from the table's
-** AttributeDefinitions), for the key of type zKeyType ("HASH" or "RANGE")
-** in keySchema. *pz is NULL when there is none. */
-static int key_text(const cJSON *table, const cJSON *keySchema, const char *zKeyType,
-                    char **pz) {
-  const cJSON *k, *d;
+/* A key attribute of obj (the table or one of its indexes) as "name TYPE",
+** the type from the table's AttributeDefinitions: the partition key, or
+** with range the sort key. *pz is NULL when there is none. */
+static int key_text(const cJSON *table, const cJSON *obj, int range, char **pz) {
+  describe_keys k;
+  const char *zName, *zType;
+  describe_key_schema(obj, cJSON_GetObjectItemCaseSensitive(table, "AttributeDefinitions"), &k);
+  zName = range ? k.zSk : k.zPk;
+  zType = range ? k.zSkType : k.zPkType;
   *pz = 0;
-  cJSON_ArrayForEach(k, keySchema) {
-    const char *zName = str_member(k, "AttributeName"), *zType = 0;
-    const char *zKind = str_member(k, "KeyType");
-    if (!zName || !zKind || strcmp(zKind, zKeyType) != 0) continue;
-    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(table, "AttributeDefinitions")) {
-      const char *zDef = str_member(d, "AttributeName");
-      if (zDef && strcmp(zDef, zName) == 0) zType = str_member(d, "AttributeType");
-    }
-    *pz = zType ? sqlite3_mprintf("%s %s", zName, zType) : sqlite3_mprintf("%s", zName);
-    return *pz ? SQLITE_OK : SQLITE_NOMEM;
-  }
-  return SQLITE_OK;
+  if (!zName) return SQLITE_OK;
+  *pz = zType ? sqlite3_mprintf("%s %s", zName, zType) : sqlite3_mprintf("%s", zName);
+  return *pz ? SQLITE_OK : SQLITE_NOMEM;
 }
 
 /* Adds zValue, or null when it is NULL; 0 when out of memory. */
@@ -398,13 +391,12 @@ static int add_text(cJSON *o, const char *zName, const char *zValue) {
 ** status only where DynamoDB gives one (global indexes). */
 static cJSON *index_object(const cJSON *table, const cJSON *ix) {
   const cJSON *proj = cJSON_GetObjectItemCaseSensitive(ix, "Projection");
-  const cJSON *ks = cJSON_GetObjectItemCaseSensitive(ix, "KeySchema");
   const char *zProj = str_member(proj, "ProjectionType");
   const char *zStatus = str_member(ix, "IndexStatus");
   cJSON *o = cJSON_CreateObject();
   char *zPk = 0, *zSk = 0;
-  int ok = o && key_text(table, ks, "HASH", &zPk) == SQLITE_OK &&
-           key_text(table, ks, "RANGE", &zSk) == SQLITE_OK &&
+  int ok = o && key_text(table, ix, 0, &zPk) == SQLITE_OK &&
+           key_text(table, ix, 1, &zSk) == SQLITE_OK &&
            add_text(o, "name", str_member(ix, "IndexName")) &&
            add_text(o, "partition_key", zPk) && add_text(o, "sort_key", zSk) &&
            add_text(o, "projection", zProj);
@@ -449,9 +441,9 @@ nomem:
   sqlite3_result_error_nomem(ctx);
 }
 
-static void result_key(sqlite3_context *ctx, const cJSON *table, const char *zKeyType) {
+static void result_key(sqlite3_context *ctx, const cJSON *table, int range) {
   char *z;
-  if (key_text(table, cJSON_GetObjectItemCaseSensitive(table, "KeySchema"), zKeyType, &z)) {
+  if (key_text(table, table, range, &z)) {
     sqlite3_result_error_nomem(ctx);
   } else if (z) {
     sqlite3_result_text(ctx, z, -1, sqlite3_free);
@@ -486,8 +478,8 @@ static int tbColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
       else sqlite3_result_text(ctx, asked(c, c->iJob), -1, SQLITE_TRANSIENT);
       break;
     case COL_STATUS: result_member_text(ctx, t, "TableStatus"); break;
-    case COL_PK: result_key(ctx, t, "HASH"); break;
-    case COL_SK: result_key(ctx, t, "RANGE"); break;
+    case COL_PK: result_key(ctx, t, 0); break;
+    case COL_SK: result_key(ctx, t, 1); break;
     case COL_ITEMS: result_member_int(ctx, t, "ItemCount"); break;
     case COL_BYTES: result_member_int(ctx, t, "TableSizeBytes"); break;
     case COL_BILLING: sqlite3_result_text(ctx, billing_mode(t), -1, SQLITE_TRANSIENT); break;

@@ -10,7 +10,6 @@
 #define BATCH_MAX_ITEMS 25              /* BatchWriteItem's limits */
 #define BATCH_MAX_BYTES (15 * 1024 * 1024)
 #define TRANSACT_MAX_ITEMS 100          /* TransactWriteItems' limit */
-#define UNPROCESSED_ROUNDS 12           /* rounds of UnprocessedItems */
 #define FAILURES_SHOWN 5                /* failures listed in a message */
 
 enum { WS_PENDING = 0, WS_DONE, WS_FAILED };
@@ -34,27 +33,6 @@ struct dyn_writer {
 
 /* ---- pure helpers ----------------------------------------------------------- */
 
-char *write_key_text(const cJSON *item, const char *zPk, const char *zSk) {
-  cJSON *key = cJSON_CreateObject();
-  const char *azName[2];
-  char *z = 0, *zOut = 0;
-  int i;
-  azName[0] = zPk;
-  azName[1] = zSk;
-  for (i = 0; key && i < 2; i++) {
-    const cJSON *av;
-    if (!azName[i]) continue;
-    av = cJSON_GetObjectItemCaseSensitive(item, azName[i]);
-    if (!av) goto done;
-    cJSON_AddItemToObject(key, azName[i], cJSON_Duplicate(av, 1));
-  }
-  if (key && (z = cJSON_PrintUnformatted(key)) != 0) zOut = sqlite3_mprintf("%s", z);
-done:
-  cJSON_free(z);
-  cJSON_Delete(key);
-  return zOut;
-}
-
 typedef struct key_pos {
   const char *zKey;
   int pos;
@@ -66,7 +44,9 @@ static int key_pos_cmp(const void *a, const void *b) {
   return c ? c : x->pos - y->pos;
 }
 
-int write_waves(char *const *azKey, int n, int *aWave) {
+/* Waves: aWave[i] = 1 + the wave of the last earlier write with the same
+** key text (0 for the first). SQLITE_OK or SQLITE_NOMEM. */
+static int write_waves(char *const *azKey, int n, int *aWave) {
   key_pos *a = sqlite3_malloc64(sizeof(*a) * (n + 1));
   int i;
   if (!a) return SQLITE_NOMEM;
@@ -125,8 +105,10 @@ int writer_pending(const dyn_writer *w) {
 int writer_add(dyn_writer *w, const write_table *t, int kind, int cond, cJSON *payload) {
   const cJSON *keySrc = kind == W_UPDATE ? cJSON_GetObjectItemCaseSensitive(payload, "Key") : payload;
   dyn_write *x;
-  char *zKey = write_key_text(keySrc, t->zPk, t->zSk);
-  if (!zKey) {
+  char *zKey = 0;
+  int rc = av_key_text(keySrc, t->zPk, t->zSk, &zKey);
+  if (rc != SQLITE_OK) { /* the caller checked the keys: out of memory */
+    assert(rc == SQLITE_NOMEM);
     cJSON_Delete(payload);
     return SQLITE_NOMEM;
   }
@@ -267,7 +249,7 @@ static int own_item(ddb_client *c, const write_table *t, const dyn_write *x, con
     cJSON_AddStringToObject(req, "TableName", t->zTable);
     cJSON_AddItemToObject(req, "Key", cJSON_Parse(x->zKey));
     cJSON_AddTrueToObject(req, "ConsistentRead");
-    if (ddb_call(c, "GetItem", t->zTable, req, &resp, &zErr) == SQLITE_OK) {
+    if (ddb_call(c, "GetItem", t->zTable, req, &resp, &zErr, 0) == SQLITE_OK) {
       old = cJSON_GetObjectItemCaseSensitive(resp, "Item");
     }
   }
@@ -324,7 +306,8 @@ static int batch_done(dyn_writer *w, const write_table *t, batch *b) {
     const cJSON *src = p ? cJSON_GetObjectItemCaseSensitive(p, "Item")
                          : cJSON_GetObjectItemCaseSensitive(
                                cJSON_GetObjectItemCaseSensitive(e, "DeleteRequest"), "Key");
-    char *zKey = write_key_text(src, t->zPk, t->zSk);
+    char *zKey = 0;
+    av_key_text(src, t->zPk, t->zSk, &zKey); /* NULL: not one of ours */
     for (i = 0; zKey && i < b->nIdx; i++) {
       dyn_write *x = &w->a[b->aIdx[i]];
       if (x->state == WS_DONE && strcmp(x->zKey, zKey) == 0) {
@@ -428,23 +411,19 @@ static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const i
     sqlite3_free(aSingleIdx);
     sqlite3_free(aIdx);
     if (rc != SQLITE_OK || nLeft == 0) break;
-    if (round + 1 >= UNPROCESSED_ROUNDS) {
+    if (round + 1 >= DDB_UNPROCESSED_ROUNDS) {
       for (i = 0; i < w->n; i++) {
         if (aWave[i] == wave && w->a[i].state == WS_PENDING) {
           set_failed(&w->a[i],
                      sqlite3_mprintf("dynamo: BatchWriteItem on %s: still unprocessed after %d "
                                      "rounds",
-                                     t->zTable, UNPROCESSED_ROUNDS),
+                                     t->zTable, DDB_UNPROCESSED_ROUNDS),
                      0);
         }
       }
       break;
     }
-    { /* back off before the next round, as the SDKs do */
-      unsigned rnd;
-      sqlite3_randomness(sizeof(rnd), &rnd);
-      delayMs = ddb_backoff_ms(round + 1, 1, rnd);
-    }
+    delayMs = ddb_unprocessed_delay_ms(round + 1); /* back off, as the SDKs do */
   }
   return rc;
 }
@@ -498,7 +477,7 @@ static int send_atomic(dyn_writer *w, ddb_client *c, const write_table *t) {
   sqlite3_randomness(sizeof(rnd), rnd);
   for (i = 0; i < 16; i++) sqlite3_snprintf(3, token + 2 * i, "%02x", rnd[i]);
   cJSON_AddStringToObject(req, "ClientRequestToken", token);
-  rc = ddb_call(c, "TransactWriteItems", t->zTable, req, &resp, &zErr);
+  rc = ddb_call(c, "TransactWriteItems", t->zTable, req, &resp, &zErr, 0);
   if (rc == SQLITE_OK) {
     for (i = 0; i < w->n; i++) w->a[i].state = WS_DONE;
     goto done;

@@ -8,6 +8,7 @@
 #define DYNAMO_ARGS_H
 
 #include "common.h"
+#include "ddb.h"
 
 typedef struct args_column {
   char *name;           /* dequoted */
@@ -32,6 +33,7 @@ typedef struct args_index {
   char **azInclude;
 } args_index;
 
+/* Options not given are 0 (NULL), except scan. */
 typedef struct dyn_args {
   char *table;          /* DynamoDB table name (required) */
   char *region;
@@ -40,15 +42,11 @@ typedef struct dyn_args {
   int consistent_read;  /* 0 or 1 */
   int create;           /* create=1: create the DynamoDB table if missing */
   int atomic;           /* atomic=1: a commit is one TransactWriteItems */
-  int segments;         /* parallel Scan segments; 0: chosen by table size */
-  sqlite3_int64 connect_ms;   /* the transport (ddb_settings); 0: default */
-  sqlite3_int64 request_ms;
-  sqlite3_int64 retry_ms;
-  sqlite3_int64 max_attempts;
-  char *ca_bundle;
-  int allow_http;       /* 0 or 1 */
-  sqlite3_int64 max_read_units;  /* per second; 0: no limit */
-  sqlite3_int64 max_write_units;
+  sqlite3_int64 segments; /* parallel Scan segments; 0: chosen by table size */
+  ddb_settings transport; /* connect_timeout_ms, request_timeout_ms,
+                        ** max_attempts, retry_time_ms, ca_bundle (owned
+                        ** here), allow_http, max_read_units,
+                        ** max_write_units; the caller sets on_usage */
   int scan;             /* 0 or 1; -1: as the connection says */
   char *indexes;        /* indexes the plan may use: "none", "a,b"; NULL: all */
   int billing;          /* ARGS_BILLING_*, 0 when not given */

@@ -88,6 +88,16 @@ int av_parse_item(const char *z, int n, cJSON **pItem, char **pzErr);
 ** sets as sets, maps without regard to order). */
 int av_equal(const cJSON *a, const cJSON *b);
 
+/*
+** An item's key as text: its key attributes zPk and zSk (NULL: none) as
+** canonical DynamoDB JSON, partition key first ({"uuid":{"S":"a"},
+** "timestamp":{"S":"b"}}), so that one item always gives the same text: the
+** reader's _key column and the writer's ordering of writes to one item both
+** use it. SQLITE_OK with *pz (sqlite3_free), SQLITE_ERROR when an attribute
+** is missing, SQLITE_NOMEM.
+*/
+int av_key_text(const cJSON *item, const char *zPk, const char *zSk, char **pz);
+
 /* Is z[0..n) well-formed UTF-8 (no overlong forms, no surrogates, at most
 ** U+10FFFF), as every DynamoDB string must be? */
 int av_utf8_valid(const char *z, int n);

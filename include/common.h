@@ -17,6 +17,7 @@ SQLITE_EXTENSION_INIT3
 
 #include <stddef.h>
 #include <stdint.h>
+#include <assert.h>
 
 #define DYNAMO_EXPORT __attribute__((visibility("default")))
 

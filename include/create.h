@@ -49,9 +49,6 @@ int create_check_keys(const cJSON *req, const cJSON *describe, const char *zTabl
 ** timestamp S RANGE"; sqlite3_malloc()ed, NULL on OOM. */
 char *create_key_text(const cJSON *obj);
 
-/* TableStatus of a DescribeTable response; "" when there is none. */
-const char *create_table_status(const cJSON *describe);
-
 /* Milliseconds to sleep after poll number attempt (0-based): 100, 200,
 ** 400, 800, then 1000 each time. */
 long create_wait_ms(int attempt);

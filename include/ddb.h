@@ -32,17 +32,17 @@ typedef void (*ddb_usage_fn)(void *ctx, const char *zTable, const char *zOp,
 
 /* How a client behaves; zero fields take the defaults. */
 typedef struct ddb_settings {
-  long connect_ms;        /* connect timeout: 10 s */
-  long request_ms;        /* one attempt, connect included: 60 s */
-  int max_attempts;       /* AWS_MAX_ATTEMPTS, else 10 */
-  long retry_ms;          /* a request stops retrying once this much time
-                          ** has gone since its first attempt: 120 s */
-  const char *ca_bundle;  /* CA certificates: AWS_CA_BUNDLE, else the
-                          ** system store */
+  sqlite3_int64 connect_ms;   /* connect timeout: 10 s */
+  sqlite3_int64 request_ms;   /* one attempt, connect included: 60 s */
+  sqlite3_int64 max_attempts; /* AWS_MAX_ATTEMPTS, else 10 */
+  sqlite3_int64 retry_ms;     /* a request stops retrying once this much
+                              ** time has gone since its first attempt: 120 s */
+  char *ca_bundle;        /* CA certificates: AWS_CA_BUNDLE, else the
+                          ** system store (the caller's; copied by libcurl) */
   int allow_http;         /* plain http:// to a host other than loopback */
-  double max_read_units;  /* per second, from the capacity reported: a
-                          ** token bucket holds requests back; 0: none */
-  double max_write_units;
+  sqlite3_int64 max_read_units; /* per second, from the capacity reported:
+                          ** a token bucket holds requests back; 0: none */
+  sqlite3_int64 max_write_units;
   ddb_usage_fn on_usage;  /* told the usage of every attempt */
   void *usage_ctx;
 } ddb_settings;
@@ -69,23 +69,28 @@ const cfg_resolved *ddb_config(const ddb_client *c);
 ** Call operation zOp ("Query") with the request object. zTable names the
 ** table in error messages. On success *pResp is the parsed response object
 ** (caller frees with cJSON_Delete). On failure returns SQLITE_ERROR (or
-** SQLITE_NOMEM) with *pzErr set; ddb_error_type() then names DynamoDB's
-** error type ("ConditionalCheckFailedException") or is "" for transport
-** errors.
+** SQLITE_NOMEM) with *pzErr set, and zType (when not NULL: DDB_TYPE_SIZE
+** bytes) names DynamoDB's error type ("ResourceNotFoundException"), "" for
+** a transport error.
 */
-int ddb_call(ddb_client *c, const char *zOp, const char *zTable,
-             const cJSON *req, cJSON **pResp, char **pzErr);
+#define DDB_TYPE_SIZE 96
+int ddb_call(ddb_client *c, const char *zOp, const char *zTable, const cJSON *req,
+             cJSON **pResp, char **pzErr, char *zType);
 
-const char *ddb_error_type(const ddb_client *c);
-
-/* The body of the last error response, parsed (NULL if none). Owned by the
-** client until the next call. */
-const cJSON *ddb_error_body(const ddb_client *c);
-
-/* How many attempts the last ddb_call() made. */
-int ddb_attempts(const ddb_client *c);
 /* How long retries go on after a first attempt (retry_ms, or its default). */
 long ddb_retry_ms(const ddb_client *c);
+
+/* The monotonic clock every wait is measured on, in milliseconds. */
+sqlite3_int64 ddb_clock_ms(void);
+
+/* BatchGetItem and BatchWriteItem may leave part of a request unprocessed:
+** it is sent again after ddb_unprocessed_delay_ms(n) before round n (1, 2,
+** ...: full jitter on the throttling backoff, as the SDKs do), for at most
+** DDB_UNPROCESSED_ROUNDS rounds in a row. */
+#define DDB_UNPROCESSED_ROUNDS 12
+long ddb_unprocessed_delay_ms(int round);
+
+#define DDB_BATCH_GET_KEYS 100 /* BatchGetItem: keys per request, DynamoDB's limit */
 
 /*
 ** Several requests at once: each job is sent (and retried under the same
@@ -120,7 +125,7 @@ typedef struct ddb_job {
                           ** sqlite3_free() it once done with the items) */
   page_items items;
   char *zErr;             /* "dynamo: PutItem on T failed: ..." otherwise */
-  char zType[96];         /* DynamoDB's error type, "" for a transport error */
+  char zType[DDB_TYPE_SIZE]; /* DynamoDB's error type, "" for a transport error */
   cJSON *errBody;         /* the error response's body, parsed, or NULL */
   int attempts;
   /* private */

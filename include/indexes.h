@@ -1,6 +1,6 @@
 /*
-** A table's secondary indexes: read from DescribeTable when the virtual
-** table is created, kept in the shadow table NAME_index (so a later open
+** A table's secondary indexes: read from DescribeTable (describe.h) when
+** the virtual table is created, kept in the shadow table NAME_index (so a later open
 ** needs no request), and offered to the plan (plan.h, plan_index).
 */
 #ifndef DYNAMO_INDEXES_H
@@ -20,8 +20,6 @@ typedef struct dyn_index {
   char *zInclude;         /* INCLUDE: a JSON array of attribute names */
 } dyn_index;
 
-/* The indexes of a DescribeTable response (none is not an error). */
-int indexes_from_describe(const cJSON *resp, dyn_index **paIdx, int *pnIdx);
 
 /* Keep them in "zDb"."zName_index" (created), or read them back (a table
 ** created before indexes were kept has none). */
@@ -31,6 +29,9 @@ int indexes_load(sqlite3 *db, const char *zDb, const char *zName, dyn_index **pa
 /* Does the INCLUDE list of x name attribute zAttr? */
 int indexes_includes(const dyn_index *x, const char *zAttr);
 
+/* Free one index's strings (the struct is zeroed), or n of them and the
+** array. */
+void indexes_clear(dyn_index *x);
 void indexes_free(dyn_index *a, int n);
 
 #endif

@@ -66,6 +66,7 @@ typedef struct plan_index {
   int pk;                      /* column of its partition key */
   int sk;                      /* column of its sort key, or -1 (none, or not
                                ** comparable like SQLite: not pushed down) */
+  int pktype, sktype;          /* their DynamoDB types (AV_S, AV_N, AV_B) */
   int sk_text;
   int sk_exact;
   int global;                  /* a GSI: it must hold every column used */
@@ -85,7 +86,6 @@ typedef struct plan_input {
   int norder;
   const plan_orderby *aOrder;
   sqlite3_uint64 colUsed;
-  double nrow;                 /* estimated items in the table */
   int nindex;                  /* indexes that may be used (at most 255) */
   const plan_index *aIndex;
 } plan_input;
@@ -98,9 +98,8 @@ typedef struct plan_usage {
 
 typedef struct plan_output {
   int idxNum;
-  char *idxStr;                /* sqlite3_malloc()ed; readable plan, then
-                               ** " PROJECT i,j,..." or " PROJECT ALL"
-                               ** (see plan_projection) */
+  char *idxStr;                /* sqlite3_malloc()ed; the plan in words,
+                               ** then its machine part (see plan_args) */
   double cost;
   sqlite3_int64 rows;
   int unique;                  /* at most one row */
@@ -112,11 +111,41 @@ typedef struct plan_output {
 int plan_best(const plan_input *in, plan_output *out);
 
 /*
-** The columns a plan reads, parsed back from its idxStr: sets *pAll when no
-** projection applies (the item column is read), else fills aCol[] with up
-** to nMax column indexes and returns how many.
+** xFilter's side of the contract: what idxNum, idxStr and the arguments
+** mean, decoded in one place. idxNum's bits say which arguments come, in
+** this order: the partition key (a value, or an IN list with PLAN_PK_IN),
+** the sort key's equality, its lower bound, its upper bound, the LIKE
+** pattern, the GLOB pattern, LIMIT, OFFSET. idxStr is the plan in words
+** (what EXPLAIN QUERY PLAN shows), then its machine part, always last:
+** " PROJECT ALL" when the whole item is read, else " PROJECT i,j,..." with
+** the numbers of the columns to project. The machine part holds no space,
+** so the last " PROJECT " is its start whatever the column names in the
+** words before it hold.
 */
-int plan_projection(const char *idxStr, int *aCol, int nMax, int *pAll);
+typedef struct plan_args {
+  int flags;                   /* idxNum */
+  int op;                      /* PLAN_SCAN, PLAN_QUERY or PLAN_GET */
+  int iIndex;                  /* the index Queried, -1: the table */
+  sqlite3_value *pk;           /* the partition key's value, or its IN list */
+  sqlite3_value *skEq;         /* the sort key's value (GetItem) */
+  sqlite3_value *lo, *hi;      /* its bounds (PLAN_SK_GT/GE, PLAN_SK_LT/LE) */
+  sqlite3_value *like, *glob;  /* patterns whose literal prefix narrows */
+  sqlite3_value *limit, *offset;
+  int nWords;                  /* idxStr's length before the machine part */
+  int all;                     /* the whole item is read: no projection */
+  int nCol;                    /* else the columns to project */
+  int *aCol;                   /* sqlite3_malloc()ed */
+} plan_args;
+
+/*
+** Decode a plan for a table of ncol declared columns. SQLITE_OK with *out
+** set (release it with plan_args_clear), SQLITE_NOMEM, or SQLITE_ERROR when
+** idxNum, idxStr and argc do not agree (the arguments must be consumed
+** exactly): a broken contract, never a user's error.
+*/
+int plan_decode(int idxNum, const char *idxStr, int argc, sqlite3_value **argv, int ncol,
+                plan_args *out);
+void plan_args_clear(plan_args *p);
 
 /* How a constraint value compares with every key of the key's type. */
 enum { KEY_VALUE, KEY_ALL, KEY_NONE };

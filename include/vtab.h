@@ -1,6 +1,6 @@
 /*
-** The dynamo virtual table module: the sqlite3_module methods, and the only
-** place that writes SQLite's error slots.
+** The dynamo virtual table module. Its methods are in vtab.c; the files
+** that do the work, and the state they share, are listed in table.h.
 */
 #ifndef DYNAMO_VTAB_H
 #define DYNAMO_VTAB_H

@@ -75,14 +75,4 @@ void writer_rollback_to(dyn_writer *w, int i);
 /* Drop every pending write (ROLLBACK). */
 void writer_discard(dyn_writer *w);
 
-/* ---- pure parts, exposed for unit tests ---- */
-
-/* The item's key attributes as canonical DynamoDB JSON (partition key
-** first), sqlite3_malloc()ed; NULL if an attribute is missing or on OOM. */
-char *write_key_text(const cJSON *item, const char *zPk, const char *zSk);
-
-/* Waves: aWave[i] = 1 + the wave of the last earlier write with the same
-** key text (0 for the first). SQLITE_OK or SQLITE_NOMEM. */
-int write_waves(char *const *azKey, int n, int *aWave);
-
 #endif

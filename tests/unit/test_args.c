@@ -589,15 +589,15 @@ static void test_more_options(void) {
             SQLITE_OK);
   CHECK_INT(A.atomic, 1);
   CHECK_INT(A.segments, 4);
-  CHECK_INT(A.connect_ms, 250);
-  CHECK_INT(A.request_ms, 5000);
-  CHECK_INT(A.max_attempts, 3);
-  CHECK_INT(A.retry_ms, 9000);
-  CHECK_STR(A.ca_bundle, "/etc/ssl/my ca.pem");
-  CHECK_INT(A.allow_http, 1);
+  CHECK_INT(A.transport.connect_ms, 250);
+  CHECK_INT(A.transport.request_ms, 5000);
+  CHECK_INT(A.transport.max_attempts, 3);
+  CHECK_INT(A.transport.retry_ms, 9000);
+  CHECK_STR(A.transport.ca_bundle, "/etc/ssl/my ca.pem");
+  CHECK_INT(A.transport.allow_http, 1);
   CHECK_INT(parse("table=T", NULL), SQLITE_OK);
-  CHECK(A.atomic == 0 && A.segments == 0 && A.connect_ms == 0 && A.max_attempts == 0 &&
-        A.allow_http == 0 && A.ca_bundle == 0);
+  CHECK(A.atomic == 0 && A.segments == 0 && A.transport.connect_ms == 0 && A.transport.max_attempts == 0 &&
+        A.transport.allow_http == 0 && A.transport.ca_bundle == 0);
   CHECK_INT(parse("table=T", "segments=17", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "segments must be between 1 and 16"));
   CHECK_INT(parse("table=T", "segments=0", NULL), SQLITE_ERROR);
@@ -612,6 +612,37 @@ static void test_more_options(void) {
   CHECK_INT(parse("table=T", "colour=red", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "atomic, segments, connect_timeout_ms, request_timeout_ms, max_attempts, "
                   "retry_time_ms, ca_bundle, allow_http"));
+  /* the message lists every option, from the one table of options */
+  CHECK(has(zErr, "(options: table, region, endpoint, profile, consistent_read, create, "
+                  "billing, read_units, write_units, global_index, local_index, atomic, "
+                  "segments, connect_timeout_ms, request_timeout_ms, max_attempts, "
+                  "retry_time_ms, ca_bundle, allow_http, max_read_units, max_write_units, "
+                  "scan, indexes)"));
+  /* every kind of option is refused when given twice, flags included */
+  CHECK_INT(parse("table=T", "scan=0", "scan=1", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "'scan' given twice"));
+  CHECK_INT(parse("table=T", "allow_http=0", "allow_http=0", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "'allow_http' given twice"));
+  CHECK_INT(parse("table=T", "max_read_units=5", "max_read_units=5", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "'max_read_units' given twice"));
+  CHECK_INT(parse("table=T", "ca_bundle=a", "ca_bundle=b", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "'ca_bundle' given twice"));
+  /* the bounds: the largest value is taken, one more is not */
+  CHECK_INT(parse("table=T", "segments=16", "max_attempts=100", "max_read_units=1000000000000",
+                  NULL),
+            SQLITE_OK);
+  CHECK_INT(A.segments, 16);
+  CHECK_INT(A.transport.max_attempts, 100);
+  CHECK_INT(A.transport.max_read_units, 1000000000000LL);
+  CHECK_INT(parse("table=T", "max_write_units=1000000000001", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "max_write_units must be a positive integer (at most 1000000000000), not "
+                  "'1000000000001'"));
+  CHECK_INT(parse("table=T", "segments=99999999999999999999", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "segments must be between 1 and 16, not '99999999999999999999'"));
+  CHECK_INT(parse("table=T", "scan=0", NULL), SQLITE_OK);
+  CHECK_INT(A.scan, 0);
+  CHECK_INT(parse("table=T", NULL), SQLITE_OK);
+  CHECK_INT(A.scan, -1); /* not given: the connection decides */
 }
 
 int main(void) {

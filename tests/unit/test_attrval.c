@@ -1153,8 +1153,33 @@ static void test_utf8(void) {
   CHECK(!av_utf8_valid("\x80", 1));                                 /* a lone continuation */
 }
 
+/* av_key_text: one text per item, whatever else the item holds and in
+** whatever order its attributes come. */
+static void test_key_text(void) {
+  static const char *zA = "{\"speed\":{\"N\":\"3\"},\"timestamp\":{\"S\":\"t\"},\"uuid\":{\"S\":\"u\"}}";
+  static const char *zB = "{\"uuid\":{\"S\":\"u\"},\"timestamp\":{\"S\":\"t\"}}";
+  cJSON *a = cJSON_Parse(zA), *b = cJSON_Parse(zB);
+  char *z = 0, *z2 = 0;
+  CHECK_INT(av_key_text(a, "uuid", "timestamp", &z), SQLITE_OK);
+  CHECK_STR(z, "{\"uuid\":{\"S\":\"u\"},\"timestamp\":{\"S\":\"t\"}}");
+  CHECK_INT(av_key_text(b, "uuid", "timestamp", &z2), SQLITE_OK);
+  CHECK_STR(z2, z);
+  sqlite3_free(z2);
+  CHECK_INT(av_key_text(a, "uuid", 0, &z2), SQLITE_OK); /* no sort key */
+  CHECK_STR(z2, "{\"uuid\":{\"S\":\"u\"}}");
+  sqlite3_free(z2);
+  z2 = (char *)1;
+  CHECK_INT(av_key_text(a, "uuid", "missing", &z2), SQLITE_ERROR);
+  CHECK(z2 == 0);
+  CHECK_INT(av_key_text(0, "uuid", 0, &z2), SQLITE_ERROR);
+  sqlite3_free(z);
+  cJSON_Delete(a);
+  cJSON_Delete(b);
+}
+
 int main(void) {
   if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 2;
+  RUN(test_key_text);
   RUN(test_utf8);
   sqlite3_create_function(db, "av_read", 1, SQLITE_UTF8, 0, av_read_func, 0, 0);
   sqlite3_create_function(db, "strtod", 1, SQLITE_UTF8, 0, strtod_func, 0, 0);

@@ -232,18 +232,7 @@ static void test_key_text(void) {
   cJSON_Delete(j);
 }
 
-static void test_status_and_wait(void) {
-  cJSON *j = cJSON_Parse(zTracksTable);
-  CHECK_STR(create_table_status(j), "ACTIVE");
-  cJSON_Delete(j);
-  j = cJSON_Parse("{\"Table\":{\"TableStatus\":\"CREATING\"}}");
-  CHECK_STR(create_table_status(j), "CREATING");
-  cJSON_Delete(j);
-  j = cJSON_Parse("{\"Table\":{\"TableStatus\":5}}");
-  CHECK_STR(create_table_status(j), "");
-  cJSON_Delete(j);
-  CHECK_STR(create_table_status(0), "");
-
+static void test_wait(void) {
   CHECK_INT(create_wait_ms(0), 100);
   CHECK_INT(create_wait_ms(1), 200);
   CHECK_INT(create_wait_ms(2), 400);
@@ -277,7 +266,7 @@ int main(void) {
   RUN(test_key_type_errors);
   RUN(test_check_keys);
   RUN(test_key_text);
-  RUN(test_status_and_wait);
+  RUN(test_wait);
   args_free(&A);
   sqlite3_free(zErr);
   cJSON_Delete(req);

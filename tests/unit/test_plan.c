@@ -66,6 +66,23 @@ static int best(const plan_constraint *aCons, int ncons, const plan_orderby *aOr
 /* {iColumn, op, usable, binary, is_in} */
 #define C(col, op) {col, op, 1, 1, 0}
 
+/* plan_decode of the last plan_best's plan, given as many arguments as it
+** asked for plus extra (which may be negative), each a distinct pointer
+** (never read): ARG(i) is the one constraint i was given as. */
+static char fakeValues[16];
+static sqlite3_value *aArg[16];
+static plan_args dec;
+static int decode(int extra) {
+  int i, argc = 0;
+  for (i = 0; i < 16; i++) aArg[i] = (sqlite3_value *)&fakeValues[i];
+  for (i = 0; i < in.ncons; i++) {
+    if (use[i].argvIndex > argc) argc = use[i].argvIndex;
+  }
+  plan_args_clear(&dec);
+  return plan_decode(out.idxNum, out.idxStr, argc + extra, aArg, in.ncol, &dec);
+}
+#define ARG(i) aArg[use[i].argvIndex - 1]
+
 static int usage_is(int i, int argvIndex, int omit, int in_all) {
   return use[i].argvIndex == argvIndex && use[i].omit == omit && use[i].in_all == in_all;
 }
@@ -607,15 +624,14 @@ static void test_unusable(void) {
 
 static void test_projection(void) {
   plan_constraint c[] = {C(UUID, EQ)};
-  int aCol[80], all = -1, n;
   tracks();
   in.colUsed = BIT(LAT);
   BEST_C(c);
   CHECK_STR(out.idxStr, "Query uuid=? PROJECT 0,1,2"); /* the keys always */
-  n = plan_projection(out.idxStr, aCol, 80, &all);
-  CHECK_INT(all, 0);
-  CHECK_INT(n, 3);
-  CHECK(n == 3 && aCol[0] == 0 && aCol[1] == 1 && aCol[2] == 2);
+  CHECK_INT(decode(0), SQLITE_OK);
+  CHECK_INT(dec.all, 0);
+  CHECK_INT(dec.nCol, 3);
+  CHECK(dec.nCol == 3 && dec.aCol[0] == 0 && dec.aCol[1] == 1 && dec.aCol[2] == 2);
 
   in.colUsed = BIT(SPEED) | BIT(UUID);
   BEST_C(c);
@@ -631,9 +647,9 @@ static void test_projection(void) {
   in.colUsed = BIT(ITEM);
   BEST_C(c);
   CHECK_STR(out.idxStr, "Query uuid=? PROJECT ALL");
-  all = -1;
-  CHECK_INT(plan_projection(out.idxStr, aCol, 80, &all), 0);
-  CHECK_INT(all, 1);
+  CHECK_INT(decode(0), SQLITE_OK);
+  CHECK_INT(dec.nCol, 0);
+  CHECK_INT(dec.all, 1);
   in.colUsed = BIT(ITEM) | BIT(LAT);
   best(0, 0, 0, 0);
   CHECK_STR(out.idxStr, "Scan PROJECT ALL");
@@ -681,18 +697,6 @@ static void test_projection(void) {
     CHECK_STR(out.idxStr, "Scan COUNT PROJECT 0");
   }
 
-  /* plan_projection */
-  all = -1;
-  n = plan_projection("Query uuid=? PROJECT 0,12,3", aCol, 80, &all);
-  CHECK_INT(all, 0);
-  CHECK_INT(n, 3);
-  CHECK(n == 3 && aCol[0] == 0 && aCol[1] == 12 && aCol[2] == 3);
-  n = plan_projection("Scan LIMIT PROJECT 4,5,6,7", aCol, 2, &all);
-  CHECK_INT(n, 2);
-  CHECK(aCol[0] == 4 && aCol[1] == 5);
-  n = plan_projection("GetItem uuid=? timestamp=? PROJECT ALL", aCol, 80, &all);
-  CHECK_INT(n, 0);
-  CHECK_INT(all, 1);
   /* a key named with " PROJECT " in it: only the last one counts */
   {
     static const char *az[] = {"k PROJECT 3", "b", "c", "d"};
@@ -703,18 +707,95 @@ static void test_projection(void) {
     in.colUsed = BIT(2);
     BEST_C(ck);
     CHECK_STR(out.idxStr, "Query k PROJECT 3=? PROJECT 0,1,2");
-    n = plan_projection(out.idxStr, aCol, 80, &all);
-    CHECK_INT(all, 0);
-    CHECK(n == 3 && aCol[0] == 0 && aCol[1] == 1 && aCol[2] == 2);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK_INT(dec.all, 0);
+    CHECK(dec.nCol == 3 && dec.aCol[0] == 0 && dec.aCol[1] == 1 && dec.aCol[2] == 2);
+    CHECK_INT(dec.nWords, (int)strlen("Query k PROJECT 3=?"));
     in.colUsed = BIT(4); /* the item column */
     BEST_C(ck);
-    n = plan_projection(out.idxStr, aCol, 80, &all);
-    CHECK_INT(n, 0);
-    CHECK_INT(all, 1);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK_INT(dec.nCol, 0);
+    CHECK_INT(dec.all, 1);
   }
-  all = 0;
-  CHECK_INT(plan_projection(0, aCol, 80, &all), 0);
-  CHECK_INT(all, 1);
+}
+
+/* ---- plan_decode: xFilter's side of the contract --------------------------- */
+
+static void test_decode(void) {
+  tracks();
+  { /* GetItem: both keys */
+    plan_constraint c[] = {C(TS, EQ), C(UUID, EQ)};
+    BEST_C(c);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK_INT(dec.op, PLAN_GET);
+    CHECK(dec.pk == ARG(1) && dec.skEq == ARG(0));
+    CHECK(!dec.lo && !dec.hi && !dec.like && !dec.glob && !dec.limit && !dec.offset);
+    CHECK_INT(dec.iIndex, -1);
+    CHECK_INT(dec.nWords, (int)strlen("GetItem uuid=? timestamp=?"));
+    /* one argument more or fewer breaks the contract */
+    CHECK_INT(decode(1), SQLITE_ERROR);
+    CHECK_INT(decode(-1), SQLITE_ERROR);
+    CHECK(dec.aCol == 0 && dec.pk == 0); /* cleared on error */
+  }
+  { /* Query: bounds, DESC, LIMIT */
+    plan_constraint c[] = {C(TS, LE), C(UUID, EQ), {-1, LIMIT, 1, 1, 0}, C(TS, GT)};
+    plan_orderby o[] = {{TS, 1}};
+    BEST(c, o);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK_INT(dec.op, PLAN_QUERY);
+    CHECK(dec.pk == ARG(1) && dec.lo == ARG(3) && dec.hi == ARG(0) && dec.limit == ARG(2));
+    CHECK(!dec.skEq && !dec.offset);
+    CHECK_INT(dec.flags & (PLAN_SK_GT | PLAN_SK_LE | PLAN_DESC),
+              PLAN_SK_GT | PLAN_SK_LE | PLAN_DESC);
+    CHECK_INT(decode(1), SQLITE_ERROR);
+  }
+  { /* patterns, and LIMIT with OFFSET */
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GLOB), C(TS, LIKE)};
+    BEST_C(c);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK(dec.like == ARG(2) && dec.glob == ARG(1) && dec.pk == ARG(0));
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), {-1, OFFSET, 1, 1, 0}, {-1, LIMIT, 1, 1, 0}};
+    BEST_C(c);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK(dec.limit == ARG(2) && dec.offset == ARG(1));
+  }
+  { /* Scan: no argument at all */
+    plan_constraint c[] = {C(LAT, EQ)};
+    BEST_C(c);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK_INT(dec.op, PLAN_SCAN);
+    CHECK(!dec.pk);
+    CHECK_INT(decode(1), SQLITE_ERROR);
+  }
+  { /* an IN list */
+    plan_constraint c[] = {{UUID, EQ, 1, 1, 1}};
+    BEST_C(c);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK(dec.pk == ARG(0) && (dec.flags & PLAN_PK_IN));
+  }
+  /* idxStr that plan_best never writes */
+  {
+    static const char *az[] = {0, "Scan", "Scan PROJECT ", "Scan PROJECT 1,", "Scan PROJECT 1,,2",
+                               "Scan PROJECT x", "Scan PROJECT 4", "Scan PROJECT 1 2",
+                               "Scan PROJECT ALL,", "Scan PROJECT -1", "Scan PROJECT all",
+                               "Scan PROJECT 99999999999999999999"};
+    unsigned i;
+    plan_args_clear(&dec);
+    for (i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+      CHECK_INT(plan_decode(PLAN_SCAN, az[i], 0, aArg, 4, &dec), SQLITE_ERROR);
+    }
+    CHECK_INT(plan_decode(PLAN_SCAN, "Scan PROJECT 3,0", 0, aArg, 4, &dec), SQLITE_OK);
+    CHECK_INT(dec.nCol, 2);
+    plan_args_clear(&dec);
+    CHECK_INT(plan_decode(PLAN_OP_MASK, "Scan PROJECT 0", 0, aArg, 4, &dec), SQLITE_ERROR);
+    CHECK_INT(plan_decode(PLAN_QUERY, "Query PROJECT 0", 0, aArg, 4, &dec), SQLITE_ERROR);
+    CHECK_INT(plan_decode(PLAN_QUERY | (3 << PLAN_INDEX_SHIFT), "Query PROJECT 0", 1, aArg, 4, &dec),
+              SQLITE_OK);
+    CHECK_INT(dec.iIndex, 2);
+  }
+  plan_args_clear(&dec);
 }
 
 /* ---- costs ---------------------------------------------------------------- */
@@ -756,16 +837,7 @@ static void test_costs(void) {
   CHECK(queryRange < query);
   CHECK(query < queryIn);
   CHECK(queryIn < scan);
-  CHECK_INT(scanRows, 1000000); /* unknown size */
-  /* a known, even tiny, table still costs more to Scan than to Query */
-  in.nrow = 3;
-  best(0, 0, 0, 0);
-  CHECK_INT(out.rows, 3);
-  CHECK(out.cost > query);
-  in.nrow = 1e9;
-  best(0, 0, 0, 0);
-  CHECK_INT(out.rows, 1000000000);
-  CHECK(out.cost > 1e9);
+  CHECK_INT(scanRows, 1000000); /* the size is not known */
 }
 
 /* ---- plan_key_value ------------------------------------------------------- */
@@ -1021,6 +1093,7 @@ int main(void) {
   RUN(test_limit_offset);
   RUN(test_unusable);
   RUN(test_projection);
+  RUN(test_decode);
   RUN(test_costs);
   RUN(test_key_s);
   RUN(test_key_n);

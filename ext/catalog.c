@@ -1,0 +1,399 @@
+/*
+** catalog.c: what a dynamo table looks like (see table.h): its columns and
+** keys, the SQLite declaration built from them, its secondary indexes as
+** the plan sees them, and every shadow table.
+**
+**   NAME_schema(pos, name, type, key)   the columns, written at CREATE
+**                                       (declared, or discovered from a
+**                                       sample of items), read at CONNECT
+**   NAME_index(...)                     the secondary indexes (indexes.c)
+**
+** So every later open sees the same columns without a request.
+*/
+#include "table.h"
+#include "attrval.h"
+
+#include <string.h>
+
+/* ---- columns ------------------------------------------------------------- */
+
+int catalog_add_column(dyn_vtab *v, const char *zName, const char *zType, int key) {
+  dyn_column *a = sqlite3_realloc64(v->aCol, sizeof(*a) * (v->ncol + 1));
+  if (!a) return SQLITE_NOMEM;
+  v->aCol = a;
+  a = &v->aCol[v->ncol];
+  memset(a, 0, sizeof(*a));
+  a->name = sqlite3_mprintf("%s", zName);
+  a->type = sqlite3_mprintf("%s", zType);
+  a->key = key;
+  v->ncol++;
+  if (!a->name || !a->type) return SQLITE_NOMEM;
+  if (key) {
+    int t = av_type_from_name(zType, -1);
+    assert(t == AV_S || t == AV_N || t == AV_B);
+    /* key columns write as their SQLite type would store the value */
+    a->cls = t == AV_S ? AVC_TEXT : t == AV_N ? AVC_NUMERIC : AV_B;
+    if (key == KEY_HASH) v->pk = v->ncol - 1, v->pktype = t;
+    else v->sk = v->ncol - 1, v->sktype = t;
+  } else {
+    a->cls = av_class_of_decl(zType);
+  }
+  return SQLITE_OK;
+}
+
+int catalog_column(const dyn_vtab *v, const char *zName) {
+  int i;
+  for (i = 0; i < v->ncol; i++) {
+    if (sqlite3_stricmp(v->aCol[i].name, zName) == 0) return i;
+  }
+  return -1;
+}
+
+int catalog_attribute(const dyn_vtab *v, const char *zName) {
+  int i;
+  for (i = 0; zName && i < v->ncol; i++) {
+    if (strcmp(v->aCol[i].name, zName) == 0) return i;
+  }
+  return -1;
+}
+
+/* Only characters a type name can hold: the declaration is SQL. */
+static int type_is_safe(const char *z) {
+  for (; *z; z++) {
+    if (!((*z >= 'A' && *z <= 'Z') || (*z >= 'a' && *z <= 'z') || (*z >= '0' && *z <= '9') ||
+          strchr(" _(),+-.", *z)))
+      return 0;
+  }
+  return 1;
+}
+
+int catalog_declared(dyn_vtab *v, char **pzErr) {
+  int i, j, rc = SQLITE_OK;
+  for (i = 0; rc == SQLITE_OK && i < v->args.ncol; i++) {
+    const args_column *c = &v->args.aCol[i];
+    if (!type_is_safe(c->type)) {
+      *pzErr = sqlite3_mprintf("dynamo: invalid type for column %s: %s", c->name, c->type);
+      return SQLITE_ERROR;
+    }
+    j = catalog_column(v, c->name);
+    if (j >= 0 && v->aCol[j].key) {
+      /* a key: its type is DynamoDB's; a declared DynamoDB type must agree */
+      int t = av_class_of_decl(c->type);
+      int kt = j == v->pk ? v->pktype : v->sktype;
+      if (strcmp(v->aCol[j].name, c->name) != 0 || (t >= 0 && t != kt)) {
+        *pzErr = sqlite3_mprintf(
+            "dynamo: column %s is declared %s, but the table's key attribute %s is of type %s",
+            c->name, c->type, v->aCol[j].name, av_type_names[kt]);
+        return SQLITE_ERROR;
+      }
+      continue;
+    }
+    rc = catalog_add_column(v, c->name, c->type, KEY_NO);
+  }
+  return rc;
+}
+
+int catalog_discovered(dyn_vtab *v, const cJSON *items, char **pzErr) {
+  cJSON *seen = cJSON_CreateObject(), *e, *a;
+  int rc = seen ? SQLITE_OK : SQLITE_NOMEM, i;
+  cJSON_ArrayForEach(e, items) {
+    if (rc != SQLITE_OK) break;
+    if (!cJSON_IsObject(e)) {
+      *pzErr = sqlite3_mprintf("dynamo: Scan on %s: malformed item in the response",
+                               v->args.table);
+      rc = SQLITE_ERROR;
+      break;
+    }
+    cJSON_ArrayForEach(a, e) {
+      int t = av_type_of(a);
+      cJSON *prev = cJSON_GetObjectItemCaseSensitive(seen, a->string);
+      const char *zType = t >= 0 ? av_type_names[t] : "";
+      if (!prev) {
+        if (!cJSON_AddStringToObject(seen, a->string, zType)) rc = SQLITE_NOMEM;
+      } else if (strcmp(prev->valuestring, zType) != 0) {
+        cJSON_ReplaceItemInObjectCaseSensitive(seen, a->string, cJSON_CreateString(""));
+      }
+    }
+  }
+  /* the keys of indexes, which the plan needs as columns, even when no
+  ** sampled item has them */
+  for (i = 0; rc == SQLITE_OK && i < v->nIdx; i++) {
+    const dyn_index *x = &v->aIdx[i];
+    if (!cJSON_GetObjectItemCaseSensitive(seen, x->zPk) && !cJSON_AddStringToObject(seen, x->zPk, x->zPkType))
+      rc = SQLITE_NOMEM;
+    if (x->zSk && !cJSON_GetObjectItemCaseSensitive(seen, x->zSk) &&
+        !cJSON_AddStringToObject(seen, x->zSk, x->zSkType))
+      rc = SQLITE_NOMEM;
+  }
+  /* byte order of the names, independent of the server's order */
+  while (rc == SQLITE_OK && seen->child) {
+    cJSON *best = seen->child;
+    for (e = seen->child; e; e = e->next) {
+      if (strcmp(e->string, best->string) < 0) best = e;
+    }
+    if (catalog_column(v, best->string) < 0 && !args_is_reserved(best->string))
+      rc = catalog_add_column(v, best->string, best->valuestring, KEY_NO);
+    cJSON_Delete(cJSON_DetachItemViaPointer(seen, best));
+  }
+  cJSON_Delete(seen);
+  return rc;
+}
+
+/* ---- the declaration ---------------------------------------------------- */
+
+/* The SQLite type a column is declared with: key columns get the SQLite
+** type of their DynamoDB type (so comparisons use the right affinity), S
+** and B become TEXT and BLOB for the same reason, NULL is quoted (bare, it
+** would read as a constraint), and everything else stays as written. */
+static void append_decl(sqlite3_str *s, const dyn_column *c) {
+  const char *z = c->type, *zRest;
+  int n = 0;
+  if (c->key) {
+    sqlite3_str_appendall(s, c->cls == AV_B ? "BLOB" : c->cls == AVC_TEXT ? "TEXT" : "NUMERIC");
+    return;
+  }
+  while (z[n] && z[n] != ' ' && z[n] != '(') n++;
+  zRest = z + n;
+  if (n == 1 && (z[0] == 'S' || z[0] == 's')) sqlite3_str_appendf(s, "TEXT%s", zRest);
+  else if (n == 1 && (z[0] == 'B' || z[0] == 'b')) sqlite3_str_appendf(s, "BLOB%s", zRest);
+  else if (n == 4 && sqlite3_strnicmp(z, "NULL", 4) == 0) sqlite3_str_appendf(s, "\"NULL\"%s", zRest);
+  else sqlite3_str_appendall(s, z);
+}
+
+static int declare(dyn_vtab *v) {
+  sqlite3_str *s = sqlite3_str_new(v->db);
+  char *zSql;
+  int i, rc;
+  sqlite3_str_appendall(s, "CREATE TABLE x(");
+  for (i = 0; i < v->ncol; i++) {
+    sqlite3_str_appendf(s, "%s\"%w\" ", i ? ", " : "", v->aCol[i].name);
+    append_decl(s, &v->aCol[i]);
+  }
+  sqlite3_str_appendf(s,
+                      "%s\"" ARGS_ITEM_COLUMN "\" TEXT HIDDEN, \"" ARGS_KEY_COLUMN
+                      "\" TEXT HIDDEN, PRIMARY KEY(\"" ARGS_KEY_COLUMN "\")) WITHOUT ROWID",
+                      v->ncol ? ", " : "");
+  if (!(zSql = sqlite3_str_finish(s))) return SQLITE_NOMEM;
+  rc = sqlite3_declare_vtab(v->db, zSql);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+/* ---- indexes as the plan sees them ---------------------------------------- */
+
+/* Does the column compare like a key of DynamoDB type t (its affinity)? */
+static int compares_like(const dyn_column *c, int t) {
+  switch (t) {
+    case AV_S: return c->cls == AVC_TEXT || c->cls == AV_S;
+    case AV_N: return c->cls == AVC_NUMERIC || c->cls == AV_N;
+    case AV_B: return c->cls == AV_B || c->cls == AVC_ANY;
+  }
+  return 0;
+}
+
+/* May the plan use index x: the indexes= option, consistent reads (a GSI
+** has none)? */
+static int index_allowed(const dyn_vtab *v, const dyn_index *x) {
+  const char *z = v->args.indexes;
+  size_t n = strlen(x->zName);
+  if (v->args.consistent_read && x->global) return 0;
+  if (!z) return 1;
+  while (*z) {
+    const char *e = strchr(z, ',');
+    size_t k = e ? (size_t)(e - z) : strlen(z);
+    while (k > 0 && z[0] == ' ') z++, k--;
+    while (k > 0 && z[k - 1] == ' ') k--;
+    if (k == n && memcmp(z, x->zName, n) == 0) return 1;
+    if (!e) break;
+    z = e + 1;
+  }
+  return 0;
+}
+
+/* The indexes as the plan sees them: their key columns, whether those
+** compare like the keys (else the index, or its sort key, is not used), and
+** for a GSI the columns it holds. */
+static int plan_indexes(dyn_vtab *v) {
+  int i, j;
+  v->aPlanIdx = sqlite3_malloc64(sizeof(plan_index) * (v->nIdx + 1));
+  if (!v->aPlanIdx) return SQLITE_NOMEM;
+  v->nPlanIdx = 0;
+  for (i = 0; i < v->nIdx && v->nPlanIdx < 255; i++) {
+    const dyn_index *x = &v->aIdx[i];
+    plan_index *p = &v->aPlanIdx[v->nPlanIdx];
+    memset(p, 0, sizeof(*p));
+    p->zName = x->zName;
+    p->global = x->global;
+    p->pk = catalog_attribute(v, x->zPk);
+    p->sk = catalog_attribute(v, x->zSk);
+    p->pktype = av_type_from_name(x->zPkType, -1);
+    p->sktype = x->zSkType ? av_type_from_name(x->zSkType, -1) : -1;
+    if (!index_allowed(v, x) || p->pk < 0 || !compares_like(&v->aCol[p->pk], p->pktype)) continue;
+    if (p->sk >= 0 && !compares_like(&v->aCol[p->sk], p->sktype)) p->sk = -1;
+    p->sk_text = p->sk >= 0 && p->sktype == AV_S;
+    p->sk_exact = p->sk >= 0 && (p->sktype == AV_S || p->sktype == AV_B);
+    if (strcmp(x->zProjection, "ALL") == 0) {
+      p->covers = ~(sqlite3_uint64)0;
+    } else { /* the keys of table and index, _key, and INCLUDE's attributes */
+      int aKey[4];
+      aKey[0] = v->pk, aKey[1] = v->sk, aKey[2] = p->pk, aKey[3] = catalog_attribute(v, x->zSk);
+      for (j = 0; j < 4; j++) {
+        if (aKey[j] >= 0 && aKey[j] < 63) p->covers |= (sqlite3_uint64)1 << aKey[j];
+      }
+      if (v->ncol + 1 < 63) p->covers |= (sqlite3_uint64)1 << (v->ncol + 1);
+      for (j = 0; j < v->ncol && j < 63; j++) {
+        if (indexes_includes(x, v->aCol[j].name)) p->covers |= (sqlite3_uint64)1 << j;
+      }
+    }
+    v->nPlanIdx++;
+  }
+  return SQLITE_OK;
+}
+
+void catalog_keys(const dyn_vtab *v, int iIndex, read_keys *k) {
+  k->zIndex = 0;
+  k->pk = v->pk;
+  k->sk = v->sk;
+  k->pktype = v->pktype;
+  k->sktype = v->sktype;
+  if (iIndex >= 0) {
+    const plan_index *p = &v->aPlanIdx[iIndex];
+    assert(iIndex < v->nPlanIdx);
+    k->zIndex = p->zName;
+    k->pk = p->pk;
+    k->sk = p->sk;
+    k->pktype = p->pktype;
+    k->sktype = p->sk >= 0 ? p->sktype : -1;
+  }
+}
+
+int catalog_finish(dyn_vtab *v, char **pzErr) {
+  int i, rc;
+  assert(v->pk >= 0 && v->pk < v->ncol);
+  v->azName = sqlite3_malloc64(sizeof(char *) * (v->ncol + 1));
+  if (!v->azName) return SQLITE_NOMEM;
+  for (i = 0; i < v->ncol; i++) v->azName[i] = v->aCol[i].name;
+  v->azName[v->ncol] = ARGS_ITEM_COLUMN;
+  if ((rc = plan_indexes(v)) != SQLITE_OK) return rc;
+  if ((rc = declare(v)) != SQLITE_OK && rc != SQLITE_NOMEM) {
+    *pzErr = sqlite3_mprintf("dynamo: cannot declare the columns of %s: %s", v->zName,
+                             sqlite3_errmsg(v->db));
+  }
+  return rc;
+}
+
+/* ---- shadow tables ------------------------------------------------------- */
+
+static int schema_save(dyn_vtab *v) {
+  sqlite3_stmt *st = 0;
+  char *zSql = sqlite3_mprintf(
+      "CREATE TABLE \"%w\".\"%w_schema\"(pos INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "type TEXT NOT NULL, key TEXT)",
+      v->zDb, v->zName);
+  int rc, i;
+  if (!zSql) return SQLITE_NOMEM;
+  rc = sqlite3_exec(v->db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) return rc;
+  zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w_schema\" VALUES(?,?,?,?)", v->zDb, v->zName);
+  if (!zSql) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(v->db, zSql, -1, &st, 0);
+  sqlite3_free(zSql);
+  for (i = 0; rc == SQLITE_OK && i < v->ncol; i++) {
+    const dyn_column *c = &v->aCol[i];
+    sqlite3_bind_int(st, 1, i);
+    sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->type, -1, SQLITE_STATIC);
+    if (c->key) sqlite3_bind_text(st, 4, c->key == KEY_HASH ? "HASH" : "RANGE", -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, 4);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(v->db);
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int catalog_save(dyn_vtab *v, char **pzErr) {
+  int rc = schema_save(v);
+  if (rc == SQLITE_OK) rc = indexes_save(v->db, v->zDb, v->zName, v->aIdx, v->nIdx);
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
+    *pzErr = sqlite3_mprintf("dynamo: cannot create %s_schema or %s_index: %s", v->zName,
+                             v->zName, sqlite3_errmsg(v->db));
+  }
+  return rc;
+}
+
+static int schema_load(dyn_vtab *v, char **pzErr) {
+  sqlite3_stmt *st = 0;
+  char *zSql = sqlite3_mprintf("SELECT name, type, key FROM \"%w\".\"%w_schema\" ORDER BY pos",
+                               v->zDb, v->zName);
+  int rc;
+  if (!zSql) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(v->db, zSql, -1, &st, 0);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf(
+        "dynamo: the column list of %s is missing (shadow table %s_schema): %s; drop the "
+        "virtual table and create it again",
+        v->zName, v->zName, sqlite3_errmsg(v->db));
+    return SQLITE_ERROR;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *zKey = (const char *)sqlite3_column_text(st, 2);
+    const char *zType = (const char *)sqlite3_column_text(st, 1);
+    int key = !zKey ? KEY_NO : strcmp(zKey, "HASH") == 0 ? KEY_HASH : KEY_RANGE;
+    int t = zType ? av_type_from_name(zType, -1) : -1;
+    if (key && t != AV_S && t != AV_N && t != AV_B) {
+      *pzErr = sqlite3_mprintf("dynamo: %s_schema gives key %s the type %s, not S, N or B",
+                               v->zName, sqlite3_column_text(st, 0), zType ? zType : "NULL");
+      rc = SQLITE_ERROR;
+      break;
+    }
+    rc = catalog_add_column(v, (const char *)sqlite3_column_text(st, 0), zType ? zType : "", key);
+    if (rc != SQLITE_OK) break;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE && rc != SQLITE_OK) return rc;
+  if (v->pk < 0) {
+    *pzErr = sqlite3_mprintf("dynamo: %s_schema names no partition key", v->zName);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+int catalog_load(dyn_vtab *v, char **pzErr) {
+  int rc = schema_load(v, pzErr);
+  if (rc == SQLITE_OK) rc = indexes_load(v->db, v->zDb, v->zName, &v->aIdx, &v->nIdx);
+  return rc;
+}
+
+/* DROP TABLE removes the SQLite table and its shadow tables, never the
+** DynamoDB table or its items. */
+int catalog_drop(dyn_vtab *v) {
+  char *zSql = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\".\"%w_schema\"; "
+                               "DROP TABLE IF EXISTS \"%w\".\"%w_index\"",
+                               v->zDb, v->zName, v->zDb, v->zName);
+  int rc = zSql ? sqlite3_exec(v->db, zSql, 0, 0, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  return rc;
+}
+
+int catalog_rename(dyn_vtab *v, const char *zNew) {
+  char *zSql = sqlite3_mprintf(
+      "ALTER TABLE \"%w\".\"%w_schema\" RENAME TO \"%w_schema\"; "
+      "ALTER TABLE \"%w\".\"%w_index\" RENAME TO \"%w_index\"",
+      v->zDb, v->zName, zNew, v->zDb, v->zName, zNew);
+  int rc = zSql ? sqlite3_exec(v->db, zSql, 0, 0, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  if (rc == SQLITE_OK) {
+    char *z = sqlite3_mprintf("%s", zNew);
+    if (!z) return SQLITE_NOMEM;
+    sqlite3_free(v->zName);
+    v->zName = z;
+  }
+  return rc;
+}
+
+int catalog_is_shadow(const char *zSuffix) {
+  return sqlite3_stricmp(zSuffix, "schema") == 0 || sqlite3_stricmp(zSuffix, "index") == 0;
+}

@@ -1,0 +1,482 @@
+/*
+** read.c: the cursor of a dynamo table (see table.h).
+**
+** xFilter decodes the plan (plan_decode), has request.c build the request,
+** and starts one stream of pages: the table's, a partition's, or one per
+** segment of a parallel Scan (one per BatchGetItem request of a GetItem
+** over many keys). Each stream re-sends its request with ExclusiveStartKey
+** set from each LastEvaluatedKey until a page comes without one; pages
+** with zero items are followed like any other. With prefetch, a stream's
+** next page is asked for as soon as its current one arrives, while SQLite
+** reads it. For an IN list, the partition-key value (":v0" in the Query,
+** or the key in GetItem) is replaced for each value in turn.
+*/
+#include "table.h"
+#include "attrval.h"
+
+#include <string.h>
+
+#define RAMP_FIRST 25     /* PLAN_RAMP: the first page's Limit, */
+#define RAMP_GROWTH 4     /* times this for each further page, */
+#define RAMP_LAST 1600    /* until pages are as big as DynamoDB makes them */
+#define MAX_SEGMENTS ARGS_MAX_SEGMENTS /* parallel Scan: at most this many, */
+#define SEGMENT_BYTES (8 * 1024 * 1024) /* one per this much table, by default */
+
+/* One chain of pages: the table's (or a partition's), or one segment of a
+** parallel Scan. */
+typedef struct dyn_stream {
+  cJSON *req;          /* its request; ExclusiveStartKey set page by page */
+  ddb_job job;         /* the page in flight (or the last one) */
+  int more;            /* a next page exists and is not asked for yet */
+  int nRamp;           /* PLAN_RAMP: Limit of the next page, 0 = none */
+} dyn_stream;
+
+typedef struct dyn_cursor {
+  sqlite3_vtab_cursor base;
+  int flags;           /* the plan's idxNum, as run */
+  read_request r;      /* its keys and key slot (r.req: moved to the streams) */
+  dyn_stream *aStream; /* one, or one per Scan segment */
+  int nStream;
+  int prefetch;        /* ask for a stream's next page as soon as its
+                       ** current one arrives */
+  int nUnprocessed;    /* batch: responses in a row that left keys unread */
+  sqlite3_int64 msUnprocessed; /* batch: the backoff they have cost */
+  cJSON *resp;         /* the current page */
+  cJSON *item;         /* the current item: in resp, or when zPage is set
+                       ** parsed from it and owned here */
+  char *zPage;         /* a split page's body (page.h), items still text */
+  page_items items;
+  sqlite3_int64 nCount;/* PLAN_COUNT: rows of the page still to produce */
+  sqlite3_int64 iRowid;
+  int eof;
+} dyn_cursor;
+
+static dyn_vtab *vtab_of(const dyn_cursor *c) {
+  return (dyn_vtab *)c->base.pVtab;
+}
+
+static int op_of(const dyn_cursor *c) {
+  return c->flags & PLAN_OP_MASK;
+}
+
+int read_open(dyn_vtab *v, sqlite3_vtab_cursor **ppCur) {
+  dyn_cursor *c = sqlite3_malloc(sizeof(*c));
+  (void)v;
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof(*c));
+  c->eof = 1;
+  *ppCur = &c->base;
+  return SQLITE_OK;
+}
+
+static void cursor_reset(dyn_cursor *c) {
+  dyn_vtab *v = vtab_of(c);
+  int i;
+  for (i = 0; i < c->nStream; i++) {
+    dyn_stream *st = &c->aStream[i];
+    if (st->job.active) ddb_abandon(v->client, &st->job);
+    ddb_job_clear(&st->job);
+    cJSON_Delete(st->req);
+  }
+  sqlite3_free(c->aStream);
+  request_clear(&c->r);
+  cJSON_Delete(c->resp);
+  if (c->zPage) cJSON_Delete(c->item);
+  sqlite3_free(c->zPage);
+  c->zPage = 0;
+  ddb_recycle(v->client, 0);
+  c->aStream = 0;
+  c->nStream = 0;
+  c->resp = c->item = 0;
+  c->nCount = 0;
+  c->nUnprocessed = 0;
+  c->msUnprocessed = 0;
+  c->eof = 1;
+}
+
+int read_close(sqlite3_vtab_cursor *cur) {
+  dyn_cursor *c = (dyn_cursor *)cur;
+  cursor_reset(c);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/* Ask for a stream's next page (its request as it is now). */
+static int start_page(dyn_cursor *c, dyn_stream *st) {
+  dyn_vtab *v = vtab_of(c);
+  int rc;
+  ddb_job_clear(&st->job);
+  st->more = 0;
+  st->job.zOp = c->r.zOp;
+  st->job.req = st->req;
+  st->job.delayMs = 0;
+  st->job.split = !c->r.batch && !(c->flags & PLAN_COUNT) && op_of(c) != PLAN_GET;
+  if (c->nUnprocessed > 0) { /* keys left unread: back off, as the SDKs do */
+    st->job.delayMs = ddb_unprocessed_delay_ms(c->nUnprocessed);
+    c->msUnprocessed += st->job.delayMs;
+  }
+  if (st->nRamp) { /* PLAN_RAMP: this page's Limit */
+    cJSON_DeleteItemFromObjectCaseSensitive(st->req, "Limit");
+    cJSON_AddNumberToObject(st->req, "Limit", st->nRamp);
+  }
+  if ((rc = table_client(v)) != SQLITE_OK) return rc;
+  return ddb_start(v->client, v->args.table, &st->job);
+}
+
+/* Put the next partition-key value into the request; 0 when none is left. */
+static int next_key(dyn_cursor *c) {
+  cJSON *k;
+  dyn_stream *st = &c->aStream[0];
+  if (c->r.batch) return request_next_batch(vtab_of(c), st->req, c->r.keys);
+  k = cJSON_DetachItemFromArray(c->r.keys, 0);
+  if (!k) return 0;
+  cJSON_ReplaceItemInObjectCaseSensitive(c->r.keyValues, c->r.zKeySlot, k);
+  cJSON_DeleteItemFromObjectCaseSensitive(st->req, "ExclusiveStartKey");
+  if (c->flags & PLAN_RAMP) st->nRamp = RAMP_FIRST; /* each partition starts small */
+  return 1;
+}
+
+/* A BatchGetItem answer has come: its items are the rows; the keys it left
+** unprocessed go first into the next request (after a backoff), for at most
+** DDB_UNPROCESSED_ROUNDS answers in a row and the client's retry time. */
+static int take_batch(dyn_cursor *c, dyn_stream *st) {
+  dyn_vtab *v = vtab_of(c);
+  const cJSON *r = cJSON_GetObjectItemCaseSensitive(c->resp, "Responses");
+  const cJSON *items = cJSON_IsObject(r) ? cJSON_GetObjectItemCaseSensitive(r, v->args.table) : 0;
+  cJSON *u = cJSON_GetObjectItemCaseSensitive(c->resp, "UnprocessedKeys"), *left = 0, *k;
+  if (cJSON_IsObject(u) && cJSON_IsObject(u = cJSON_GetObjectItemCaseSensitive(u, v->args.table))) {
+    left = cJSON_GetObjectItemCaseSensitive(u, "Keys");
+  }
+  if ((r && !cJSON_IsObject(r)) || (items && !cJSON_IsArray(items)) || (left && !cJSON_IsArray(left)) ||
+      (items && items->child && !cJSON_IsObject(items->child))) {
+    return table_error(v, SQLITE_ERROR,
+                       sqlite3_mprintf("dynamo: BatchGetItem on %s: malformed response", v->args.table));
+  }
+  c->item = items ? items->child : 0;
+  st->more = 1; /* this stream takes the next keys, if any are left then */
+  if (!left || !left->child) {
+    c->nUnprocessed = 0;
+    c->msUnprocessed = 0;
+    return SQLITE_OK;
+  }
+  if (c->nUnprocessed >= DDB_UNPROCESSED_ROUNDS || c->msUnprocessed > ddb_retry_ms(v->client)) {
+    return table_error(v, SQLITE_ERROR,
+                       sqlite3_mprintf("dynamo: BatchGetItem on %s: %d keys still unprocessed "
+                                       "after %d rounds (%lld ms of backoff)",
+                                       v->args.table,
+                                       cJSON_GetArraySize(left) + cJSON_GetArraySize(c->r.keys),
+                                       c->nUnprocessed + 1, (long long)c->msUnprocessed));
+  }
+  c->nUnprocessed++;
+  while ((k = cJSON_DetachItemFromArray(left, cJSON_GetArraySize(left) - 1)) != 0) {
+    cJSON_InsertItemInArray(c->r.keys, 0, k); /* appends to an empty list */
+  }
+  return SQLITE_OK;
+}
+
+/* A page has come: make it current and note (or ask for) the next one. */
+static int take_page(dyn_cursor *c, dyn_stream *st) {
+  dyn_vtab *v = vtab_of(c);
+  cJSON *lek;
+  if (st->job.rc != SQLITE_OK) {
+    int rc = st->job.rc;
+    char *zErr = st->job.zErr;
+    st->job.zErr = 0;
+    return zErr ? table_error(v, rc, zErr) : rc;
+  }
+  c->resp = st->job.resp;
+  c->zPage = st->job.zPage;
+  c->items = st->job.items;
+  st->job.resp = 0;
+  st->job.zPage = 0;
+  if (c->r.batch) return take_batch(c, st);
+  if (op_of(c) == PLAN_GET) {
+    c->item = cJSON_GetObjectItemCaseSensitive(c->resp, "Item");
+    if (c->item && !cJSON_IsObject(c->item)) goto malformed;
+    return SQLITE_OK;
+  } else if (c->flags & PLAN_COUNT) {
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(c->resp, "Count");
+    if (n && (!cJSON_IsNumber(n) || n->valuedouble < 0)) goto malformed;
+    c->nCount = n ? (sqlite3_int64)n->valuedouble : 0;
+  } else {
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->resp, "Items");
+    if (items && !cJSON_IsArray(items)) goto malformed;
+    if (c->zPage) {
+      if (page_next(&c->items, &c->item) != SQLITE_OK) goto malformed;
+    } else {
+      c->item = items ? items->child : 0;
+    }
+    if (c->item && !cJSON_IsObject(c->item)) goto malformed;
+  }
+  lek = cJSON_DetachItemFromObjectCaseSensitive(c->resp, "LastEvaluatedKey");
+  if (lek && !cJSON_IsObject(lek)) { /* null, or not a key: no next page */
+    cJSON_Delete(lek);
+    lek = 0;
+  }
+  if (lek) {
+    cJSON_DeleteItemFromObjectCaseSensitive(st->req, "ExclusiveStartKey");
+    cJSON_AddItemToObject(st->req, "ExclusiveStartKey", lek);
+    if (st->nRamp) { /* PLAN_RAMP: pages grow up to DynamoDB's own size */
+      st->nRamp *= RAMP_GROWTH;
+      if (st->nRamp > RAMP_LAST) {
+        st->nRamp = 0;
+        cJSON_DeleteItemFromObjectCaseSensitive(st->req, "Limit");
+      }
+    }
+    if (c->prefetch) return start_page(c, st); /* while SQLite reads this one */
+    st->more = 1;
+  }
+  return SQLITE_OK;
+malformed:
+  return table_error(v, SQLITE_ERROR,
+                     sqlite3_mprintf("dynamo: %s on %s: malformed response (Items)", c->r.zOp,
+                                     v->args.table));
+}
+
+/* Move to the next row: the next item of the page, the next page of any
+** stream, or the next partition key, skipping pages that hold no item. */
+static int advance(dyn_cursor *c, int first) {
+  dyn_vtab *v = vtab_of(c);
+  int rc, i;
+  if (!first && c->nCount > 0) {
+    c->nCount--;
+  } else if (!first && c->item) {
+    if (op_of(c) == PLAN_GET && !c->r.batch) {
+      c->item = 0; /* one Item, not an array */
+    } else {
+      rc = SQLITE_OK;
+      if (c->zPage) { /* a split page: the item read is done with */
+        cJSON_Delete(c->item);
+        rc = page_next(&c->items, &c->item);
+      } else {
+        c->item = c->item->next;
+      }
+      if (rc != SQLITE_OK || (c->item && !cJSON_IsObject(c->item))) {
+        return table_error(v, SQLITE_ERROR,
+                           sqlite3_mprintf("dynamo: %s on %s: malformed item in the response",
+                                           c->r.zOp, v->args.table));
+      }
+    }
+  }
+  for (;;) {
+    ddb_job *apJob[MAX_SEGMENTS];
+    if (c->item || c->nCount > 0) {
+      /* now and then, let a prefetched page come in while SQLite reads */
+      if ((++c->iRowid & 63) == 0 && c->prefetch) return ddb_progress(v->client);
+      return SQLITE_OK;
+    }
+    ddb_recycle(v->client, c->resp);
+    sqlite3_free(c->zPage);
+    c->resp = 0;
+    c->zPage = 0;
+    for (i = 0; i < c->nStream; i++) {
+      dyn_stream *st = &c->aStream[i];
+      if (st->more && c->r.batch && !request_next_batch(v, st->req, c->r.keys)) {
+        st->more = 0; /* no key left for it */
+      }
+      if (st->more && (rc = start_page(c, st)) != SQLITE_OK) return rc;
+      apJob[i] = &st->job;
+    }
+    if ((rc = ddb_wait_any(v->client, apJob, c->nStream, &i)) != SQLITE_OK) return rc;
+    if (i >= 0) {
+      if ((rc = take_page(c, &c->aStream[i])) != SQLITE_OK) return rc;
+    } else if (op_of(c) != PLAN_SCAN && next_key(c)) {
+      if ((rc = start_page(c, &c->aStream[0])) != SQLITE_OK) return rc;
+    } else {
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+  }
+}
+
+/* Is a statement that writes running on this connection (a DELETE or an
+** UPDATE reads the _key column of the rows it changes)? */
+static int write_running(sqlite3 *db) {
+  sqlite3_stmt *st;
+  for (st = sqlite3_next_stmt(db, 0); st; st = sqlite3_next_stmt(db, st)) {
+    if (sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st)) return 1;
+  }
+  return 0;
+}
+
+/* The streams of a read: one with req, or one per segment of a parallel
+** Scan (or per BatchGetItem request), each with its own copy. Takes over
+** req. */
+static int make_streams(dyn_cursor *c, int nSeg, cJSON *req) {
+  int i;
+  assert(nSeg >= 1 && nSeg <= MAX_SEGMENTS);
+  c->aStream = sqlite3_malloc64(sizeof(dyn_stream) * nSeg);
+  if (!c->aStream) {
+    cJSON_Delete(req);
+    return SQLITE_NOMEM;
+  }
+  memset(c->aStream, 0, sizeof(dyn_stream) * nSeg);
+  c->nStream = nSeg;
+  c->aStream[0].req = req;
+  if (nSeg == 1) return SQLITE_OK;
+  for (i = nSeg - 1; i >= 0; i--) {
+    cJSON *r = i ? cJSON_Duplicate(req, 1) : req;
+    if (!r) return SQLITE_NOMEM; /* cursor_reset frees the others */
+    c->aStream[i].req = r;
+    if (c->r.batch) continue; /* BatchGetItem: the same request, other keys */
+    cJSON_AddNumberToObject(r, "Segment", i);
+    cJSON_AddNumberToObject(r, "TotalSegments", nSeg);
+  }
+  return SQLITE_OK;
+}
+
+/* How many segments a Scan reads in parallel: the segments= option, or,
+** for a full read (no LIMIT, no early stop), one per SEGMENT_BYTES of the
+** table as DescribeTable reports it (asked once per connection), at most
+** MAX_SEGMENTS. */
+static int scan_segments(dyn_vtab *v, int flags) {
+  sqlite3_int64 n;
+  if (v->args.segments > 0) return (int)v->args.segments;
+  if (flags & (PLAN_LIMIT | PLAN_RAMP)) return 1;
+  if (v->tableBytes < 0) {
+    cJSON *req = describe_request(v->args.table), *resp = 0;
+    char *zErr = 0;
+    describe_table d;
+    v->tableBytes = 0; /* no size: one segment */
+    if (req && table_client(v) == SQLITE_OK &&
+        ddb_call(v->client, "DescribeTable", v->args.table, req, &resp, &zErr, 0) == SQLITE_OK &&
+        describe_parse(resp, &d) == SQLITE_OK) {
+      v->tableBytes = d.nBytes;
+      describe_clear(&d);
+    }
+    sqlite3_free(zErr);
+    cJSON_Delete(req);
+    cJSON_Delete(resp);
+  }
+  n = v->tableBytes / SEGMENT_BYTES;
+  return n < 1 ? 1 : n > MAX_SEGMENTS ? MAX_SEGMENTS : (int)n;
+}
+
+/* BatchGetItem: one stream per DDB_BATCH_GET_KEYS keys, at most
+** MAX_SEGMENTS. */
+static int batch_streams(const dyn_cursor *c) {
+  int n = (cJSON_GetArraySize(c->r.keys) + DDB_BATCH_GET_KEYS - 1) / DDB_BATCH_GET_KEYS;
+  return n < 1 ? 1 : n > MAX_SEGMENTS ? MAX_SEGMENTS : n;
+}
+
+/* The error when scans are off and the plan is one. */
+static int scan_refused(dyn_vtab *v, const char *idxStr, const plan_args *p) {
+  return table_error(v, SQLITE_ERROR,
+                     sqlite3_mprintf("dynamo: this query would read all of %s with a Scan: "
+                                     "%.*s; scans are off (%s): give %s with = (the partition "
+                                     "key), or allow scans with scan=1 or "
+                                     "SELECT dynamo_config('scan', 1)",
+                                     v->args.table, p->nWords, idxStr,
+                                     v->args.scan == 0 ? "scan=0" : "dynamo_config('scan', 0)",
+                                     v->aCol[v->pk].name));
+}
+
+int read_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                sqlite3_value **argv) {
+  dyn_cursor *c = (dyn_cursor *)cur;
+  dyn_vtab *v = vtab_of(c);
+  char *zErr = 0;
+  plan_args p;
+  cJSON *req;
+  int rc, i, nStream;
+  cursor_reset(c);
+  rc = plan_decode(idxNum, idxStr, argc, argv, v->ncol, &p);
+  if (rc != SQLITE_OK) {
+    if (rc == SQLITE_NOMEM) return rc;
+    return table_error(v, rc, sqlite3_mprintf("dynamo: %s: the plan %s does not match its %d "
+                                              "arguments (an internal error)",
+                                              v->zName, idxStr ? idxStr : "NULL", argc));
+  }
+  /* a connection reads its own writes: send what is pending first (not in
+  ** an atomic transaction, which is sent whole at the commit) */
+  if (!v->args.atomic && (rc = table_flush(v)) != SQLITE_OK) goto done;
+  if (p.op == PLAN_SCAN && !(v->args.scan >= 0 ? v->args.scan : conn_scan_allowed(v->conn))) {
+    rc = scan_refused(v, idxStr, &p);
+    goto done;
+  }
+  if ((p.flags & PLAN_KEYLESS) && write_running(v->db)) {
+    p.flags &= ~(PLAN_KEYLESS | PLAN_COUNT); /* the write reads _key */
+  }
+  c->flags = p.flags;
+  c->iRowid = 0;
+  rc = request_build(v, &p, &c->r, &zErr);
+  if (rc == SQLITE_DONE) { /* no row can match: nothing to send */
+    rc = SQLITE_OK;
+    goto done;
+  }
+  if (rc != SQLITE_OK) {
+    if (zErr) rc = table_error(v, rc, zErr);
+    goto done;
+  }
+  nStream = p.op == PLAN_SCAN ? scan_segments(v, p.flags) : c->r.batch ? batch_streams(c) : 1;
+  req = c->r.req;
+  c->r.req = 0; /* the streams own it now */
+  if ((rc = make_streams(c, nStream, req)) != SQLITE_OK) goto done;
+  c->prefetch = p.op != PLAN_GET && !(p.flags & (PLAN_LIMIT | PLAN_RAMP));
+  for (i = 0; c->r.batch && i < c->nStream; i++) { /* each gets keys */
+    request_next_batch(v, c->aStream[i].req, c->r.keys);
+  }
+  if (p.op != PLAN_SCAN && !c->r.batch && !next_key(c)) goto done;
+  for (i = 0; i < c->nStream; i++) {
+    if ((p.flags & PLAN_RAMP) && p.op == PLAN_SCAN) c->aStream[i].nRamp = RAMP_FIRST;
+    if ((rc = start_page(c, &c->aStream[i])) != SQLITE_OK) goto done;
+  }
+  c->eof = 0;
+  rc = advance(c, 1);
+  plan_args_clear(&p);
+  return rc;
+done:
+  plan_args_clear(&p);
+  cursor_reset(c);
+  return rc;
+}
+
+int read_next(sqlite3_vtab_cursor *cur) {
+  return advance((dyn_cursor *)cur, 0);
+}
+
+int read_eof(sqlite3_vtab_cursor *cur) {
+  return ((dyn_cursor *)cur)->eof;
+}
+
+/* The _key column: the item's key attributes as DynamoDB JSON, partition
+** key first, so that one item always gives the same text (the same text as
+** the writer's, attrval.h). */
+static int key_result(const dyn_vtab *v, const dyn_cursor *c, sqlite3_context *ctx) {
+  char *z = 0;
+  int rc = av_key_text(c->item, v->aCol[v->pk].name, v->sk >= 0 ? v->aCol[v->sk].name : 0, &z);
+  if (rc == SQLITE_OK) {
+    sqlite3_result_text(ctx, z, -1, sqlite3_free);
+  } else if (rc == SQLITE_ERROR) {
+    sqlite3_result_error(ctx, "dynamo: an item in the response lacks its key", -1);
+  } else {
+    sqlite3_result_error_nomem(ctx);
+  }
+  return rc;
+}
+
+int read_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  dyn_cursor *c = (dyn_cursor *)cur;
+  dyn_vtab *v = vtab_of(c);
+  if (!c->item) { /* Select=COUNT: rows without data, which no column reads */
+    if (i == TABLE_KEY_COLUMN(v)) sqlite3_result_error(ctx, "dynamo: no key in a counting Scan", -1);
+    return i == TABLE_KEY_COLUMN(v) ? SQLITE_ERROR : SQLITE_OK;
+  }
+  if (i == TABLE_KEY_COLUMN(v)) return key_result(v, c, ctx);
+  if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK; /* an UPDATE leaves it */
+  if (i == TABLE_ITEM_COLUMN(v)) {
+    char *z = cJSON_PrintUnformatted(c->item);
+    if (!z) {
+      sqlite3_result_error_nomem(ctx);
+      return SQLITE_NOMEM;
+    }
+    sqlite3_result_text(ctx, z, -1, cJSON_free);
+    return SQLITE_OK;
+  }
+  return av_result(ctx, cJSON_GetObjectItemCaseSensitive(c->item, v->aCol[i].name));
+}
+
+int read_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
+  *pRowid = ((dyn_cursor *)cur)->iRowid;
+  return SQLITE_OK;
+}

@@ -1,0 +1,279 @@
+/*
+** request.c: a decoded plan and xFilter's arguments into the request of a
+** read (see table.h). Pure: no I/O.
+**
+**   GetItem   {"TableName", "Key": {pk: <each value in turn>, sk: v}, ...}
+**   Query     {"TableName", ["IndexName",] "KeyConditionExpression":
+**              "#n0 = :v0 AND <sort key condition>", ...}  (:v0: each value)
+**   Scan      {"TableName", ...}
+**   BatchGetItem, for a GetItem over an IN list of keys:
+**             {"RequestItems": {TABLE: {"Keys": [...], ...}}}
+** and for all: "ProjectionExpression" (or "Select": "COUNT"), "Limit",
+** "ConsistentRead", names and values through #n / :v placeholders.
+*/
+#include "table.h"
+#include "attrval.h"
+#include "expr.h"
+
+#include <string.h>
+
+/* The error of a key value plan_key_value() could not make. */
+static int key_error(const dyn_vtab *v, int k, char **pzErr) {
+  if (k != KEY_NUL) return SQLITE_NOMEM;
+  *pzErr = sqlite3_mprintf("dynamo: %s: a key compared with text holding a NUL character or "
+                           "bytes that are not UTF-8, which DynamoDB strings sent by this "
+                           "extension cannot hold",
+                           v->zName);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* ProjectionExpression: the plan's columns, and the key attributes unless
+** the plan is keyless; Select=COUNT when it counts only. */
+static int add_projection(const dyn_vtab *v, const plan_args *p, cJSON *req, expr_ctx *x) {
+  int aKey[2], i, k, n = 0;
+  sqlite3_str *s;
+  if (p->flags & PLAN_COUNT) {
+    return cJSON_AddStringToObject(req, "Select", "COUNT") ? SQLITE_OK : SQLITE_NOMEM;
+  }
+  if (p->all) return SQLITE_OK;
+  if (!(p->flags & PLAN_KEYLESS)) { /* the keys, which a keyless plan left out */
+    aKey[n++] = v->pk;
+    if (v->sk >= 0) aKey[n++] = v->sk;
+  }
+  s = sqlite3_str_new(0);
+  for (i = 0; i < p->nCol + n; i++) {
+    int iCol = i < p->nCol ? p->aCol[i] : aKey[i - p->nCol], dup = 0;
+    assert(iCol >= 0 && iCol < v->ncol);
+    for (k = 0; k < i; k++) dup |= (k < p->nCol ? p->aCol[k] : aKey[k - p->nCol]) == iCol;
+    if (dup) continue;
+    if (sqlite3_str_length(s)) sqlite3_str_appendall(s, ", ");
+    expr_name(x, s, v->aCol[iCol].name);
+  }
+  return expr_add_string(req, "ProjectionExpression", s);
+}
+
+/* The sort-key part of a Query's key condition. SQLITE_DONE when no row can
+** match. */
+static int add_sort_condition(const dyn_vtab *v, const read_keys *rk, const plan_args *p,
+                              sqlite3_str *s, expr_ctx *x, char **pzErr) {
+  cJSON *lo = 0, *hi = 0;
+  char *zPrefix = 0;
+  int rc = SQLITE_OK, loOp = 0, hiOp = 0, k;
+  if (p->lo) {
+    loOp = (p->flags & PLAN_SK_GT) ? SQLITE_INDEX_CONSTRAINT_GT : SQLITE_INDEX_CONSTRAINT_GE;
+    k = plan_key_value(p->lo, rk->sktype, loOp, &lo);
+    if (k < 0) rc = key_error(v, k, pzErr);
+    else if (k == KEY_NONE) rc = SQLITE_DONE;
+    else if (k == KEY_ALL) loOp = 0;
+  }
+  if (p->hi) {
+    hiOp = (p->flags & PLAN_SK_LT) ? SQLITE_INDEX_CONSTRAINT_LT : SQLITE_INDEX_CONSTRAINT_LE;
+    k = plan_key_value(p->hi, rk->sktype, hiOp, &hi);
+    if (k < 0 && rc == SQLITE_OK) rc = key_error(v, k, pzErr);
+    else if (k == KEY_NONE && rc == SQLITE_OK) rc = SQLITE_DONE;
+    else if (k == KEY_ALL) hiOp = 0;
+  }
+  /* the LIKE pattern's prefix, else the GLOB pattern's */
+  if (p->like) zPrefix = plan_pattern_prefix((const char *)sqlite3_value_text(p->like), 0);
+  if (!zPrefix && p->glob) zPrefix = plan_pattern_prefix((const char *)sqlite3_value_text(p->glob), 1);
+  if (rc != SQLITE_OK) goto done;
+  if (lo && hi && plan_key_cmp(lo, hi) > 0) {
+    rc = SQLITE_DONE;
+  } else if (lo && loOp && hi && hiOp) {
+    sqlite3_str_appendall(s, " AND ");
+    expr_name(x, s, v->aCol[rk->sk].name);
+    sqlite3_str_appendall(s, " BETWEEN ");
+    expr_value(x, s, lo);
+    sqlite3_str_appendall(s, " AND ");
+    expr_value(x, s, hi);
+    lo = hi = 0;
+  } else if (zPrefix) {
+    cJSON *av = cJSON_CreateObject();
+    if (av) cJSON_AddStringToObject(av, "S", zPrefix);
+    sqlite3_str_appendall(s, " AND begins_with(");
+    expr_name(x, s, v->aCol[rk->sk].name);
+    sqlite3_str_appendall(s, ", ");
+    expr_value(x, s, av);
+    sqlite3_str_appendall(s, ")");
+  } else if ((lo && loOp) || (hi && hiOp)) {
+    int useLo = lo && loOp;
+    int op = useLo ? loOp : hiOp;
+    sqlite3_str_appendall(s, " AND ");
+    expr_name(x, s, v->aCol[rk->sk].name);
+    sqlite3_str_appendall(s, op == SQLITE_INDEX_CONSTRAINT_GT   ? " > "
+                             : op == SQLITE_INDEX_CONSTRAINT_GE ? " >= "
+                             : op == SQLITE_INDEX_CONSTRAINT_LT ? " < "
+                                                                : " <= ");
+    expr_value(x, s, useLo ? lo : hi);
+    if (useLo) lo = 0;
+    else hi = 0;
+  }
+done:
+  cJSON_Delete(lo);
+  cJSON_Delete(hi);
+  sqlite3_free(zPrefix);
+  return rc;
+}
+
+/* The partition-key values to visit: one, or each of an IN list. */
+static int collect_keys(const dyn_vtab *v, const read_keys *rk, const plan_args *p, cJSON *keys,
+                        char **pzErr) {
+  sqlite3_value *e;
+  int rc = SQLITE_OK, k;
+  cJSON *av;
+  if (!(p->flags & PLAN_PK_IN)) {
+    k = plan_key_value(p->pk, rk->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
+    if (k < 0) return key_error(v, k, pzErr);
+    if (k == KEY_VALUE) cJSON_AddItemToArray(keys, av);
+    return SQLITE_OK;
+  }
+  for (rc = sqlite3_vtab_in_first(p->pk, &e); rc == SQLITE_OK && e;
+       rc = sqlite3_vtab_in_next(p->pk, &e)) {
+    k = plan_key_value(e, rk->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
+    if (k < 0) return key_error(v, k, pzErr);
+    if (k == KEY_VALUE) cJSON_AddItemToArray(keys, av);
+  }
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* A GetItem plan over several partition keys becomes BatchGetItem: the
+** request (TableName, the Key template, the projection, ConsistentRead)
+** becomes {"RequestItems": {TABLE: {"Keys": [...], projection,
+** ConsistentRead}}}, and r->keys the whole keys; request_next_batch()
+** fills Keys from them. They are distinct, as BatchGetItem requires:
+** SQLite gives an IN list's values once each, and two values SQLite tells
+** apart never make one key (plan_key_value). */
+static int batch_request(const dyn_vtab *v, read_request *r) {
+  cJSON *req = r->req, *tmpl, *out = cJSON_CreateObject(), *all = cJSON_CreateArray(), *ri, *k;
+  const char *zPk = v->aCol[v->pk].name;
+  int rc;
+  cJSON_DeleteItemFromObjectCaseSensitive(req, "TableName");
+  tmpl = cJSON_DetachItemFromObjectCaseSensitive(req, "Key");
+  if (!out || !all || !tmpl || !(ri = cJSON_AddObjectToObject(out, "RequestItems")) ||
+      !cJSON_AddArrayToObject(req, "Keys")) {
+    rc = SQLITE_NOMEM;
+    goto fail;
+  }
+  cJSON_AddItemToObject(ri, v->args.table, req);
+  r->req = out; /* owns req now */
+  req = 0;
+  while ((k = cJSON_DetachItemFromArray(r->keys, 0)) != 0) {
+    cJSON *key = cJSON_Duplicate(tmpl, 1);
+    if (!key || !cJSON_ReplaceItemInObjectCaseSensitive(key, zPk, k)) {
+      if (key) cJSON_Delete(key);
+      cJSON_Delete(k);
+      rc = SQLITE_NOMEM;
+      goto fail;
+    }
+    cJSON_AddItemToArray(all, key);
+  }
+  cJSON_Delete(r->keys);
+  r->keys = all;
+  cJSON_Delete(tmpl);
+  r->keyValues = 0;
+  r->zKeySlot = 0;
+  r->batch = 1;
+  r->zOp = "BatchGetItem";
+  return SQLITE_OK;
+fail:
+  if (req) cJSON_Delete(out);
+  cJSON_Delete(all);
+  cJSON_Delete(tmpl);
+  return rc;
+}
+
+int request_next_batch(const dyn_vtab *v, cJSON *req, cJSON *keys) {
+  cJSON *ri = cJSON_GetObjectItemCaseSensitive(req, "RequestItems");
+  cJSON *list = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ri, v->args.table),
+                                                 "Keys"), *k;
+  int n = 0;
+  assert(cJSON_IsArray(list));
+  while (list->child) cJSON_Delete(cJSON_DetachItemViaPointer(list, list->child));
+  while (n < DDB_BATCH_GET_KEYS && (k = cJSON_DetachItemFromArray(keys, 0)) != 0) {
+    cJSON_AddItemToArray(list, k);
+    n++;
+  }
+  return n > 0;
+}
+
+int request_build(const dyn_vtab *v, const plan_args *p, read_request *r, char **pzErr) {
+  expr_ctx x;
+  sqlite3_str *s = 0;
+  cJSON *req;
+  read_keys rk;
+  int rc = SQLITE_NOMEM;
+  memset(r, 0, sizeof(*r));
+  memset(&x, 0, sizeof(x));
+  r->zOp = p->op == PLAN_GET ? "GetItem" : p->op == PLAN_QUERY ? "Query" : "Scan";
+  catalog_keys(v, p->iIndex, &rk);
+  if (!(req = r->req = cJSON_CreateObject()) ||
+      !cJSON_AddStringToObject(req, "TableName", v->args.table) ||
+      (rk.zIndex && !cJSON_AddStringToObject(req, "IndexName", rk.zIndex))) {
+    goto fail;
+  }
+  if (p->op != PLAN_SCAN) {
+    if (!(r->keys = cJSON_CreateArray())) goto fail;
+    if ((rc = collect_keys(v, &rk, p, r->keys, pzErr)) != SQLITE_OK) goto fail;
+  }
+  if (p->op == PLAN_GET) {
+    cJSON *key = cJSON_AddObjectToObject(req, "Key"), *skv = 0;
+    rc = SQLITE_NOMEM;
+    if (!key || !cJSON_AddNullToObject(key, v->aCol[v->pk].name)) goto fail;
+    if (p->skEq) {
+      int k = plan_key_value(p->skEq, v->sktype, SQLITE_INDEX_CONSTRAINT_EQ, &skv);
+      if (k < 0) {
+        rc = key_error(v, k, pzErr);
+        goto fail;
+      }
+      if (k != KEY_VALUE) goto empty;
+      cJSON_AddItemToObject(key, v->aCol[v->sk].name, skv);
+    }
+    r->keyValues = key;
+    r->zKeySlot = v->aCol[v->pk].name;
+  } else if (p->op == PLAN_QUERY) {
+    s = sqlite3_str_new(0);
+    expr_name(&x, s, v->aCol[rk.pk].name);
+    sqlite3_str_appendall(s, " = ");
+    expr_value(&x, s, cJSON_CreateNull()); /* :v0, set per key */
+    rc = add_sort_condition(v, &rk, p, s, &x, pzErr);
+    if (rc == SQLITE_DONE) goto empty;
+    if (rc != SQLITE_OK) goto fail;
+    rc = expr_add_string(req, "KeyConditionExpression", s);
+    s = 0;
+    if (rc != SQLITE_OK) goto fail;
+    if ((p->flags & PLAN_DESC) && !cJSON_AddFalseToObject(req, "ScanIndexForward")) goto fail;
+    r->zKeySlot = ":v0";
+  }
+  if (p->limit) { /* Limit sizes the pages: LIMIT n OFFSET m needs n + m */
+    sqlite3_int64 nLimit = sqlite3_value_int64(p->limit);
+    if (p->offset) {
+      sqlite3_int64 nOff = sqlite3_value_int64(p->offset);
+      if (nLimit >= 0 && nOff > 0) nLimit += nOff;
+    }
+    if (nLimit == 0) goto empty;
+    if (nLimit > 0 && !cJSON_AddNumberToObject(req, "Limit", (double)nLimit)) goto fail;
+  }
+  if ((rc = add_projection(v, p, req, &x)) != SQLITE_OK) goto fail;
+  if (v->args.consistent_read && !cJSON_AddTrueToObject(req, "ConsistentRead")) goto fail;
+  if (p->op == PLAN_QUERY) r->keyValues = x.values; /* moves into req just below */
+  if ((rc = expr_attach(&x, req)) != SQLITE_OK) goto fail;
+  if (p->op != PLAN_SCAN && cJSON_GetArraySize(r->keys) == 0) goto empty;
+  if (p->op == PLAN_GET && (p->flags & PLAN_PK_IN) && cJSON_GetArraySize(r->keys) > 1 &&
+      (rc = batch_request(v, r)) != SQLITE_OK) {
+    goto fail;
+  }
+  return SQLITE_OK;
+empty:
+  rc = SQLITE_DONE;
+fail:
+  expr_reset(&x);
+  if (s) sqlite3_free(sqlite3_str_finish(s));
+  request_clear(r);
+  return rc;
+}
+
+void request_clear(read_request *r) {
+  cJSON_Delete(r->req);
+  cJSON_Delete(r->keys);
+  memset(r, 0, sizeof(*r));
+}

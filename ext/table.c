@@ -1,0 +1,88 @@
+/*
+** table.c: the state one dynamo table shares between the files that
+** implement it (see table.h): its client, its error slot, the flush of its
+** pending writes.
+*/
+#include "table.h"
+
+#include <string.h>
+
+int table_new(sqlite3 *db, dyn_conn *conn, const char *zDb, const char *zName, dyn_vtab **pp) {
+  dyn_vtab *v = sqlite3_malloc(sizeof(*v));
+  *pp = 0;
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof(*v));
+  v->db = db;
+  v->conn = conn;
+  v->pk = v->sk = -1;
+  v->pktype = v->sktype = -1;
+  v->tableBytes = -1;
+  v->zDb = sqlite3_mprintf("%s", zDb);
+  v->zName = sqlite3_mprintf("%s", zName);
+  *pp = v;
+  return v->zDb && v->zName ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+void table_free(dyn_vtab *v) {
+  int i;
+  if (!v) return;
+  for (i = 0; i < v->ncol; i++) {
+    sqlite3_free(v->aCol[i].name);
+    sqlite3_free(v->aCol[i].type);
+  }
+  sqlite3_free(v->aCol);
+  sqlite3_free(v->azName);
+  sqlite3_free(v->zDb);
+  sqlite3_free(v->zName);
+  args_free(&v->args);
+  ddb_close(v->client);
+  writer_close(v->writer);
+  indexes_free(v->aIdx, v->nIdx);
+  sqlite3_free(v->aPlanIdx);
+  sqlite3_free(v->base.zErrMsg);
+  sqlite3_free(v);
+}
+
+int table_error(dyn_vtab *v, int rc, char *zMsg) {
+  assert(rc != SQLITE_OK);
+  sqlite3_free(v->base.zErrMsg);
+  v->base.zErrMsg = zMsg;
+  return zMsg ? rc : SQLITE_NOMEM;
+}
+
+int table_client(dyn_vtab *v) {
+  char *zErr = 0;
+  cfg_options o;
+  int rc;
+  if (v->client) return SQLITE_OK;
+  o.region = v->args.region;
+  o.endpoint = v->args.endpoint;
+  o.profile = v->args.profile;
+  v->args.transport.on_usage = stats_add;
+  v->args.transport.usage_ctx = v->conn;
+  rc = ddb_open(&o, &v->args.transport, &v->client, &zErr);
+  return rc == SQLITE_OK ? rc : table_error(v, rc, zErr);
+}
+
+void table_write_info(const dyn_vtab *v, write_table *t) {
+  t->zTable = v->args.table;
+  t->zName = v->zName;
+  t->zPk = v->aCol[v->pk].name;
+  t->zSk = v->sk >= 0 ? v->aCol[v->sk].name : 0;
+  t->atomic = v->args.atomic;
+}
+
+int table_flush(dyn_vtab *v) {
+  write_table t;
+  char *zErr = 0;
+  int rc;
+  if (!v->writer || writer_pending(v->writer) == 0) return SQLITE_OK;
+  if ((rc = table_client(v)) != SQLITE_OK) {
+    writer_discard(v->writer);
+    return rc;
+  }
+  table_write_info(v, &t);
+  rc = writer_flush(v->writer, v->client, &t, &zErr);
+  if (rc != SQLITE_OK && zErr) return table_error(v, rc, zErr);
+  return rc;
+}

@@ -1,0 +1,176 @@
+/*
+** The dynamo virtual table, inside: the state one table shares between the
+** files that implement it, and one section per file for what each offers
+** the others (as SQLite's fts5 keeps fts5Int.h). vtab.c holds the
+** sqlite3_module methods and delegates to:
+**
+**   table.c    the shared state: dyn_vtab, its client, its error slot, the
+**              flush of its pending writes
+**   catalog.c  what the table looks like: its columns and keys, the SQLite
+**              declaration, the indexes as the plan sees them, and every
+**              shadow table (NAME_schema, NAME_index)
+**   open.c     xCreate and xConnect: DescribeTable, CreateTable and the wait
+**              until ACTIVE, column discovery
+**   request.c  a decoded plan and xFilter's arguments into the request
+**              object (pure: no I/O)
+**   read.c     the cursor: streams of pages, prefetch, Scan segments,
+**              BatchGetItem and its unprocessed keys, the page ramp
+**   update.c   xUpdate: rows into the writes that write.c sends
+**
+** Errors: functions return SQLite result codes. Those below vtab.c that
+** run inside a method report through table_error() (the table's zErrMsg);
+** the pure ones return a message through *pzErr instead.
+*/
+#ifndef DYNAMO_TABLE_H
+#define DYNAMO_TABLE_H
+
+#include "args.h"
+#include "ddb.h"
+#include "describe.h"
+#include "indexes.h"
+#include "plan.h"
+#include "stats.h"
+#include "write.h"
+
+#include <cJSON.h>
+
+enum { KEY_NO = 0, KEY_HASH = 1, KEY_RANGE = 2 };
+
+typedef struct dyn_column {
+  char *name;  /* attribute name, also the column name */
+  char *type;  /* declared type as persisted (S, N or B for a key) */
+  int cls;     /* write class (attrval.h) */
+  int key;     /* KEY_NO, KEY_HASH, KEY_RANGE */
+} dyn_column;
+
+typedef struct dyn_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  char *zDb;           /* schema holding the table: "main", "temp"... */
+  char *zName;         /* name of the virtual table */
+  dyn_args args;       /* options; args.aCol is not used after create */
+  int ncol;            /* columns, the hidden item and _key not included */
+  dyn_column *aCol;
+  const char **azName; /* column names and "item", for plan.c */
+  int pk, sk;          /* key column indexes; sk < 0: no sort key */
+  int pktype, sktype;  /* AV_S, AV_N or AV_B (sktype -1: none) */
+  ddb_client *client;  /* opened on first use */
+  dyn_writer *writer;  /* writes waiting for the commit */
+  sqlite3_int64 tableBytes; /* TableSizeBytes, -1 until asked (segments) */
+  dyn_conn *conn;      /* the connection's stats and settings */
+  dyn_index *aIdx;     /* secondary indexes (NAME_index) */
+  int nIdx;
+  plan_index *aPlanIdx;/* those the plan may Query, with their columns */
+  int nPlanIdx;
+} dyn_vtab;
+
+/* The hidden columns' numbers: after the declared ones. */
+#define TABLE_ITEM_COLUMN(v) ((v)->ncol)
+#define TABLE_KEY_COLUMN(v) ((v)->ncol + 1)
+
+/* ---- Interface to code in table.c ----------------------------------------- */
+
+/* A new table named zName in schema zDb, with no column yet. */
+int table_new(sqlite3 *db, dyn_conn *conn, const char *zDb, const char *zName, dyn_vtab **pp);
+void table_free(dyn_vtab *v);
+
+/* Replace the table's error message (takes ownership of zMsg, which may
+** be NULL after a failed allocation: then SQLITE_NOMEM). Returns rc. */
+int table_error(dyn_vtab *v, int rc, char *zMsg);
+
+/* Open the table's client on first use (the error goes to table_error). */
+int table_client(dyn_vtab *v);
+
+/* Send the pending writes (see write.h); the error goes to table_error. */
+int table_flush(dyn_vtab *v);
+
+/* What write.c needs to know of the table. */
+void table_write_info(const dyn_vtab *v, write_table *t);
+
+/* ---- Interface to code in catalog.c --------------------------------------- */
+
+/* Add a column (key: KEY_*; a key's type is S, N or B). */
+int catalog_add_column(dyn_vtab *v, const char *zName, const char *zType, int key);
+
+/* The column named zName: case-insensitive as SQLite names are (-1: none),
+** or exactly as an attribute name is. */
+int catalog_column(const dyn_vtab *v, const char *zName);
+int catalog_attribute(const dyn_vtab *v, const char *zName);
+
+/* The declared columns of CREATE VIRTUAL TABLE after the key columns,
+** which must agree with the table's keys. */
+int catalog_declared(dyn_vtab *v, char **pzErr);
+
+/* Columns from a sample of items (a JSON array): every attribute seen,
+** with its type when all the sampled values agree, in byte order of the
+** names, and the keys of the indexes. */
+int catalog_discovered(dyn_vtab *v, const cJSON *items, char **pzErr);
+
+/* Once the columns are known: the names for the plan, the indexes as the
+** plan sees them, and the declaration (sqlite3_declare_vtab). */
+int catalog_finish(dyn_vtab *v, char **pzErr);
+
+/* The shadow tables: NAME_schema and NAME_index written at create, read at
+** connect, renamed and dropped with the table. */
+int catalog_save(dyn_vtab *v, char **pzErr);
+int catalog_load(dyn_vtab *v, char **pzErr);
+int catalog_rename(dyn_vtab *v, const char *zNew);
+int catalog_drop(dyn_vtab *v);
+int catalog_is_shadow(const char *zSuffix);
+
+/* The keys a read works with: the table's, or an index's (idxNum's). */
+typedef struct read_keys {
+  const char *zIndex;  /* IndexName, or NULL for the table */
+  int pk, sk;          /* columns; sk < 0: none */
+  int pktype, sktype;  /* AV_S, AV_N or AV_B */
+} read_keys;
+void catalog_keys(const dyn_vtab *v, int iIndex, read_keys *k);
+
+/* ---- Interface to code in open.c ------------------------------------------ */
+
+/* xCreate (isCreate) and xConnect: the whole table, declared. */
+int open_table(sqlite3 *db, dyn_conn *conn, int argc, const char *const *argv, int isCreate,
+               dyn_vtab **pp, char **pzErr);
+
+/* ---- Interface to code in request.c --------------------------------------- */
+
+/* A read as requests: the request object and the keys to visit. */
+typedef struct read_request {
+  const char *zOp;     /* "Scan", "Query", "GetItem" or "BatchGetItem" */
+  cJSON *req;          /* the request (BatchGetItem: its template) */
+  cJSON *keys;         /* partition-key values still to visit (array), or
+                       ** BatchGetItem's whole keys; NULL for a Scan */
+  cJSON *keyValues;    /* where the partition key goes in req */
+  const char *zKeySlot;/* the member of keyValues it replaces */
+  int batch;           /* BatchGetItem */
+} read_request;
+
+/*
+** The request of a decoded plan with its arguments (see plan_decode).
+** SQLITE_OK with *out filled (free it with request_clear), SQLITE_DONE when
+** no row can match (nothing to send), or an error with *pzErr set.
+*/
+int request_build(const dyn_vtab *v, const plan_args *p, read_request *out, char **pzErr);
+void request_clear(read_request *r);
+
+/* The next BatchGetItem keys (at most DDB_BATCH_GET_KEYS of keys) into
+** req's Keys; 0 when none is left. */
+int request_next_batch(const dyn_vtab *v, cJSON *req, cJSON *keys);
+
+/* ---- Interface to code in read.c ------------------------------------------ */
+
+int read_open(dyn_vtab *v, sqlite3_vtab_cursor **ppCur);
+int read_close(sqlite3_vtab_cursor *cur);
+int read_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                sqlite3_value **argv);
+int read_next(sqlite3_vtab_cursor *cur);
+int read_eof(sqlite3_vtab_cursor *cur);
+int read_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i);
+int read_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid);
+
+/* ---- Interface to code in update.c ---------------------------------------- */
+
+/* xUpdate: one row of an INSERT, UPDATE or DELETE into pending writes. */
+int update_row(dyn_vtab *v, int argc, sqlite3_value **argv);
+
+#endif
