@@ -35,6 +35,10 @@ static int fail(char **pzErr, const char *zFmt, ...) {
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
+static int is_quote(char c) {
+  return c == '"' || c == '`' || c == '[' || c == '\'';
+}
+
 /* Trimmed copy of z[0..n), dequoted when quoted ('', "", ``, []). */
 static char *dequote(const char *z, int n) {
   char *out, q, qe;
@@ -43,7 +47,7 @@ static char *dequote(const char *z, int n) {
   while (n > 0 && isspace((unsigned char)z[n - 1])) n--;
   q = n >= 2 ? z[0] : 0;
   qe = q == '[' ? ']' : q;
-  if (!(q == '\'' || q == '"' || q == '`' || q == '[') || z[n - 1] != qe) {
+  if (!is_quote(q) || z[n - 1] != qe) {
     return sqlite3_mprintf("%.*s", n, z);
   }
   if (!(out = sqlite3_malloc(n))) return 0;
@@ -83,22 +87,28 @@ static void free_names(char **az, int n) {
   sqlite3_free(az);
 }
 
+/* A quoted name starts at z ('...', "...", `...` or [...]): just past its
+** closing quote (a doubled quote inside is one character, except in
+** [...]), or NULL when it is not closed. z must be at a quote. */
+static const char *quote_end(const char *z) {
+  char qe = *z == '[' ? ']' : *z;
+  assert(is_quote(*z));
+  for (z++; *z; z++) {
+    if (*z != qe) continue;
+    if (qe != ']' && z[1] == qe) z++;
+    else return z + 1;
+  }
+  return 0;
+}
+
 /* A name at *pz, after spaces: a quoted name, or a bare word that ends at a
 ** space, ',', '(' or ')'. Its dequoted copy goes to *pzOut and *pz moves past
 ** it. SQLITE_ERROR when there is none (or the quote is unterminated). */
 static int scan_name(const char **pz, char **pzOut) {
   const char *z = *pz, *zEnd;
   while (isspace((unsigned char)*z)) z++;
-  if (*z == '"' || *z == '`' || *z == '[' || *z == '\'') {
-    char qe = *z == '[' ? ']' : *z;
-    for (zEnd = z + 1; *zEnd; zEnd++) {
-      if (*zEnd == qe) {
-        if (qe != ']' && zEnd[1] == qe) zEnd++;
-        else break;
-      }
-    }
-    if (*zEnd != qe) return SQLITE_ERROR;
-    zEnd++;
+  if (is_quote(*z)) {
+    if (!(zEnd = quote_end(z))) return SQLITE_ERROR;
   } else {
     for (zEnd = z; *zEnd && !isspace((unsigned char)*zEnd) && !strchr(",()", *zEnd); zEnd++) {
     }
@@ -367,16 +377,8 @@ static int parse_column(const char *z, dyn_args *out, char **pzErr) {
   args_column *aNew, *c;
   int i;
   while (isspace((unsigned char)*z)) z++;
-  if (*z == '"' || *z == '`' || *z == '[' || *z == '\'') {
-    char qe = *z == '[' ? ']' : *z;
-    for (zEnd = z + 1; *zEnd; zEnd++) {
-      if (*zEnd == qe) {
-        if (qe != ']' && zEnd[1] == qe) zEnd++;
-        else break;
-      }
-    }
-    if (*zEnd != qe) return fail(pzErr, "dynamo: unterminated quoted column name: %s", z);
-    zEnd++;
+  if (is_quote(*z)) {
+    if (!(zEnd = quote_end(z))) return fail(pzErr, "dynamo: unterminated quoted column name: %s", z);
   } else {
     for (zEnd = z; *zEnd && !isspace((unsigned char)*zEnd); zEnd++) {
     }
@@ -523,19 +525,10 @@ static int check_create(dyn_args *a, char **pzErr) {
 ** quoted column name ("x=y" TEXT, 'k=v' S) is not one, an '=' right after a
 ** quoted option name ('table'=Tracks) is. */
 static const char *option_eq(const char *z) {
-  char qe;
   while (isspace((unsigned char)*z)) z++;
-  if (*z != '"' && *z != '`' && *z != '[' && *z != '\'') return strchr(z, '=');
-  qe = *z == '[' ? ']' : *z;
-  for (z++; *z; z++) {
-    if (*z == qe) {
-      if (qe != ']' && z[1] == qe) z++;
-      else break;
-    }
-  }
-  if (*z == 0) return 0; /* unterminated: parse_column says so */
-  for (z++; isspace((unsigned char)*z); z++) {
-  }
+  if (!is_quote(*z)) return strchr(z, '=');
+  if (!(z = quote_end(z))) return 0; /* unterminated: parse_column says so */
+  while (isspace((unsigned char)*z)) z++;
   return *z == '=' ? z : 0;
 }
 
