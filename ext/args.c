@@ -251,6 +251,7 @@ enum {
   OPT_FLAG,    /* 0 or 1: int */
   OPT_INT,     /* an integer from 1 to max: sqlite3_int64 */
   OPT_BILLING, /* on_demand or provisioned */
+  OPT_SEGMENT, /* K or K-L */
   OPT_INDEX    /* global_index= (arg 0), local_index= (arg 1): repeatable */
 };
 
@@ -277,6 +278,7 @@ static const option_def aOption[] = {
     {"local_index", OPT_INDEX, 0, 0, 1},
     {"atomic", OPT_FLAG, AT(atomic), 0, 0},
     {"segments", OPT_INT, AT(segments), ARGS_MAX_SEGMENTS, 0},
+    {"segment", OPT_SEGMENT, 0, 0, 0},
     {"connect_timeout_ms", OPT_INT, AT(transport.connect_ms), MAX_UNITS, 0},
     {"request_timeout_ms", OPT_INT, AT(transport.request_ms), MAX_UNITS, 0},
     {"max_attempts", OPT_INT, AT(transport.max_attempts), 100, 0},
@@ -315,6 +317,32 @@ static int parse_int(const option_def *o, const char *zVal, sqlite3_int64 *pOut,
   return fail(pzErr, "dynamo: %s must be between 1 and %lld, not '%s'", o->zName, o->max, zVal);
 }
 
+/* segment=K or segment=K-L: the segments of a Scan this table reads, so
+** that several processes, each with its share, read a table once. Checked
+** against segments= once every argument is read. */
+static int parse_segment(const char *zVal, dyn_args *out, char **pzErr) {
+  sqlite3_int64 a[2] = {0, 0};
+  const char *z = zVal;
+  int i;
+  for (i = 0; i < 2; i++) {
+    const char *zStart = z;
+    while (*z >= '0' && *z <= '9' && a[i] < ARGS_MAX_SEGMENTS) a[i] = a[i] * 10 + (*z++ - '0');
+    if (z == zStart || a[i] >= ARGS_MAX_SEGMENTS) break;
+    if (i == 0 && *z == 0) a[1] = a[0];
+    if (*z == 0) {
+      out->segment_first = a[0];
+      out->segment_last = a[1];
+      if (a[0] <= a[1]) return SQLITE_OK;
+      break;
+    }
+    if (i == 1 || *z++ != '-') break;
+  }
+  return fail(pzErr,
+              "dynamo: segment must be a segment number K or a range K-L (0 <= K <= L < "
+              "segments), not '%s'",
+              zVal);
+}
+
 /* One option's value into its field. */
 static int set_option(const option_def *o, char **pzVal, dyn_args *out, char **pzErr) {
   void *pField = (char *)out + o->offset;
@@ -333,6 +361,7 @@ static int set_option(const option_def *o, char **pzVal, dyn_args *out, char **p
       return SQLITE_OK;
     case OPT_INT: return parse_int(o, zVal, (sqlite3_int64 *)pField, pzErr);
     case OPT_BILLING: return parse_billing(zVal, out, pzErr);
+    case OPT_SEGMENT: return parse_segment(zVal, out, pzErr);
     default: return parse_index(zVal, o->arg, out, pzErr);
   }
 }
@@ -483,6 +512,16 @@ done:
 /* What depends on more than one argument (see args.h). */
 static int check_create(dyn_args *a, char **pzErr) {
   int i, rc = SQLITE_OK;
+  if (a->segment_first >= 0 && !a->segments) {
+    return fail(pzErr,
+                "dynamo: segment=%lld needs segments=N, the number of segments the table is "
+                "cut into",
+                a->segment_first);
+  }
+  if (a->segment_last >= a->segments && a->segments) {
+    return fail(pzErr, "dynamo: segment %lld is not below segments=%lld (segments are "
+                "numbered from 0)", a->segment_last, a->segments);
+  }
   if (!a->create) {
     const char *zOpt = a->billing ? "billing"
                        : a->read_units ? "read_units"
@@ -538,6 +577,7 @@ int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
   assert(N_OPTION <= 32);
   memset(out, 0, sizeof(*out));
   out->scan = -1; /* stays -1: the connection's dynamo_config('scan') decides */
+  out->segment_first = out->segment_last = -1;
   for (i = 3; i < argc && rc == SQLITE_OK; i++) {
     const char *z = argv[i], *zList = primary_key(z), *zEq = zList ? 0 : option_eq(z);
     if (zList) rc = parse_primary_key(z, zList, out, pzErr);

@@ -793,12 +793,24 @@ int av_key_text(const cJSON *item, const char *zPk, const char *zSk, char **pz) 
   for (i = 0; key && i < 2; i++) {
     const cJSON *av;
     cJSON *copy;
+    num_dec d;
     if (!azName[i]) continue;
     if (!(av = cJSON_GetObjectItemCaseSensitive(item, azName[i]))) {
       rc = SQLITE_ERROR;
       goto done;
     }
-    if (!(copy = cJSON_Duplicate(av, 1)) || !cJSON_AddItemToObject(key, azName[i], copy)) {
+    if (av_type_of(av) == AV_N && num_parse(av->child->valuestring, -1, &d) == NUM_OK) {
+      char buf[NUM_BUF]; /* a number as its canonical text: 1.50 and 1.5 are one key */
+      num_format(&d, buf);
+      copy = cJSON_CreateObject();
+      if (copy && !cJSON_AddStringToObject(copy, "N", buf)) {
+        cJSON_Delete(copy);
+        copy = 0;
+      }
+    } else {
+      copy = cJSON_Duplicate(av, 1);
+    }
+    if (!copy || !cJSON_AddItemToObject(key, azName[i], copy)) {
       cJSON_Delete(copy);
       goto done;
     }

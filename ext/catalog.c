@@ -397,3 +397,74 @@ int catalog_rename(dyn_vtab *v, const char *zNew) {
 int catalog_is_shadow(const char *zSuffix) {
   return sqlite3_stricmp(zSuffix, "schema") == 0 || sqlite3_stricmp(zSuffix, "index") == 0;
 }
+
+/* ---- dynamo_key() ----------------------------------------------------------- */
+
+/* The open dynamo table named zName, or NULL. */
+static dyn_vtab *find_table(dyn_conn *conn, const char *zName) {
+  dyn_vtab *v;
+  int i;
+  for (i = 0; (v = conn_table(conn, i)) != 0; i++) {
+    if (sqlite3_stricmp(v->zName, zName) == 0) return v;
+  }
+  return 0;
+}
+
+void catalog_key_function(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  dyn_conn *conn = sqlite3_user_data(ctx);
+  const char *zName = (const char *)sqlite3_value_text(argv[0]);
+  cJSON *key = 0;
+  char *z = 0;
+  dyn_vtab *v;
+  int i, k, rc;
+  if (!zName) return; /* NULL */
+  if (!(v = find_table(conn, zName))) {
+    /* not used on this connection yet: a statement naming it opens it */
+    sqlite3_stmt *st = 0;
+    char *zSql = sqlite3_mprintf("SELECT 1 FROM \"%w\" WHERE 0", zName);
+    if (zSql && sqlite3_prepare_v2(sqlite3_context_db_handle(ctx), zSql, -1, &st, 0) == SQLITE_OK) {
+      v = find_table(conn, zName);
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(zSql);
+  }
+  if (!v) {
+    char *zErr = sqlite3_mprintf("dynamo_key: no dynamo table named %s", zName);
+    sqlite3_result_error(ctx, zErr ? zErr : "dynamo_key: out of memory", -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  if (argc != (v->sk >= 0 ? 3 : 2)) { /* "... takes its key: dynamo_key('t', uuid, timestamp)" */
+    char *zErr = sqlite3_mprintf("dynamo_key: %s takes its key: dynamo_key('%s', %s%s%s)", zName,
+                                 zName, v->aCol[v->pk].name, v->sk >= 0 ? ", " : "",
+                                 v->sk >= 0 ? v->aCol[v->sk].name : "");
+    sqlite3_result_error(ctx, zErr ? zErr : "dynamo_key: out of memory", -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  if (!(key = cJSON_CreateObject())) goto nomem;
+  for (i = 0; i < argc - 1; i++) {
+    int iCol = i ? v->sk : v->pk;
+    cJSON *av = 0;
+    k = plan_key_value(argv[i + 1], i ? v->sktype : v->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
+    if (k == KEY_OOM) goto nomem;
+    if (k == KEY_NUL) {
+      sqlite3_result_error(ctx, "dynamo_key: text holding a NUL character or bytes that are not "
+                                "UTF-8 cannot be a key", -1);
+      goto done;
+    }
+    if (k != KEY_VALUE) goto done; /* no key is that value: NULL */
+    if (!cJSON_AddItemToObject(key, v->aCol[iCol].name, av)) {
+      cJSON_Delete(av);
+      goto nomem;
+    }
+  }
+  rc = av_key_text(key, v->aCol[v->pk].name, v->sk >= 0 ? v->aCol[v->sk].name : 0, &z);
+  if (rc != SQLITE_OK) goto nomem;
+  sqlite3_result_text(ctx, z, -1, sqlite3_free);
+  goto done;
+nomem:
+  sqlite3_result_error_nomem(ctx);
+done:
+  cJSON_Delete(key);
+}

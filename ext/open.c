@@ -155,6 +155,7 @@ int open_table(sqlite3 *db, dyn_conn *conn, int argc, const char *const *argv, i
   if ((rc = args_parse(argc, argv, &v->args, pzErr)) != SQLITE_OK) goto fail;
   rc = isCreate ? create_table(v, pzErr) : catalog_load(v, pzErr);
   if (rc == SQLITE_OK) rc = catalog_finish(v, pzErr);
+  if (rc == SQLITE_OK) rc = conn_add_table(conn, v); /* for dynamo_key() */
   if (rc != SQLITE_OK) goto fail;
   *pp = v;
   return SQLITE_OK;

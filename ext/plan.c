@@ -183,7 +183,7 @@ static const char *machine_part(const char *idxStr) {
 }
 
 int plan_best(const plan_input *in, plan_output *out) {
-  int iPk, iSkEq = -1, iLo = -1, iHi = -1, iLike = -1, iGlob = -1;
+  int iPk, iSkEq = -1, iLo = -1, iHi = -1, iLike = -1, iGlob = -1, iKey;
   int iLimit = -1, iOffset = -1;
   int flags = 0, argc = 0, i, desc = 0, nUsed = 0;
   const char *zPk, *zSk;
@@ -207,6 +207,13 @@ int plan_best(const plan_input *in, plan_output *out) {
   if (iPk >= 0 && k.iIndex < 0 && in->sk >= 0) iSkEq = find_cons(in, in->sk, OP_EQ, -1);
   if (iPk >= 0 && k.iIndex < 0 && (in->sk < 0 || iSkEq >= 0)) {
     flags |= PLAN_GET | (iSkEq >= 0 ? PLAN_SK_EQ : 0);
+  } else if ((iKey = find_cons(in, in->ncol + 1, OP_EQ, -1)) >= 0) {
+    /* whole keys as the hidden _key column's text: GetItem, or BatchGetItem
+    ** for an IN list (the keys' own equalities, when both are there, are
+    ** the same GetItem) */
+    iPk = iKey;
+    zPk = "_key";
+    flags = PLAN_GET | PLAN_KEY | (in->aCons[iKey].is_in ? PLAN_PK_IN : 0);
   } else if (iPk >= 0) { /* index keys are not unique: never a GetItem */
     flags |= PLAN_QUERY;
     if (k.iIndex >= 0) flags |= (k.iIndex + 1) << PLAN_INDEX_SHIFT;
@@ -222,9 +229,12 @@ int plan_best(const plan_input *in, plan_output *out) {
     }
   }
 
-  /* argv order: pk, sk=, lower, upper, like, glob, limit, offset */
+  /* argv order: pk (or _key), sk=, lower, upper, like, glob, limit, offset.
+  ** SQLite checks _key again: an item's key text is the one av_key_text()
+  ** writes, and a text written otherwise must match no row, as it would in
+  ** a native table. */
   if (iPk >= 0) {
-    out->aUsage[iPk] = (plan_usage){++argc, 1, (flags & PLAN_PK_IN) != 0};
+    out->aUsage[iPk] = (plan_usage){++argc, !(flags & PLAN_KEY), (flags & PLAN_PK_IN) != 0};
     nUsed++;
   }
   if (iSkEq >= 0) {
@@ -316,7 +326,9 @@ int plan_best(const plan_input *in, plan_output *out) {
   /* idxStr: the plan in words, then the projection */
   s = sqlite3_str_new(0);
   switch (flags & PLAN_OP_MASK) {
-    case PLAN_GET: sqlite3_str_appendall(s, "GetItem"); break;
+    case PLAN_GET:
+      sqlite3_str_appendall(s, (flags & PLAN_KEY) && (flags & PLAN_PK_IN) ? "BatchGetItem" : "GetItem");
+      break;
     case PLAN_QUERY:
       sqlite3_str_appendall(s, "Query");
       if (k.iIndex >= 0) sqlite3_str_appendf(s, " INDEX %s", in->aIndex[k.iIndex].zName);
@@ -390,7 +402,8 @@ int plan_decode(int idxNum, const char *idxStr, int argc, sqlite3_value **argv, 
     if (n == argc) goto broken; \
     p->slot = argv[n++];        \
   }
-  TAKE(pk, p->op != PLAN_SCAN)
+  TAKE(key, idxNum & PLAN_KEY)
+  TAKE(pk, p->op != PLAN_SCAN && !(idxNum & PLAN_KEY))
   TAKE(skEq, idxNum & PLAN_SK_EQ)
   TAKE(lo, idxNum & (PLAN_SK_GT | PLAN_SK_GE))
   TAKE(hi, idxNum & (PLAN_SK_LT | PLAN_SK_LE))

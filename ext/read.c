@@ -13,21 +13,25 @@
 */
 #include "table.h"
 #include "attrval.h"
+#include "http.h"
 
 #include <string.h>
 
 #define RAMP_FIRST 25     /* PLAN_RAMP: the first page's Limit, */
 #define RAMP_GROWTH 4     /* times this for each further page, */
 #define RAMP_LAST 1600    /* until pages are as big as DynamoDB makes them */
-#define MAX_SEGMENTS ARGS_MAX_SEGMENTS /* parallel Scan: at most this many, */
-#define SEGMENT_BYTES (8 * 1024 * 1024) /* one per this much table, by default */
+#define MAX_STREAMS HTTP_MAX_IN_FLIGHT /* chains of pages read at once */
+#define SEGMENT_BYTES (1024 * 1024) /* a full Scan: a segment per this much
+                                    ** table, by default (see scan_segments) */
 
-/* One chain of pages: the table's (or a partition's), or one segment of a
-** parallel Scan. */
+/* One chain of pages at a time, for one unit of the read after another:
+** a partition key (Query, GetItem), a segment (Scan), or up to 100 keys
+** (BatchGetItem). A stream takes the next unit when its chain ends, so
+** that up to MAX_STREAMS chains are in flight together. */
 typedef struct dyn_stream {
   cJSON *req;          /* its request; ExclusiveStartKey set page by page */
   ddb_job job;         /* the page in flight (or the last one) */
-  int more;            /* a next page exists and is not asked for yet */
+  int more;            /* its unit has a next page, not asked for yet */
   int nRamp;           /* PLAN_RAMP: Limit of the next page, 0 = none */
 } dyn_stream;
 
@@ -35,8 +39,11 @@ typedef struct dyn_cursor {
   sqlite3_vtab_cursor base;
   int flags;           /* the plan's idxNum, as run */
   read_request r;      /* its keys and key slot (r.req: moved to the streams) */
-  dyn_stream *aStream; /* one, or one per Scan segment */
+  dyn_stream *aStream; /* one, or several reading units side by side */
   int nStream;
+  sqlite3_int64 nSegTotal; /* a Scan's TotalSegments (1: none sent) */
+  sqlite3_int64 iSeg;  /* the next segment to read, */
+  sqlite3_int64 iSegEnd; /* and one past the last */
   int prefetch;        /* ask for a stream's next page as soon as its
                        ** current one arrives */
   int nUnprocessed;    /* batch: responses in a row that left keys unread */
@@ -87,6 +94,7 @@ static void cursor_reset(dyn_cursor *c) {
   ddb_recycle(v->client, 0);
   c->aStream = 0;
   c->nStream = 0;
+  c->nSegTotal = c->iSeg = c->iSegEnd = 0;
   c->resp = c->item = 0;
   c->nCount = 0;
   c->nUnprocessed = 0;
@@ -123,23 +131,45 @@ static int start_page(dyn_cursor *c, dyn_stream *st) {
   return ddb_start(v->client, v->args.table, &st->job);
 }
 
-/* Put the next partition-key value into the request; 0 when none is left. */
-static int next_key(dyn_cursor *c) {
-  cJSON *k;
-  dyn_stream *st = &c->aStream[0];
-  if (c->r.batch) return request_next_batch(vtab_of(c), st->req, c->r.keys);
-  k = cJSON_DetachItemFromArray(c->r.keys, 0);
-  if (!k) return 0;
-  cJSON_ReplaceItemInObjectCaseSensitive(c->r.keyValues, c->r.zKeySlot, k);
+/* Replace (or add) a number member of a request. */
+static int set_number(cJSON *req, const char *zName, sqlite3_int64 n) {
+  cJSON *e = cJSON_CreateNumber((double)n);
+  if (!e) return 0;
+  if (cJSON_GetObjectItemCaseSensitive(req, zName)) {
+    return cJSON_ReplaceItemInObjectCaseSensitive(req, zName, e);
+  }
+  return cJSON_AddItemToObject(req, zName, e);
+}
+
+/* Give a stream the next unit of the read: the next partition key (into
+** the request's key slot), Scan segment, or keys of a BatchGetItem; each
+** starts from its first page (and small, with PLAN_RAMP). 0 when none is
+** left; -1 when out of memory. */
+static int next_unit(dyn_cursor *c, dyn_stream *st) {
+  dyn_vtab *v = vtab_of(c);
+  cJSON *k, *slot;
   cJSON_DeleteItemFromObjectCaseSensitive(st->req, "ExclusiveStartKey");
-  if (c->flags & PLAN_RAMP) st->nRamp = RAMP_FIRST; /* each partition starts small */
-  return 1;
+  st->nRamp = (c->flags & PLAN_RAMP) ? RAMP_FIRST : 0;
+  if (c->r.batch) return request_next_batch(v, st->req, c->r.keys);
+  if (op_of(c) == PLAN_SCAN) {
+    if (c->iSeg >= c->iSegEnd) return 0;
+    if (c->nSegTotal > 1 && (!set_number(st->req, "Segment", c->iSeg) ||
+                             !set_number(st->req, "TotalSegments", c->nSegTotal))) {
+      return -1;
+    }
+    c->iSeg++;
+    return 1;
+  }
+  if (!(k = cJSON_DetachItemFromArray(c->r.keys, 0))) return 0;
+  slot = c->r.zKeyIn ? cJSON_GetObjectItemCaseSensitive(st->req, c->r.zKeyIn) : st->req;
+  assert(slot && cJSON_GetObjectItemCaseSensitive(slot, c->r.zKeySlot));
+  return cJSON_ReplaceItemInObjectCaseSensitive(slot, c->r.zKeySlot, k) ? 1 : -1;
 }
 
 /* A BatchGetItem answer has come: its items are the rows; the keys it left
 ** unprocessed go first into the next request (after a backoff), for at most
 ** DDB_UNPROCESSED_ROUNDS answers in a row and the client's retry time. */
-static int take_batch(dyn_cursor *c, dyn_stream *st) {
+static int take_batch(dyn_cursor *c) {
   dyn_vtab *v = vtab_of(c);
   const cJSON *r = cJSON_GetObjectItemCaseSensitive(c->resp, "Responses");
   const cJSON *items = cJSON_IsObject(r) ? cJSON_GetObjectItemCaseSensitive(r, v->args.table) : 0;
@@ -153,7 +183,6 @@ static int take_batch(dyn_cursor *c, dyn_stream *st) {
                        sqlite3_mprintf("dynamo: BatchGetItem on %s: malformed response", v->args.table));
   }
   c->item = items ? items->child : 0;
-  st->more = 1; /* this stream takes the next keys, if any are left then */
   if (!left || !left->child) {
     c->nUnprocessed = 0;
     c->msUnprocessed = 0;
@@ -189,7 +218,7 @@ static int take_page(dyn_cursor *c, dyn_stream *st) {
   c->items = st->job.items;
   st->job.resp = 0;
   st->job.zPage = 0;
-  if (c->r.batch) return take_batch(c, st);
+  if (c->r.batch) return take_batch(c);
   if (op_of(c) == PLAN_GET) {
     c->item = cJSON_GetObjectItemCaseSensitive(c->resp, "Item");
     if (c->item && !cJSON_IsObject(c->item)) goto malformed;
@@ -259,7 +288,7 @@ static int advance(dyn_cursor *c, int first) {
     }
   }
   for (;;) {
-    ddb_job *apJob[MAX_SEGMENTS];
+    ddb_job *apJob[MAX_STREAMS];
     if (c->item || c->nCount > 0) {
       /* now and then, let a prefetched page come in while SQLite reads */
       if ((++c->iRowid & 63) == 0 && c->prefetch) return ddb_progress(v->client);
@@ -269,23 +298,21 @@ static int advance(dyn_cursor *c, int first) {
     sqlite3_free(c->zPage);
     c->resp = 0;
     c->zPage = 0;
+    /* every stream not waiting for a page asks for its unit's next one, or
+    ** takes the next unit */
     for (i = 0; i < c->nStream; i++) {
       dyn_stream *st = &c->aStream[i];
-      if (st->more && c->r.batch && !request_next_batch(v, st->req, c->r.keys)) {
-        st->more = 0; /* no key left for it */
-      }
-      if (st->more && (rc = start_page(c, st)) != SQLITE_OK) return rc;
+      int go = 0;
+      if (!st->job.active && !(go = st->more) && (go = next_unit(c, st)) < 0) return SQLITE_NOMEM;
+      if (go && (rc = start_page(c, st)) != SQLITE_OK) return rc;
       apJob[i] = &st->job;
     }
     if ((rc = ddb_wait_any(v->client, apJob, c->nStream, &i)) != SQLITE_OK) return rc;
-    if (i >= 0) {
-      if ((rc = take_page(c, &c->aStream[i])) != SQLITE_OK) return rc;
-    } else if (op_of(c) != PLAN_SCAN && next_key(c)) {
-      if ((rc = start_page(c, &c->aStream[0])) != SQLITE_OK) return rc;
-    } else {
+    if (i < 0) { /* nothing in flight, nothing left */
       c->eof = 1;
       return SQLITE_OK;
     }
+    if ((rc = take_page(c, &c->aStream[i])) != SQLITE_OK) return rc;
   }
 }
 
@@ -299,39 +326,38 @@ static int write_running(sqlite3 *db) {
   return 0;
 }
 
-/* The streams of a read: one with req, or one per segment of a parallel
-** Scan (or per BatchGetItem request), each with its own copy. Takes over
-** req. */
-static int make_streams(dyn_cursor *c, int nSeg, cJSON *req) {
+/* The streams of a read, each with its own copy of req (taken over). */
+static int make_streams(dyn_cursor *c, int n, cJSON *req) {
   int i;
-  assert(nSeg >= 1 && nSeg <= MAX_SEGMENTS);
-  c->aStream = sqlite3_malloc64(sizeof(dyn_stream) * nSeg);
+  assert(n >= 1 && n <= MAX_STREAMS);
+  c->aStream = sqlite3_malloc64(sizeof(dyn_stream) * n);
   if (!c->aStream) {
     cJSON_Delete(req);
     return SQLITE_NOMEM;
   }
-  memset(c->aStream, 0, sizeof(dyn_stream) * nSeg);
-  c->nStream = nSeg;
+  memset(c->aStream, 0, sizeof(dyn_stream) * n);
+  c->nStream = n;
   c->aStream[0].req = req;
-  if (nSeg == 1) return SQLITE_OK;
-  for (i = nSeg - 1; i >= 0; i--) {
-    cJSON *r = i ? cJSON_Duplicate(req, 1) : req;
-    if (!r) return SQLITE_NOMEM; /* cursor_reset frees the others */
-    c->aStream[i].req = r;
-    if (c->r.batch) continue; /* BatchGetItem: the same request, other keys */
-    cJSON_AddNumberToObject(r, "Segment", i);
-    cJSON_AddNumberToObject(r, "TotalSegments", nSeg);
+  for (i = 1; i < n; i++) {
+    if (!(c->aStream[i].req = cJSON_Duplicate(req, 1))) return SQLITE_NOMEM; /* cursor_reset frees */
   }
   return SQLITE_OK;
 }
 
-/* How many segments a Scan reads in parallel: the segments= option, or,
-** for a full read (no LIMIT, no early stop), one per SEGMENT_BYTES of the
-** table as DescribeTable reports it (asked once per connection), at most
-** MAX_SEGMENTS. */
-static int scan_segments(dyn_vtab *v, int flags) {
+/*
+** How many segments a Scan is cut into (TotalSegments): the segments=
+** option; else one for a read that may stop early (LIMIT, or pages that
+** ramp up); else, for a full read, one per SEGMENT_BYTES of the table as
+** DescribeTable reports it (asked once per connection when CREATE did not
+** tell), at most MAX_STREAMS. A segment of 1 MB is about one page: a full
+** Scan is then about one round trip deep rather than a chain of pages one
+** after another, which is what a full read costs across the wide area,
+** while the requests (and the capacity, rounded per request) stay about
+** those of one chain (see ARCHITECTURE.md, "Scan segments").
+*/
+static sqlite3_int64 scan_segments(dyn_vtab *v, int flags) {
   sqlite3_int64 n;
-  if (v->args.segments > 0) return (int)v->args.segments;
+  if (v->args.segments > 0) return v->args.segments;
   if (flags & (PLAN_LIMIT | PLAN_RAMP)) return 1;
   if (v->tableBytes < 0) {
     cJSON *req = describe_request(v->args.table), *resp = 0;
@@ -348,15 +374,26 @@ static int scan_segments(dyn_vtab *v, int flags) {
     cJSON_Delete(req);
     cJSON_Delete(resp);
   }
-  n = v->tableBytes / SEGMENT_BYTES;
-  return n < 1 ? 1 : n > MAX_SEGMENTS ? MAX_SEGMENTS : (int)n;
+  n = (v->tableBytes + SEGMENT_BYTES - 1) / SEGMENT_BYTES;
+  return n < 1 ? 1 : n > MAX_STREAMS ? MAX_STREAMS : n;
 }
 
-/* BatchGetItem: one stream per DDB_BATCH_GET_KEYS keys, at most
-** MAX_SEGMENTS. */
-static int batch_streams(const dyn_cursor *c) {
-  int n = (cJSON_GetArraySize(c->r.keys) + DDB_BATCH_GET_KEYS - 1) / DDB_BATCH_GET_KEYS;
-  return n < 1 ? 1 : n > MAX_SEGMENTS ? MAX_SEGMENTS : n;
+/* The streams a read needs: a Scan's segments (this connection's share of
+** them, segment=), BatchGetItem's requests, or with prefetch (a full read)
+** an IN list's partitions, up to MAX_STREAMS side by side. */
+static int stream_count(dyn_cursor *c, dyn_vtab *v) {
+  sqlite3_int64 n;
+  if (c->r.batch) {
+    n = (cJSON_GetArraySize(c->r.keys) + DDB_BATCH_GET_KEYS - 1) / DDB_BATCH_GET_KEYS;
+  } else if (op_of(c) == PLAN_SCAN) {
+    c->nSegTotal = scan_segments(v, c->flags);
+    c->iSeg = v->args.segment_first >= 0 ? v->args.segment_first : 0;
+    c->iSegEnd = v->args.segment_first >= 0 ? v->args.segment_last + 1 : c->nSegTotal;
+    n = c->iSegEnd - c->iSeg;
+  } else {
+    n = c->prefetch ? cJSON_GetArraySize(c->r.keys) : 1;
+  }
+  return n < 1 ? 1 : n > MAX_STREAMS ? MAX_STREAMS : (int)n;
 }
 
 /* The error when scans are off and the plan is one. */
@@ -378,7 +415,7 @@ int read_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int ar
   char *zErr = 0;
   plan_args p;
   cJSON *req;
-  int rc, i, nStream;
+  int rc, nStream;
   cursor_reset(c);
   rc = plan_decode(idxNum, idxStr, argc, argv, v->ncol, &p);
   if (rc != SQLITE_OK) {
@@ -408,19 +445,11 @@ int read_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int ar
     if (zErr) rc = table_error(v, rc, zErr);
     goto done;
   }
-  nStream = p.op == PLAN_SCAN ? scan_segments(v, p.flags) : c->r.batch ? batch_streams(c) : 1;
+  c->prefetch = p.op != PLAN_GET && !(p.flags & (PLAN_LIMIT | PLAN_RAMP));
+  nStream = stream_count(c, v);
   req = c->r.req;
   c->r.req = 0; /* the streams own it now */
   if ((rc = make_streams(c, nStream, req)) != SQLITE_OK) goto done;
-  c->prefetch = p.op != PLAN_GET && !(p.flags & (PLAN_LIMIT | PLAN_RAMP));
-  for (i = 0; c->r.batch && i < c->nStream; i++) { /* each gets keys */
-    request_next_batch(v, c->aStream[i].req, c->r.keys);
-  }
-  if (p.op != PLAN_SCAN && !c->r.batch && !next_key(c)) goto done;
-  for (i = 0; i < c->nStream; i++) {
-    if ((p.flags & PLAN_RAMP) && p.op == PLAN_SCAN) c->aStream[i].nRamp = RAMP_FIRST;
-    if ((rc = start_page(c, &c->aStream[i])) != SQLITE_OK) goto done;
-  }
   c->eof = 0;
   rc = advance(c, 1);
   plan_args_clear(&p);

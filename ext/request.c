@@ -15,6 +15,7 @@
 #include "attrval.h"
 #include "expr.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The error of a key value plan_key_value() could not make. */
@@ -136,6 +137,90 @@ static int collect_keys(const dyn_vtab *v, const read_keys *rk, const plan_args 
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* The key a _key text names: a JSON object holding exactly this table's
+** key attributes with their types, as DynamoDB takes it. NULL when the text
+** is none (it matches no item, as it would match no row of a native table)
+** or on OOM (*pNomem set). */
+static cJSON *whole_key(const dyn_vtab *v, sqlite3_value *pVal, int *pNomem) {
+  const char *z = (const char *)sqlite3_value_text(pVal);
+  cJSON *key = z ? cJSON_Parse(z) : 0;
+  int i, n = 0;
+  char *zErr = 0;
+  if (!z && sqlite3_value_type(pVal) != SQLITE_NULL) *pNomem = 1;
+  if (!cJSON_IsObject(key)) goto none;
+  for (i = 0; i < 2; i++) {
+    int iCol = i ? v->sk : v->pk, t = i ? v->sktype : v->pktype;
+    const cJSON *av;
+    if (iCol < 0) continue;
+    av = cJSON_GetObjectItemCaseSensitive(key, v->aCol[iCol].name);
+    if (av_type_of(av) != t || av_validate(av, v->aCol[iCol].name, &zErr) != SQLITE_OK ||
+        (t != AV_N && av->child->valuestring[0] == 0)) {
+      goto none;
+    }
+    n++;
+  }
+  if (cJSON_GetArraySize(key) == n) return key;
+none:
+  sqlite3_free(zErr);
+  cJSON_Delete(key);
+  return 0;
+}
+
+typedef struct text_key {
+  char *zText;     /* av_key_text of key */
+  cJSON *key;
+} text_key;
+
+static int text_key_cmp(const void *a, const void *b) {
+  return strcmp(((const text_key *)a)->zText, ((const text_key *)b)->zText);
+}
+
+/* PLAN_KEY: the whole keys the _key value (or each of its IN list) names,
+** each once (BatchGetItem refuses a key twice; two texts may name one key,
+** 1 and 1.0). */
+static int collect_whole_keys(const dyn_vtab *v, const plan_args *p, cJSON *keys) {
+  const char *zSk = v->sk >= 0 ? v->aCol[v->sk].name : 0;
+  text_key *a = 0;
+  sqlite3_value *e = 0;
+  int n = 0, nAlloc = 0, i, nomem = 0, rc;
+  if (p->flags & PLAN_PK_IN) {
+    rc = sqlite3_vtab_in_first(p->key, &e);
+  } else {
+    e = p->key;
+    rc = SQLITE_OK;
+  }
+  while (rc == SQLITE_OK && e && !nomem) {
+    cJSON *key = whole_key(v, e, &nomem);
+    if (key && n == nAlloc) {
+      text_key *aNew = sqlite3_realloc64(a, sizeof(*a) * (nAlloc = nAlloc ? 2 * nAlloc : 16));
+      if (aNew) a = aNew;
+      else nomem = 1;
+    }
+    if (key && !nomem && av_key_text(key, v->aCol[v->pk].name, zSk, &a[n].zText) == SQLITE_OK) {
+      a[n++].key = key;
+      key = 0;
+    } else if (key) {
+      nomem = 1;
+    }
+    cJSON_Delete(key);
+    if (!(p->flags & PLAN_PK_IN)) break;
+    rc = sqlite3_vtab_in_next(p->key, &e);
+  }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (rc == SQLITE_OK && nomem) rc = SQLITE_NOMEM;
+  qsort(a, n, sizeof(*a), text_key_cmp);
+  for (i = 0; i < n; i++) {
+    if (rc == SQLITE_OK && (i == 0 || strcmp(a[i].zText, a[i - 1].zText) != 0) &&
+        cJSON_AddItemToArray(keys, a[i].key)) {
+      a[i].key = 0;
+    }
+    cJSON_Delete(a[i].key);
+    sqlite3_free(a[i].zText);
+  }
+  sqlite3_free(a);
+  return rc;
+}
+
 /* A GetItem plan over several partition keys becomes BatchGetItem: the
 ** request (TableName, the Key template, the projection, ConsistentRead)
 ** becomes {"RequestItems": {TABLE: {"Keys": [...], projection,
@@ -143,10 +228,15 @@ static int collect_keys(const dyn_vtab *v, const read_keys *rk, const plan_args 
 ** fills Keys from them. They are distinct, as BatchGetItem requires:
 ** SQLite gives an IN list's values once each, and two values SQLite tells
 ** apart never make one key (plan_key_value). */
-static int batch_request(const dyn_vtab *v, read_request *r) {
+static int batch_request(const dyn_vtab *v, read_request *r, int whole) {
   cJSON *req = r->req, *tmpl, *out = cJSON_CreateObject(), *all = cJSON_CreateArray(), *ri, *k;
   const char *zPk = v->aCol[v->pk].name;
   int rc;
+  if (whole) { /* the keys are whole already */
+    cJSON_Delete(all);
+    all = r->keys;
+    r->keys = cJSON_CreateArray();
+  }
   cJSON_DeleteItemFromObjectCaseSensitive(req, "TableName");
   tmpl = cJSON_DetachItemFromObjectCaseSensitive(req, "Key");
   if (!out || !all || !tmpl || !(ri = cJSON_AddObjectToObject(out, "RequestItems")) ||
@@ -157,7 +247,7 @@ static int batch_request(const dyn_vtab *v, read_request *r) {
   cJSON_AddItemToObject(ri, v->args.table, req);
   r->req = out; /* owns req now */
   req = 0;
-  while ((k = cJSON_DetachItemFromArray(r->keys, 0)) != 0) {
+  while (r->keys && (k = cJSON_DetachItemFromArray(r->keys, 0)) != 0) {
     cJSON *key = cJSON_Duplicate(tmpl, 1);
     if (!key || !cJSON_ReplaceItemInObjectCaseSensitive(key, zPk, k)) {
       if (key) cJSON_Delete(key);
@@ -170,7 +260,7 @@ static int batch_request(const dyn_vtab *v, read_request *r) {
   cJSON_Delete(r->keys);
   r->keys = all;
   cJSON_Delete(tmpl);
-  r->keyValues = 0;
+  r->zKeyIn = 0;
   r->zKeySlot = 0;
   r->batch = 1;
   r->zOp = "BatchGetItem";
@@ -213,9 +303,16 @@ int request_build(const dyn_vtab *v, const plan_args *p, read_request *r, char *
   }
   if (p->op != PLAN_SCAN) {
     if (!(r->keys = cJSON_CreateArray())) goto fail;
-    if ((rc = collect_keys(v, &rk, p, r->keys, pzErr)) != SQLITE_OK) goto fail;
+    rc = (p->flags & PLAN_KEY) ? collect_whole_keys(v, p, r->keys)
+                               : collect_keys(v, &rk, p, r->keys, pzErr);
+    if (rc != SQLITE_OK) goto fail;
   }
-  if (p->op == PLAN_GET) {
+  if (p->op == PLAN_GET && (p->flags & PLAN_KEY)) { /* the whole Key, key by key */
+    rc = SQLITE_NOMEM;
+    if (!cJSON_AddNullToObject(req, "Key")) goto fail;
+    r->zKeyIn = 0;
+    r->zKeySlot = "Key";
+  } else if (p->op == PLAN_GET) {
     cJSON *key = cJSON_AddObjectToObject(req, "Key"), *skv = 0;
     rc = SQLITE_NOMEM;
     if (!key || !cJSON_AddNullToObject(key, v->aCol[v->pk].name)) goto fail;
@@ -228,7 +325,7 @@ int request_build(const dyn_vtab *v, const plan_args *p, read_request *r, char *
       if (k != KEY_VALUE) goto empty;
       cJSON_AddItemToObject(key, v->aCol[v->sk].name, skv);
     }
-    r->keyValues = key;
+    r->zKeyIn = "Key";
     r->zKeySlot = v->aCol[v->pk].name;
   } else if (p->op == PLAN_QUERY) {
     s = sqlite3_str_new(0);
@@ -242,6 +339,7 @@ int request_build(const dyn_vtab *v, const plan_args *p, read_request *r, char *
     s = 0;
     if (rc != SQLITE_OK) goto fail;
     if ((p->flags & PLAN_DESC) && !cJSON_AddFalseToObject(req, "ScanIndexForward")) goto fail;
+    r->zKeyIn = "ExpressionAttributeValues";
     r->zKeySlot = ":v0";
   }
   if (p->limit) { /* Limit sizes the pages: LIMIT n OFFSET m needs n + m */
@@ -255,11 +353,10 @@ int request_build(const dyn_vtab *v, const plan_args *p, read_request *r, char *
   }
   if ((rc = add_projection(v, p, req, &x)) != SQLITE_OK) goto fail;
   if (v->args.consistent_read && !cJSON_AddTrueToObject(req, "ConsistentRead")) goto fail;
-  if (p->op == PLAN_QUERY) r->keyValues = x.values; /* moves into req just below */
   if ((rc = expr_attach(&x, req)) != SQLITE_OK) goto fail;
   if (p->op != PLAN_SCAN && cJSON_GetArraySize(r->keys) == 0) goto empty;
   if (p->op == PLAN_GET && (p->flags & PLAN_PK_IN) && cJSON_GetArraySize(r->keys) > 1 &&
-      (rc = batch_request(v, r)) != SQLITE_OK) {
+      (rc = batch_request(v, r, (p->flags & PLAN_KEY) != 0)) != SQLITE_OK) {
     goto fail;
   }
   return SQLITE_OK;

@@ -26,6 +26,7 @@ int table_new(sqlite3 *db, dyn_conn *conn, const char *zDb, const char *zName, d
 void table_free(dyn_vtab *v) {
   int i;
   if (!v) return;
+  conn_remove_table(v->conn, v);
   for (i = 0; i < v->ncol; i++) {
     sqlite3_free(v->aCol[i].name);
     sqlite3_free(v->aCol[i].type);

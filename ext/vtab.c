@@ -239,5 +239,12 @@ static sqlite3_module dynamoModule = {
 };
 
 int vtab_register(sqlite3 *db, dyn_conn *conn) {
-  return sqlite3_create_module_v2(db, "dynamo", &dynamoModule, conn, 0);
+  int rc = sqlite3_create_module_v2(db, "dynamo", &dynamoModule, conn, 0);
+  if (rc == SQLITE_OK) { /* dynamo_key(TABLE, pk) and dynamo_key(TABLE, pk, sk) */
+    rc = sqlite3_create_function(db, "dynamo_key", 2, SQLITE_UTF8, conn, catalog_key_function, 0, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "dynamo_key", 3, SQLITE_UTF8, conn, catalog_key_function, 0, 0);
+  }
+  return rc;
 }

@@ -42,7 +42,9 @@ typedef struct dyn_args {
   int consistent_read;  /* 0 or 1 */
   int create;           /* create=1: create the DynamoDB table if missing */
   int atomic;           /* atomic=1: a commit is one TransactWriteItems */
-  sqlite3_int64 segments; /* parallel Scan segments; 0: chosen by table size */
+  sqlite3_int64 segments; /* a Scan's TotalSegments; 0: chosen by table size */
+  sqlite3_int64 segment_first; /* segment=K or K-L: the share of the Scan's */
+  sqlite3_int64 segment_last;  /* segments this table reads; -1: all */
   ddb_settings transport; /* connect_timeout_ms, request_timeout_ms,
                         ** max_attempts, retry_time_ms, ca_bundle (owned
                         ** here), allow_http, max_read_units,
@@ -70,7 +72,7 @@ typedef struct dyn_args {
 int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr);
 void args_free(dyn_args *a);
 
-#define ARGS_MAX_SEGMENTS 16 /* segments=: at most this many */
+#define ARGS_MAX_SEGMENTS 1000000 /* segments=: DynamoDB's TotalSegments limit */
 
 /* The hidden columns: the whole item, and its primary key (both as
 ** DynamoDB JSON). The key column is the table's PRIMARY KEY for SQLite (the

@@ -91,7 +91,8 @@ int av_equal(const cJSON *a, const cJSON *b);
 /*
 ** An item's key as text: its key attributes zPk and zSk (NULL: none) as
 ** canonical DynamoDB JSON, partition key first ({"uuid":{"S":"a"},
-** "timestamp":{"S":"b"}}), so that one item always gives the same text: the
+** "timestamp":{"S":"b"}}, numbers in their canonical text), so that one
+** item always gives the same text, however its numbers are spelled: the
 ** reader's _key column and the writer's ordering of writes to one item both
 ** use it. SQLITE_OK with *pz (sqlite3_free), SQLITE_ERROR when an attribute
 ** is missing, SQLITE_NOMEM.

@@ -43,6 +43,9 @@
                                ** statement runs (xFilter checks) the keys
                                ** need not be read */
 #define PLAN_COUNT     0x10000 /* keyless and no column: Select = COUNT */
+#define PLAN_KEY       0x20000 /* GetItem of whole keys given as the hidden
+                               ** _key column's text (an IN list with
+                               ** PLAN_PK_IN: BatchGetItem) */
 #define PLAN_INDEX_SHIFT 20    /* bits 20..27: 1 + the index Queried, or 0 */
 #define PLAN_INDEX_OF(idxNum) ((((idxNum) >> PLAN_INDEX_SHIFT) & 0xff) - 1)
 
@@ -127,6 +130,7 @@ typedef struct plan_args {
   int op;                      /* PLAN_SCAN, PLAN_QUERY or PLAN_GET */
   int iIndex;                  /* the index Queried, -1: the table */
   sqlite3_value *pk;           /* the partition key's value, or its IN list */
+  sqlite3_value *key;          /* PLAN_KEY: a whole key's text, or an IN list */
   sqlite3_value *skEq;         /* the sort key's value (GetItem) */
   sqlite3_value *lo, *hi;      /* its bounds (PLAN_SK_GT/GE, PLAN_SK_LT/LE) */
   sqlite3_value *like, *glob;  /* patterns whose literal prefix narrows */

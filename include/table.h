@@ -118,6 +118,14 @@ int catalog_rename(dyn_vtab *v, const char *zNew);
 int catalog_drop(dyn_vtab *v);
 int catalog_is_shadow(const char *zSuffix);
 
+/* dynamo_key(TABLE, pk [, sk]): the text of the _key column of the item
+** with that key in the dynamo table TABLE of this connection (user data:
+** the dyn_conn), the values converted as the key columns would convert
+** them; NULL when no key can be those values. So that whole keys held
+** elsewhere are looked up with BatchGetItem:
+**   SELECT * FROM t WHERE _key IN (SELECT dynamo_key('t', u, ts) FROM local) */
+void catalog_key_function(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
 /* The keys a read works with: the table's, or an index's (idxNum's). */
 typedef struct read_keys {
   const char *zIndex;  /* IndexName, or NULL for the table */
@@ -140,8 +148,10 @@ typedef struct read_request {
   cJSON *req;          /* the request (BatchGetItem: its template) */
   cJSON *keys;         /* partition-key values still to visit (array), or
                        ** BatchGetItem's whole keys; NULL for a Scan */
-  cJSON *keyValues;    /* where the partition key goes in req */
-  const char *zKeySlot;/* the member of keyValues it replaces */
+  const char *zKeyIn;  /* where each key goes: the member of req ("Key",
+                       ** "ExpressionAttributeValues") or NULL: req itself, */
+  const char *zKeySlot;/* holding the member it replaces (the partition
+                       ** key's name, ":v0"; "Key": a whole key) */
   int batch;           /* BatchGetItem */
 } read_request;
 

@@ -12,7 +12,9 @@ Each request takes the next scripted answer for its operation: (status,
 body[, content type[, seconds to wait first]]); a body that is a dict is
 sent as JSON, bytes as they are. An operation with no answer left gets a
 400 ValidationException saying so. FakeServer(tls=(certfile, keyfile))
-serves HTTPS instead.
+serves HTTPS instead. fs.hold(op, n) keeps every answer to op until n
+requests for it have come (or `timeout` seconds have passed): a client that
+sends them one after another waits out the timeout and shows it.
 """
 
 import http.server
@@ -26,7 +28,9 @@ class FakeServer:
     def __init__(self, tls=None):
         self.requests = []
         self._scripts = {}
+        self._holds = {}
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -45,6 +49,10 @@ class FakeServer:
                     body = raw
                 with outer._lock:
                     outer.requests.append((op, dict(self.headers), body))
+                    outer._arrived.notify_all()
+                    hold = outer._holds.get(op)
+                    if hold:
+                        outer._arrived.wait_for(lambda: outer.ops().count(op) >= hold[0], hold[1])
                     queue = outer._scripts.get(op, [])
                     answer = queue.pop(0) if queue else (
                         400, {"__type": "com.amazonaws.dynamodb.v20120810#ValidationException",
@@ -60,7 +68,10 @@ class FakeServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 64  # a client with 16 connections at once
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         scheme = "http"
         if tls:
@@ -74,6 +85,10 @@ class FakeServer:
     def script(self, op, *answers):
         with self._lock:
             self._scripts.setdefault(op, []).extend(answers)
+
+    def hold(self, op, n, timeout=30):
+        with self._lock:
+            self._holds[op] = (n, timeout)
 
     def ops(self):
         return [op for op, h, b in self.requests]

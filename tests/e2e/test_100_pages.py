@@ -69,14 +69,30 @@ def test_segments_are_chosen_by_table_size():
     with FakeServer() as fs:
         c = connect()
         d = describe()
-        d[1]["Table"]["TableSizeBytes"] = 50 * 1024 * 1024
+        d[1]["Table"]["TableSizeBytes"] = 5 * 1024 * 1024 + 1
         fs.script("DescribeTable", d)
         c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', n N)" % fs.url)
         fs.script("Scan", *[page(i, 1, more=False) for i in range(6)])
         eq(len(c.execute("SELECT n FROM t").fetchall()), 6)
         scans = [b for op, h, b in fs.requests if op == "Scan"]
-        eq(sorted(s["Segment"] for s in scans), list(range(6)))  # 50 MB / 8 MB
+        eq(sorted(s["Segment"] for s in scans), list(range(6)))  # a segment a MB begun
+        assert all(s["TotalSegments"] == 6 for s in scans), scans
         eq(fs.ops().count("DescribeTable"), 1, "the size CREATE saw is reused")
+        # a table of up to 1 MB is one segment; a large one at most 16
+        for size, want in ((1024 * 1024, 1), (200 * 1024 * 1024, 16)):
+            d[1]["Table"]["TableSizeBytes"] = size
+            fs.script("DescribeTable", d)
+            c.execute("CREATE VIRTUAL TABLE t%d USING dynamo(table=Fake, endpoint='%s', n N)"
+                      % (want, fs.url))
+            fs.script("Scan", *[page(i, 1, more=False) for i in range(want)])
+            before = len(fs.requests)
+            eq(len(c.execute("SELECT n FROM t%d" % want).fetchall()), want)
+            scans = [b for op, h, b in fs.requests[before:] if op == "Scan"]
+            eq(len(scans), want)
+            if want == 1:
+                assert "Segment" not in scans[0], scans
+            else:
+                eq(sorted(s["Segment"] for s in scans), list(range(want)))
         # a LIMIT or an early stop reads one segment, small pages
         fs.script("Scan", page(0, 3, more=False))
         eq(len(c.execute("SELECT n FROM t LIMIT 3").fetchall()), 3)
@@ -85,6 +101,6 @@ def test_segments_are_chosen_by_table_size():
 
 def test_segments_option_is_checked():
     c = connect()
-    for bad in ("0", "17", "x", "-1"):
+    for bad in ("0", "1000001", "x", "-1"):
         raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=x, segments=%s)" % bad),
                "segments must be")

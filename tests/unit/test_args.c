@@ -598,8 +598,8 @@ static void test_more_options(void) {
   CHECK_INT(parse("table=T", NULL), SQLITE_OK);
   CHECK(A.atomic == 0 && A.segments == 0 && A.transport.connect_ms == 0 && A.transport.max_attempts == 0 &&
         A.transport.allow_http == 0 && A.transport.ca_bundle == 0);
-  CHECK_INT(parse("table=T", "segments=17", NULL), SQLITE_ERROR);
-  CHECK(has(zErr, "segments must be between 1 and 16"));
+  CHECK_INT(parse("table=T", "segments=1000001", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "segments must be between 1 and 1000000"));
   CHECK_INT(parse("table=T", "segments=0", NULL), SQLITE_ERROR);
   CHECK_INT(parse("table=T", "segments=2", "segments=3", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "given twice"));
@@ -610,12 +610,12 @@ static void test_more_options(void) {
   CHECK(has(zErr, "atomic must be 0 or 1"));
   CHECK_INT(parse("table=T", "request_timeout_ms=soon", NULL), SQLITE_ERROR);
   CHECK_INT(parse("table=T", "colour=red", NULL), SQLITE_ERROR);
-  CHECK(has(zErr, "atomic, segments, connect_timeout_ms, request_timeout_ms, max_attempts, "
-                  "retry_time_ms, ca_bundle, allow_http"));
+  CHECK(has(zErr, "atomic, segments, segment, connect_timeout_ms, request_timeout_ms, "
+                  "max_attempts, retry_time_ms, ca_bundle, allow_http"));
   /* the message lists every option, from the one table of options */
   CHECK(has(zErr, "(options: table, region, endpoint, profile, consistent_read, create, "
                   "billing, read_units, write_units, global_index, local_index, atomic, "
-                  "segments, connect_timeout_ms, request_timeout_ms, max_attempts, "
+                  "segments, segment, connect_timeout_ms, request_timeout_ms, max_attempts, "
                   "retry_time_ms, ca_bundle, allow_http, max_read_units, max_write_units, "
                   "scan, indexes)"));
   /* every kind of option is refused when given twice, flags included */
@@ -628,25 +628,56 @@ static void test_more_options(void) {
   CHECK_INT(parse("table=T", "ca_bundle=a", "ca_bundle=b", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "'ca_bundle' given twice"));
   /* the bounds: the largest value is taken, one more is not */
-  CHECK_INT(parse("table=T", "segments=16", "max_attempts=100", "max_read_units=1000000000000",
+  CHECK_INT(parse("table=T", "segments=1000000", "max_attempts=100", "max_read_units=1000000000000",
                   NULL),
             SQLITE_OK);
-  CHECK_INT(A.segments, 16);
+  CHECK_INT(A.segments, 1000000);
   CHECK_INT(A.transport.max_attempts, 100);
   CHECK_INT(A.transport.max_read_units, 1000000000000LL);
   CHECK_INT(parse("table=T", "max_write_units=1000000000001", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "max_write_units must be a positive integer (at most 1000000000000), not "
                   "'1000000000001'"));
   CHECK_INT(parse("table=T", "segments=99999999999999999999", NULL), SQLITE_ERROR);
-  CHECK(has(zErr, "segments must be between 1 and 16, not '99999999999999999999'"));
+  CHECK(has(zErr, "segments must be between 1 and 1000000, not '99999999999999999999'"));
   CHECK_INT(parse("table=T", "scan=0", NULL), SQLITE_OK);
   CHECK_INT(A.scan, 0);
   CHECK_INT(parse("table=T", NULL), SQLITE_OK);
   CHECK_INT(A.scan, -1); /* not given: the connection decides */
 }
 
+/* segment=K or K-L: this table's share of a Scan cut into segments=N. */
+static void test_segment_share(void) {
+  CHECK_INT(parse("table=T", NULL), SQLITE_OK);
+  CHECK(A.segment_first == -1 && A.segment_last == -1);
+  CHECK_INT(parse("table=T", "segments=4", "segment=2", NULL), SQLITE_OK);
+  CHECK(A.segment_first == 2 && A.segment_last == 2);
+  CHECK_INT(parse("table=T", "segment=0-3", "segments=8", NULL), SQLITE_OK);
+  CHECK(A.segment_first == 0 && A.segment_last == 3);
+  CHECK_INT(parse("table=T", "segments=1000000", "segment=999999", NULL), SQLITE_OK);
+  CHECK_INT(A.segment_last, 999999);
+  CHECK_INT(parse("table=T", "segment=1", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "segment=1 needs segments=N"));
+  CHECK_INT(parse("table=T", "segments=4", "segment=4", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "segment 4 is not below segments=4"));
+  CHECK_INT(parse("table=T", "segments=4", "segment=1-4", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "segment 4 is not below segments=4"));
+  {
+    static const char *az[] = {"segment=", "segment=-1", "segment=3-2", "segment=1-", "segment=a",
+                               "segment=1-2-3", "segment=1 -2", "segment=1000000",
+                               "segment=99999999999999999999", "segment=1-x"};
+    unsigned i;
+    for (i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+      CHECK_INT(parse("table=T", "segments=8", az[i], NULL), SQLITE_ERROR);
+      CHECK(has(zErr, "segment must be a segment number K or a range K-L"));
+    }
+  }
+  CHECK_INT(parse("table=T", "segments=8", "segment=1", "segment=2", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "'segment' given twice"));
+}
+
 int main(void) {
   RUN(test_options);
+  RUN(test_segment_share);
   RUN(test_more_options);
   RUN(test_quoting);
   RUN(test_option_errors);

@@ -1173,6 +1173,20 @@ static void test_key_text(void) {
   CHECK(z2 == 0);
   CHECK_INT(av_key_text(0, "uuid", 0, &z2), SQLITE_ERROR);
   sqlite3_free(z);
+  /* numbers in their canonical text: one key, however spelled */
+  {
+    static const char *az[] = {"{\"id\":{\"N\":\"1.50\"},\"t\":{\"B\":\"AQ==\"}}",
+                               "{\"t\":{\"B\":\"AQ==\"},\"id\":{\"N\":\"15E-1\"}}",
+                               "{\"id\":{\"N\":\"+1.5000\"},\"t\":{\"B\":\"AQ==\"}}"};
+    unsigned i;
+    for (i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+      cJSON *k = cJSON_Parse(az[i]);
+      CHECK_INT(av_key_text(k, "id", "t", &z), SQLITE_OK);
+      CHECK_STR(z, "{\"id\":{\"N\":\"1.5\"},\"t\":{\"B\":\"AQ==\"}}");
+      sqlite3_free(z);
+      cJSON_Delete(k);
+    }
+  }
   cJSON_Delete(a);
   cJSON_Delete(b);
 }

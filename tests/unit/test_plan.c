@@ -719,6 +719,52 @@ static void test_projection(void) {
   }
 }
 
+/* ---- whole keys through the _key column ---------------------------------- */
+
+#define KEYCOL 5 /* _key: after the four columns and item */
+
+static void test_key_column(void) {
+  tracks();
+  {
+    plan_constraint c[] = {C(KEYCOL, EQ)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_GET | PLAN_KEY);
+    CHECK_STR(out.idxStr, "GetItem _key=? PROJECT 0,1");
+    CHECK(usage_is(0, 1, 0, 0)); /* SQLite checks the text again */
+    CHECK_INT(out.unique, 1);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK(dec.key == ARG(0) && dec.pk == 0);
+  }
+  {
+    plan_constraint c[] = {{KEYCOL, EQ, 1, 1, 1}, C(LAT, GT)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_GET | PLAN_KEY | PLAN_PK_IN);
+    CHECK_STR(out.idxStr, "BatchGetItem _key IN (...) PROJECT 0,1");
+    CHECK(usage_is(0, 1, 0, 1) && usage_is(1, 0, 0, 0));
+    CHECK_INT(out.unique, 0);
+    CHECK(out.cost < 100);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK(dec.key == ARG(0));
+  }
+  { /* both keys' equalities are the same GetItem, without a text to parse */
+    plan_constraint c[] = {C(KEYCOL, EQ), C(UUID, EQ), C(TS, EQ)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_GET | PLAN_SK_EQ);
+    CHECK(usage_is(0, 0, 0, 0));
+  }
+  { /* a partition key alone: the whole key is better than a Query */
+    plan_constraint c[] = {C(UUID, EQ), C(KEYCOL, EQ)};
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_GET | PLAN_KEY);
+    CHECK(usage_is(0, 0, 0, 0) && usage_is(1, 1, 0, 0));
+  }
+  { /* another collation: no lookup */
+    plan_constraint c[] = {{KEYCOL, EQ, 1, 0, 0}};
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_OP_MASK, PLAN_SCAN);
+  }
+}
+
 /* ---- plan_decode: xFilter's side of the contract --------------------------- */
 
 static void test_decode(void) {
@@ -1094,6 +1140,7 @@ int main(void) {
   RUN(test_unusable);
   RUN(test_projection);
   RUN(test_decode);
+  RUN(test_key_column);
   RUN(test_costs);
   RUN(test_key_s);
   RUN(test_key_n);
