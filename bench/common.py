@@ -649,6 +649,11 @@ class Bench:
         """(bench/peer_boto3.py's scenario function, its arguments)"""
         return self.family_of(key).boto3_args(self, key)
 
+    def aws_cli(self, endpoint, *args):
+        """The argv of `aws dynamodb ARGS...` against `endpoint`."""
+        return [self.aws, "dynamodb", *args, "--endpoint-url", endpoint, "--region", REGION,
+                "--output", "json"]
+
     # boto3 as whole processes: bench/boto3_oneshot.py, one process per run,
     # the same scenario function and arguments as the long-lived peer.
     def boto3_proc_argv(self, key, table=None):

@@ -13,7 +13,7 @@ of (a).
 import json
 import os
 
-from common import (REGION, SHELL_LOAD, ext_connect, ext_stats, ext_stats_reset,
+from common import (SHELL_LOAD, ext_connect, ext_stats, ext_stats_reset,
                     ext_vtab, log, median, ms, run_process, timed, times, verdict)
 
 NAME = "reads"
@@ -98,32 +98,30 @@ def boto3_args(b, key):
 
 def cli_runs(b, key, endpoint, table=None):
     """The AWS CLI: a list of argv per run; the driver checks the output."""
-    base = [b.aws, "dynamodb"]
-    tail = ["--endpoint-url", endpoint, "--region", REGION, "--output", "json"]
     if key == "a":
-        return [base + ["scan", "--table-name", "Tracks",
-                        "--projection-expression", "#n0, #n1, #n2",
-                        "--expression-attribute-names",
-                        json.dumps({"#n0": "uuid", "#n1": "timestamp",
-                                    "#n2": "speed"})] + tail]
+        return [b.aws_cli(endpoint, "scan", "--table-name", "Tracks",
+                          "--projection-expression", "#n0, #n1, #n2",
+                          "--expression-attribute-names",
+                          json.dumps({"#n0": "uuid", "#n1": "timestamp",
+                                      "#n2": "speed"}))]
     if key == "b":
         u, lo, hi = b.range_args
-        return [base + ["query", "--table-name", "Tracks",
-                        "--key-condition-expression",
-                        "#u = :u AND #t BETWEEN :lo AND :hi",
-                        "--expression-attribute-names",
-                        json.dumps({"#u": "uuid", "#t": "timestamp"}),
-                        "--expression-attribute-values",
-                        json.dumps({":u": {"S": u}, ":lo": {"S": lo},
-                                    ":hi": {"S": hi}})] + tail]
+        return [b.aws_cli(endpoint, "query", "--table-name", "Tracks",
+                          "--key-condition-expression",
+                          "#u = :u AND #t BETWEEN :lo AND :hi",
+                          "--expression-attribute-names",
+                          json.dumps({"#u": "uuid", "#t": "timestamp"}),
+                          "--expression-attribute-values",
+                          json.dumps({":u": {"S": u}, ":lo": {"S": lo},
+                                      ":hi": {"S": hi}}))]
     if key == "c":
-        return [base + ["query", "--table-name", "Tracks",
-                        "--key-condition-expression", "#u = :u",
-                        "--expression-attribute-names", json.dumps({"#u": "uuid"}),
-                        "--expression-attribute-values",
-                        json.dumps({":u": {"S": b.top_uuid}}),
-                        "--no-scan-index-forward", "--page-size", "10",
-                        "--max-items", "10"] + tail]
+        return [b.aws_cli(endpoint, "query", "--table-name", "Tracks",
+                          "--key-condition-expression", "#u = :u",
+                          "--expression-attribute-names", json.dumps({"#u": "uuid"}),
+                          "--expression-attribute-values",
+                          json.dumps({":u": {"S": b.top_uuid}}),
+                          "--no-scan-index-forward", "--page-size", "10",
+                          "--max-items", "10")]
     if key == "d2":
         runs = []
         for i in range(0, len(b.keys), 100):
@@ -132,8 +130,8 @@ def cli_runs(b, key, endpoint, table=None):
                 json.dump({"Tracks": {"Keys": [
                     {"uuid": {"S": u}, "timestamp": {"S": t}}
                     for u, t in b.keys[i:i + 100]]}}, f)
-            runs.append(base + ["batch-get-item", "--request-items",
-                                "file://" + path] + tail)
+            runs.append(b.aws_cli(endpoint, "batch-get-item", "--request-items",
+                                  "file://" + path))
         return runs
     return None
 

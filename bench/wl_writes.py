@@ -9,7 +9,7 @@ sqlite3 shell. Reported here: the target of (e).
 import json
 import os
 
-from common import (COLUMNS, REGION, SHELL_LOAD, ext_connect, ext_connect_file,
+from common import (COLUMNS, SHELL_LOAD, ext_connect, ext_connect_file,
                     ext_stats, ext_stats_reset, ext_vtab, log, run_process, sql_literal,
                     timed, times, verdict)
 
@@ -53,8 +53,6 @@ def boto3_args(b, key):
 
 def cli_runs(b, key, endpoint, table=None):
     """80 batch-write-item processes of 25 items into `table`."""
-    base = [b.aws, "dynamodb"]
-    tail = ["--endpoint-url", endpoint, "--region", REGION, "--output", "json"]
     if key == "e":
         runs = []
         for i in range(0, len(b.bulk_ddb), 25):
@@ -62,8 +60,8 @@ def cli_runs(b, key, endpoint, table=None):
             with open(path, "w") as f:
                 json.dump({table: [{"PutRequest": {"Item": it}}
                                    for it in b.bulk_ddb[i:i + 25]]}, f)
-            runs.append(base + ["batch-write-item", "--request-items",
-                                "file://" + path] + tail)
+            runs.append(b.aws_cli(endpoint, "batch-write-item", "--request-items",
+                                  "file://" + path))
         return runs
     return None
 
