@@ -3,8 +3,9 @@
 **   build/cjson_floor PAGES_FILE [REPS]
 **
 ** PAGES_FILE holds the raw HTTP response bodies of a Scan, page after page,
-** each preceded by its length as 4 bytes little-endian (bench/run.py writes
-** it with the bytes DynamoDB Local sent for the extension's own request).
+** each preceded by its length as 4 bytes little-endian (bench/wl_floor.py
+** writes it with the bytes DynamoDB Local sent for the extension's own
+** request).
 ** Each repetition parses every page with cJSON_ParseWithLength, walks the
 ** whole tree (every node visited; Items[*].speed.N summed with strtod, as
 ** the query needs), and frees it with cJSON_Delete. Only that is inside the

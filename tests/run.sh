@@ -11,8 +11,9 @@
 # make test-valgrind, which do it all). --valgrind runs the unit binaries,
 # the e2e runner and the sqlite3 shells it starts under valgrind memcheck
 # (suppressions in tests/valgrind.supp): any error or definite leak fails.
-# The last line printed is the sum 'N passed, N failed'; the exit
-# status is non-zero if anything failed.
+# The last line printed is the sum 'N passed, N failed, N skipped' (the
+# unit binaries skip nothing; an e2e test skips where it cannot run on
+# this server); the exit status is non-zero if anything failed.
 #
 # Environment: UNIT_TIMEOUT (s, per binary, default 300), E2E_TIMEOUT (s,
 # default 3000, 7200 with --valgrind), KEEP_STATE=1 keeps the server's
@@ -31,7 +32,7 @@ unit_only=0
 patterns=()
 
 usage() {
-    sed -n '2,16s/^# \{0,1\}//p' "$0"
+    sed -n '2,17s/^# \{0,1\}//p' "$0"
     exit 2
 }
 
@@ -64,7 +65,7 @@ secs_since() { local d=$(( $(now_ms) - $1 )); printf '%d.%d' $((d / 1000)) $((d 
 
 t_start=$(now_ms)
 unit_passed=0 unit_failed=0 unit_bins=0
-e2e_passed=0 e2e_failed=0
+e2e_passed=0 e2e_failed=0 e2e_skipped=0
 state=""
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dynamo-run.XXXXXX") || exit 2
 
@@ -112,15 +113,17 @@ run_tee() {
     wait "$teepid"
 }
 
-# closing_line FILE: set cl_passed/cl_failed from the last 'N passed, N
-# failed' line of FILE; return 1 if there is none.
+# closing_line FILE: set cl_passed/cl_failed/cl_skipped from the last
+# 'N passed, N failed' or 'N passed, N failed, N skipped' line of FILE (the
+# unit binaries print the first, the e2e runner the second; cl_skipped is
+# 0 without it); return 1 if there is none.
 closing_line() {
-    local line
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-    [ -n "$line" ] || return 1
-    cl_passed=${line%% passed*}
-    cl_failed=${line#*passed, }
-    cl_failed=${cl_failed%% failed*}
+    local re='^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?' line
+    line=$(grep -E "$re" "$1" | tail -n 1)
+    [[ $line =~ $re ]] || return 1
+    cl_passed=${BASH_REMATCH[1]}
+    cl_failed=${BASH_REMATCH[2]}
+    cl_skipped=${BASH_REMATCH[4]:-0}
 }
 
 describe_rc() {
@@ -258,6 +261,7 @@ if [ "$unit_only" = 0 ]; then
         if closing_line "$out"; then
             e2e_passed=$cl_passed
             e2e_failed=$((cl_failed + vg_failed))
+            e2e_skipped=$cl_skipped
             if [ "$rc" -ne 0 ] && [ "$e2e_failed" -eq 0 ]; then
                 echo "-- e2e runner: $(describe_rc "$rc"): counted as 1 failed"
                 e2e_failed=$((e2e_failed + 1))
@@ -265,6 +269,7 @@ if [ "$unit_only" = 0 ]; then
         else
             # The runner died: keep the results it printed, add 1 failure.
             e2e_passed=$(grep -c '^ok - ' "$out")
+            e2e_skipped=$(grep -c '^skip - ' "$out")
             e2e_failed=$(( $(grep -c '^FAIL - ' "$out") + 1 + vg_failed ))
             echo "-- e2e runner died ($(describe_rc "$rc")) in" \
                  "$(cat "$E2E_CURRENT_FILE" 2>/dev/null || echo '?'): counted as 1 failed"
@@ -286,11 +291,12 @@ fi
 # --- summary ---------------------------------------------------------------
 passed=$((unit_passed + e2e_passed))
 failed=$((unit_failed + e2e_failed))
+skipped=$e2e_skipped
 stage "summary"
 echo "unit tests ($(plural "$unit_bins" binary binaries)): passed $unit_passed, failed $unit_failed"
 if [ "$unit_only" = 0 ]; then
-    echo "e2e tests ($server$([ "$asan" = 1 ] && echo ', asan')$([ "$valgrind" = 1 ] && echo ', valgrind')): passed $e2e_passed, failed $e2e_failed"
+    echo "e2e tests ($server$([ "$asan" = 1 ] && echo ', asan')$([ "$valgrind" = 1 ] && echo ', valgrind')): passed $e2e_passed, failed $e2e_failed, skipped $e2e_skipped"
 fi
 echo "took $(secs_since "$t_start")s"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

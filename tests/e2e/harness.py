@@ -21,6 +21,10 @@ API:
     server()                  'dynamodb-local' or 'dynalite'
     eq(got, want, msg='')     assert got == want
     raises(fn, substring)     fn() must raise sqlite3.Error containing it
+    skip(reason)              end the test here, counted as skipped: only
+                              where it cannot run on this server or
+                              configuration (never in an infrastructure
+                              test, which fails when its needs are missing)
     note(text)                a line the runner prints under the result
     defer(fn, *args)          run fn(*args) after the current test (LIFO),
                               e.g. defer(ddb().delete_table, name)
@@ -176,9 +180,22 @@ def raises(fn, substring):
                          "was raised" % substring)
 
 
+class Skipped(BaseException):
+    """Raised by skip(). A BaseException, like KeyboardInterrupt, so that a
+    test's own `except Exception` does not swallow it."""
+
+
+def skip(reason):
+    """End the current test here: the runner counts it as skipped and
+    prints 'skip - file::name (reason)'. Only for a test that truly cannot
+    run on this server or configuration; the reason says why."""
+    if not str(reason).strip():
+        raise ValueError("skip() needs a reason")
+    raise Skipped(str(reason))
+
+
 def note(text):
-    """Print `text` under this test's result line (e.g. why it passed
-    without checking anything)."""
+    """Print `text` under this test's result line (e.g. what it measured)."""
     _notes.append(str(text))
 
 

@@ -5,9 +5,12 @@ each file the module-level functions test_*() in the order they are defined.
     /usr/bin/python3 tests/e2e/runner.py [-k SUBSTRING]... [FILE...]
 
 -k selects the tests whose 'file::name' contains SUBSTRING (several -k: any).
-Prints 'ok - file::name' or 'FAIL - file::name' and the traceback indented,
-and ends with one line 'N passed, N failed'; exits 1 if anything failed.
-A test file that fails to import counts as one failure.
+Prints 'ok - file::name', 'FAIL - file::name' and the traceback indented, or
+'skip - file::name (reason)' for a test that called harness.skip(reason),
+and ends with one line 'N passed, N failed, N skipped'. Exits 1 if anything
+failed, and also when nothing passed or failed: no test selected, or every
+selected test skipped. A test file that fails to import counts as one
+failure; a skipped test whose deferred cleanup fails counts as failed.
 
 Normally started by tests/run.sh, which provides the server and environment
 (see harness.py).
@@ -89,7 +92,7 @@ def main(argv=None):
         pass
 
     files = args.files or sorted(glob.glob(os.path.join(HERE, "test_*.py")))
-    passed = failed = 0
+    passed = failed = skipped = 0
     t_start = time.monotonic()
     for path in files:
         fname = os.path.basename(path)
@@ -107,12 +110,14 @@ def main(argv=None):
             label = "%s::%s" % (fname, name)
             if args.patterns and not any(p in label for p in args.patterns):
                 continue
-            error = None
+            error = skip_reason = None
             mark_current(label)
             try:
                 fn()
             except KeyboardInterrupt:
                 raise
+            except harness.Skipped as e:
+                skip_reason = str(e)
             except BaseException:
                 error = format_error()
             cleanup = harness._run_deferred()
@@ -121,21 +126,27 @@ def main(argv=None):
                     traceback.format_exception(type(cleanup), cleanup,
                                                cleanup.__traceback__))
             notes = harness._take_notes()
-            if error is None:
-                passed += 1
-                print("ok - %s" % label)
-            else:
+            if error is not None:
                 failed += 1
                 print("FAIL - %s" % label)
                 sys.stdout.write(indent(error))
+            elif skip_reason is not None:
+                skipped += 1
+                print("skip - %s (%s)" % (label, skip_reason))
+            else:
+                passed += 1
+                print("ok - %s" % label)
             for n in notes:
                 print("    note: %s" % n)
 
-    if passed + failed == 0:
-        print("runner: no test selected%s" % (
-            " (-k %s)" % " -k ".join(args.patterns) if args.patterns else ""))
+    selection = " (-k %s)" % " -k ".join(args.patterns) if args.patterns else ""
+    if passed + failed + skipped == 0:
+        print("runner: no test selected%s" % selection)
+    elif passed + failed == 0:
+        print("runner: every selected test was skipped%s: nothing was checked"
+              % selection)
     sys.stdout.write("e2e took %.1fs\n" % (time.monotonic() - t_start))
-    print("%d passed, %d failed" % (passed, failed))
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed or passed + failed == 0 else 0
 
 
