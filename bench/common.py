@@ -517,6 +517,7 @@ class Bench:
         self.floor_result = None  # build/cjson_floor's answer (wl_floor)
         self.native_result = None  # SQLite over a native table (wl_floor)
         self.mem = None       # peak RSS growth (wl_memory)
+        self.wide = None      # the wide-area workloads (wl_wide)
 
     # -- setup ---------------------------------------------------------------
 

@@ -204,7 +204,7 @@ def extras(b):
         if hasattr(f, "extras"):
             out += f.extras(b)
     out.append("")
-    out.append("Targets (issues 3 and 5; printed, never asserted):")
+    out.append("Targets (issues 3, 5 and 16; printed, never asserted):")
     for f in b.families:
         if hasattr(f, "targets"):
             out += ["- " + t for t in f.targets(b)]

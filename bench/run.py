@@ -59,7 +59,8 @@ run). One file per family of workloads, bench/wl_*.py:
   wl_reads     (a) to (d2), timed         wl_floor     the cJSON floor of (a)
   wl_writes    (e), timed                 wl_memory    peak RSS over pages
   wl_counts    requests, connections and  wl_parallel  parallel Scan
-               capacity via the proxy
+               capacity via the proxy     wl_wide      the wide area: a delaying
+                                                       proxy, boto3 beside
 A family is a module with NAME and run(b, db) (b: common.Bench, db: the
 shared connection, whose `tracks` table exists); optionally prepare(b, db)
 (before any family runs), extras(b) and targets(b) (report lines, in
@@ -92,10 +93,11 @@ import wl_floor
 import wl_memory
 import wl_parallel
 import wl_reads
+import wl_wide
 import wl_writes
 
 # The families, in the order they run and report.
-FAMILIES = [wl_reads, wl_writes, wl_counts, wl_floor, wl_memory, wl_parallel]
+FAMILIES = [wl_reads, wl_writes, wl_counts, wl_floor, wl_memory, wl_parallel, wl_wide]
 
 
 def run(b):
@@ -197,6 +199,10 @@ def main(argv=None):
     p.add_argument("--bulk", type=int, default=2000)
     p.add_argument("--wide", type=int, default=12000,
                    help="~1 KB items of the memory table (default 12000)")
+    p.add_argument("--wide-delay-ms", type=float, default=20,
+                   help="the wide area: ms added to each request (default 20)")
+    p.add_argument("--wide-reps", type=int, default=3,
+                   help="timed runs of each wide-area workload (default 3)")
     p.add_argument("--no-boto3", action="store_true")
     p.add_argument("--no-cli", action="store_true")
     p.add_argument("--no-shell", action="store_true")

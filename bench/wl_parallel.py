@@ -52,7 +52,7 @@ def extras(b):
         return []
     base = median(seg[0]["wall"])
     parts = ["%s %.0f ms wall (%.2fx), %.1f ms CPU, %d Scan requests" % (
-        "default (one segment per whole 8 MB of TableSizeBytes)" if r["segments"] is None
+        "default (one segment per MB of TableSizeBytes)" if r["segments"] is None
         else "segments=%d" % r["segments"],
         median(r["wall"]) * 1e3, base / median(r["wall"]), median(r["cpu"]) * 1e3,
         r["scans"]) for r in seg]
