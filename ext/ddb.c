@@ -491,6 +491,7 @@ done:
 }
 
 void ddb_job_clear(ddb_job *j) {
+  assert(!j->active); /* a started job is waited for or abandoned first */
   cJSON_Delete(j->resp);
   sqlite3_free(j->zPage);
   cJSON_Delete(j->errBody);
@@ -534,6 +535,7 @@ int ddb_job_busy(const ddb_job *j) {
 }
 
 int ddb_start(ddb_client *c, const char *zTable, ddb_job *j) {
+  assert(!j->active && j->zOp && j->req);
   j->rc = SQLITE_NOMEM;
   j->resp = j->errBody = 0;
   j->zPage = 0;

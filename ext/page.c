@@ -98,8 +98,10 @@ int page_split(const char *z, size_t n, cJSON **pResp, page_items *pItems) {
 }
 
 int page_next(page_items *it, cJSON **pItem) {
-  const char *p = skip_space(it->zNext, it->zEnd), *zAfter = 0;
+  const char *p, *zAfter = 0;
   cJSON *item;
+  assert(it->zNext && it->zNext <= it->zEnd);
+  p = skip_space(it->zNext, it->zEnd);
   *pItem = 0;
   if (p >= it->zEnd) return SQLITE_OK; /* read to the end before */
   if (*p == ']') { /* the array's own: an item's brackets pair up */

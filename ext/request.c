@@ -208,15 +208,15 @@ static int collect_whole_keys(const dyn_vtab *v, const plan_args *p, cJSON *keys
   }
   if (rc == SQLITE_DONE) rc = SQLITE_OK;
   if (rc == SQLITE_OK && nomem) rc = SQLITE_NOMEM;
-  qsort(a, n, sizeof(*a), text_key_cmp);
-  for (i = 0; i < n; i++) {
+  if (n > 1) qsort(a, n, sizeof(*a), text_key_cmp);
+  for (i = 0; i < n; i++) { /* each key once; the texts are freed after */
     if (rc == SQLITE_OK && (i == 0 || strcmp(a[i].zText, a[i - 1].zText) != 0) &&
         cJSON_AddItemToArray(keys, a[i].key)) {
       a[i].key = 0;
     }
     cJSON_Delete(a[i].key);
-    sqlite3_free(a[i].zText);
   }
+  for (i = 0; i < n; i++) sqlite3_free(a[i].zText);
   sqlite3_free(a);
   return rc;
 }

@@ -103,6 +103,8 @@ int writer_pending(const dyn_writer *w) {
 }
 
 int writer_add(dyn_writer *w, const write_table *t, int kind, int cond, cJSON *payload) {
+  assert(kind == W_PUT || kind == W_DELETE || kind == W_UPDATE);
+  assert(kind != W_PUT || (cond >= WC_NEW && cond <= WC_EXISTS));
   const cJSON *keySrc = kind == W_UPDATE ? cJSON_GetObjectItemCaseSensitive(payload, "Key") : payload;
   dyn_write *x;
   char *zKey = 0;
