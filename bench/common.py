@@ -124,21 +124,28 @@ def load(url, table, items, threads=4):
 
 
 def capture_scan(url, payload):
-    """The raw bodies of every page of a Scan (following LastEvaluatedKey)."""
+    """The raw bodies of every page of a Scan (following LastEvaluatedKey),
+    of every segment when the request names TotalSegments."""
     c = ddbclient.Client(url, REGION, "bench", "bench", timeout=120)
     pages = []
     payload = dict(payload)
     payload.pop("ExclusiveStartKey", None)
+    total = payload.get("TotalSegments")
     try:
-        while True:
-            status, data = c.raw("Scan", payload)
-            if status != 200:
-                raise RuntimeError("Scan answered %d: %s" % (status, data[:300]))
-            pages.append(data)
-            last = json.loads(data).get("LastEvaluatedKey")
-            if not last:
-                return pages
-            payload["ExclusiveStartKey"] = last
+        for seg in range(total) if total else [None]:
+            if seg is not None:
+                payload["Segment"] = seg
+            payload.pop("ExclusiveStartKey", None)
+            while True:
+                status, data = c.raw("Scan", payload)
+                if status != 200:
+                    raise RuntimeError("Scan answered %d: %s" % (status, data[:300]))
+                pages.append(data)
+                last = json.loads(data).get("LastEvaluatedKey")
+                if not last:
+                    break
+                payload["ExclusiveStartKey"] = last
+        return pages
     finally:
         c.close()
 

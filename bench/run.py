@@ -211,9 +211,10 @@ def main(argv=None):
                         % ", ".join(f.NAME for f in FAMILIES))
     p.add_argument("--memory-child", metavar="TABLE", help=argparse.SUPPRESS)
     p.add_argument("--endpoint", help=argparse.SUPPRESS)
+    p.add_argument("--memory-segments", default="", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.memory_child:
-        return wl_memory.memory_child(args.memory_child, args.endpoint)
+        return wl_memory.memory_child(args.memory_child, args.endpoint, args.memory_segments)
 
     def on_signal(signum, frame):
         raise SystemExit(128 + signum)

@@ -22,7 +22,8 @@
 #define RAMP_LAST 1600    /* until pages are as big as DynamoDB makes them */
 #define MAX_STREAMS HTTP_MAX_IN_FLIGHT /* chains of pages read at once */
 #define SEGMENT_BYTES (1024 * 1024) /* a full Scan: a segment per this much
-                                    ** table, by default (see scan_segments) */
+                                    ** table, by default (see scan_segments), */
+#define DEFAULT_SEGMENTS 4          /* up to this many */
 
 /* One chain of pages at a time, for one unit of the read after another:
 ** a partition key (Query, GetItem), a segment (Scan), or up to 100 keys
@@ -349,11 +350,13 @@ static int make_streams(dyn_cursor *c, int n, cJSON *req) {
 ** option; else one for a read that may stop early (LIMIT, or pages that
 ** ramp up); else, for a full read, one per SEGMENT_BYTES of the table as
 ** DescribeTable reports it (asked once per connection when CREATE did not
-** tell), at most MAX_STREAMS. A segment of 1 MB is about one page: a full
-** Scan is then about one round trip deep rather than a chain of pages one
-** after another, which is what a full read costs across the wide area,
-** while the requests (and the capacity, rounded per request) stay about
-** those of one chain (see ARCHITECTURE.md, "Scan segments").
+** tell), at most DEFAULT_SEGMENTS. A segment of 1 MB is about one page: a
+** Scan of a few pages is then about one round trip deep rather than a chain
+** of pages one after another, which is what a full read costs across the
+** wide area, while the requests (and the capacity, rounded per request)
+** stay about those of one chain. More segments would not make a large
+** table's read faster than the link allows, and each holds a page in
+** memory (see ARCHITECTURE.md, "Scan segments").
 */
 static sqlite3_int64 scan_segments(dyn_vtab *v, int flags) {
   sqlite3_int64 n;
@@ -375,7 +378,7 @@ static sqlite3_int64 scan_segments(dyn_vtab *v, int flags) {
     cJSON_Delete(resp);
   }
   n = (v->tableBytes + SEGMENT_BYTES - 1) / SEGMENT_BYTES;
-  return n < 1 ? 1 : n > MAX_STREAMS ? MAX_STREAMS : n;
+  return n < 1 ? 1 : n > DEFAULT_SEGMENTS ? DEFAULT_SEGMENTS : n;
 }
 
 /* The streams a read needs: a Scan's segments (this connection's share of

@@ -69,17 +69,17 @@ def test_segments_are_chosen_by_table_size():
     with FakeServer() as fs:
         c = connect()
         d = describe()
-        d[1]["Table"]["TableSizeBytes"] = 5 * 1024 * 1024 + 1
+        d[1]["Table"]["TableSizeBytes"] = 2 * 1024 * 1024 + 1
         fs.script("DescribeTable", d)
         c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', n N)" % fs.url)
-        fs.script("Scan", *[page(i, 1, more=False) for i in range(6)])
-        eq(len(c.execute("SELECT n FROM t").fetchall()), 6)
+        fs.script("Scan", *[page(i, 1, more=False) for i in range(3)])
+        eq(len(c.execute("SELECT n FROM t").fetchall()), 3)
         scans = [b for op, h, b in fs.requests if op == "Scan"]
-        eq(sorted(s["Segment"] for s in scans), list(range(6)))  # a segment a MB begun
-        assert all(s["TotalSegments"] == 6 for s in scans), scans
+        eq(sorted(s["Segment"] for s in scans), list(range(3)))  # a segment a MB begun
+        assert all(s["TotalSegments"] == 3 for s in scans), scans
         eq(fs.ops().count("DescribeTable"), 1, "the size CREATE saw is reused")
-        # a table of up to 1 MB is one segment; a large one at most 16
-        for size, want in ((1024 * 1024, 1), (200 * 1024 * 1024, 16)):
+        # a table of up to 1 MB is one segment; a large one at most 4
+        for size, want in ((1024 * 1024, 1), (200 * 1024 * 1024, 4)):
             d[1]["Table"]["TableSizeBytes"] = size
             fs.script("DescribeTable", d)
             c.execute("CREATE VIRTUAL TABLE t%d USING dynamo(table=Fake, endpoint='%s', n N)"
