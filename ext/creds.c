@@ -166,8 +166,8 @@ static int transient(int curl_code) {
 }
 
 static int is_throttling(const char *zCode) {
-  return strcmp(zCode, "Throttling") == 0 || strcmp(zCode, "ThrottlingException") == 0 ||
-         strcmp(zCode, "RequestLimitExceeded") == 0 || strcmp(zCode, "IDPCommunicationError") == 0;
+  return zCode && (strcmp(zCode, "Throttling") == 0 || strcmp(zCode, "ThrottlingException") == 0 ||
+         strcmp(zCode, "RequestLimitExceeded") == 0 || strcmp(zCode, "IDPCommunicationError") == 0);
 }
 
 /* An STS action: POST the form, signed with k (NULL: unsigned), at most

@@ -169,7 +169,9 @@ class Service:
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # a short poll: shutdown() waits for the loop to notice
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
+                                        daemon=True)
 
     def handle(self, req):
         raise NotImplementedError

@@ -125,7 +125,7 @@ def test_credential_process_failures():
     ]
     for profile, msg in cases:
         rc, out, err, ops = run_ext(env, profile, timeout=30)
-        assert rc != 0, profile
+        eq(rc, 1, profile)
         assert (where % (profile, conf)) + msg in err, (profile, err)
         assert "s3cr3t" not in err, err
         eq(ops, [], "no request without credentials")
@@ -139,7 +139,7 @@ def test_nothing_found_names_every_place():
                   AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:%d" % port)
     eq(botocore_credentials(env), None)
     rc, out, err, ops = run_ext(env)
-    assert rc != 0
+    eq(rc, 1)
     aws = os.path.join(home, ".aws")
     want = ("dynamo: no AWS credentials found; looked in: the environment (AWS_ACCESS_KEY_ID, "
             "AWS_SECRET_ACCESS_KEY), profile \"default\" in %s/credentials and %s/config, "
@@ -177,5 +177,5 @@ def test_configuration_errors():
         ("nope", 'dynamo: profile "nope" not found in'),
     ]:
         rc, out, err, ops = run_ext(env, profile)
-        assert rc != 0 and msg in err, (profile, err)
+        assert rc == 1 and msg in err, (profile, rc, err)
         eq(ops, [])
