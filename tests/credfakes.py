@@ -145,7 +145,8 @@ class Service:
             def _any(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else b""
-                req = Request(self.command, self.path, dict(self.headers), body)
+                # headers: case-insensitive (an http.client.HTTPMessage)
+                req = Request(self.command, self.path, self.headers, body)
                 with outer._lock:
                     outer.requests.append(req)
                     failure = outer.failures.pop(0) if outer.failures else None
@@ -258,7 +259,8 @@ def imds_creds_json(c):
 
 class FakeImds(Service):
     """A strict IMDSv2: PUT /latest/api/token with a TTL header gives a
-    token; every GET without a valid token is 401."""
+    token; every GET without a valid token is 401. With v1=True, an IMDSv1:
+    PUT is 404 and GETs need no token."""
 
     content_type = "text/plain"
 
@@ -267,9 +269,12 @@ class FakeImds(Service):
         self.issuer = issuer
         self.role = role
         self.tokens = set()
+        self.v1 = False
 
     def handle(self, req):
         base = "/latest/meta-data/iam/security-credentials/"
+        if self.v1 and req.method == "PUT":
+            return (404, "")
         if req.method == "PUT" and req.path == "/latest/api/token":
             if not req.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
                 return (400, "missing ttl")
@@ -278,7 +283,7 @@ class FakeImds(Service):
             return (200, tok)
         if req.method != "GET":
             return (405, "")
-        if req.headers.get("X-aws-ec2-metadata-token") not in self.tokens:
+        if not self.v1 and req.headers.get("X-aws-ec2-metadata-token") not in self.tokens:
             return (401, "")
         if req.path == base:
             return (200, self.role)
