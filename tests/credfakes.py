@@ -24,6 +24,8 @@ with an expired one, as DynamoDB does.
     FakeSso        the IAM Identity Center portal (GetRoleCredentials) and
                    SSO OIDC (CreateToken, refresh_token grant)
     FakeDynamo     DescribeTable, Scan and Query of an empty-ish table
+    MotoServer     moto's own STS (python3 -m moto.server), behind an
+    StsProxy       that records what it answered
 
     botocore_credentials(env, profile=None) -> (access key, token, method)
         what boto3.Session(profile_name=profile).get_credentials() gives in a
@@ -252,6 +254,72 @@ class FakeSts(Service):
             sec=c["SecretAccessKey"], tok=c["SessionToken"], exp=c["Expiration"],
             id=uuid.uuid4())
         return (200, xml)
+
+
+class StsProxy(Service):
+    """Forwards every request to another STS (moto's server) and records
+    its answer in req.answer: what that implementation really said."""
+
+    content_type = "text/xml"
+
+    def __init__(self, upstream):
+        super().__init__()
+        self.upstream = upstream
+
+    def handle(self, req):
+        import urllib.request
+        headers = {k: v for k, v in req.headers.items()
+                   if k.lower() not in ("host", "content-length", "connection")}
+        r = urllib.request.Request(self.upstream + req.path, data=req.body, headers=headers,
+                                   method=req.method)
+        try:
+            with urllib.request.urlopen(r, timeout=30) as resp:
+                status, body = resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            status, body = e.code, e.read()
+        req.answer = body.decode()
+        return (status, body)
+
+    def credentials(self):
+        """(AccessKeyId, SessionToken) of each answer, parsed apart."""
+        import re
+        return [tuple(re.search("<%s>([^<]*)</%s>" % (k, k), r.answer).group(1)
+                      for k in ("AccessKeyId", "SessionToken")) for r in self.requests]
+
+
+class MotoServer:
+    """moto's server (`python3 -m moto.server`, with botocore_python()) on a
+    free 127.0.0.1 port: an STS that generates its own credentials."""
+
+    def __enter__(self):
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        self.url = "http://127.0.0.1:%d" % port
+        self.proc = subprocess.Popen([botocore_python(), "-m", "moto.server", "-H", "127.0.0.1",
+                                      "-p", str(port)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        deadline = time.time() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    self.__exit__()
+                    raise RuntimeError("moto's server did not start: %s"
+                                       % self.proc.stderr.read().decode()[-500:])
+                time.sleep(0.1)
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def imds_creds_json(c):

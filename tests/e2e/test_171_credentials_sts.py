@@ -7,7 +7,8 @@ botocore and the extension means the same request from the same identity."""
 import os
 
 from harness import connect, environ, eq
-from credfakes import FakeDynamo, FakeSts, Issuer, aws_env, sts_error
+from credfakes import (FakeDynamo, FakeSts, Issuer, MotoServer, StsProxy, aws_env,
+                       botocore_credentials, sts_error)
 from credtest import aws_file, new_home, run_ext, same_as_botocore
 
 
@@ -201,3 +202,23 @@ def test_sts_over_plain_http_is_refused():
                           "profile=dev, uuid TEXT)" % ddb.url)
         c.close()
         eq(sts.actions(), ["AssumeRole"])
+
+
+def test_roles_through_motos_sts():
+    """moto's STS, another implementation of the protocol, with credentials
+    of its own making: the extension signs with what it answered (and
+    botocore, asked the same, gets what it answered in turn)."""
+    home = role_home()
+    with open(os.path.join(home, "web-token"), "w") as f:
+        f.write("moto-webt0k3n")
+    with MotoServer() as moto, StsProxy(moto.url) as sts:
+        env = aws_env(home, AWS_ENDPOINT_URL_STS=sts.url)
+        for profile in ("dev", "web"):
+            del sts.requests[:]
+            rc, out, err, ops = run_ext(env, profile)
+            eq(rc, 0, err)
+            want = botocore_credentials(env, profile)
+            answers = sts.credentials()
+            eq(len(answers), 2)
+            eq(set((k, t) for _, k, t in ops), {answers[0]})
+            eq(tuple(want[:2]), answers[1])
