@@ -508,24 +508,55 @@ def botocore_python():
                        "pip install boto3, or set DYNAMO_BOTOCORE_PYTHON")
 
 
-_SCRIPT = """
-import json, sys, boto3
-s = boto3.Session(profile_name=sys.argv[1] or None)
-c = s.get_credentials()
-f = c.get_frozen_credentials() if c else None
-print(json.dumps(None if f is None else [f.access_key, f.token, c.method]))
+# One botocore process answers every question, each in the environment it
+# is given (a new boto3.Session per question, so nothing is cached between
+# them): starting python3 and importing boto3 for each would cost most of
+# the credential tests' time.
+_WORKER = r"""
+import json, os, sys
+import boto3, botocore.credentials, botocore.tokens
+for line in sys.stdin:
+    req = json.loads(line)
+    os.environ.clear()
+    os.environ.update(req["env"])
+    # botocore computes the SSO cache directory from HOME once, at import
+    d = os.path.expanduser(os.path.join("~", ".aws", "sso", "cache"))
+    botocore.credentials.SSOProvider._SSO_TOKEN_CACHE_DIR = d
+    botocore.tokens.SSOTokenProvider._SSO_TOKEN_CACHE_DIR = d
+    try:
+        c = boto3.Session(profile_name=req["profile"] or None).get_credentials()
+        f = c.get_frozen_credentials() if c else None
+        out = {"ok": None if f is None else [f.access_key, f.token, c.method]}
+    except Exception as e:
+        out = {"error": "%s: %s" % (type(e).__name__, e)}
+    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.flush()
 """
+_worker = None
+_worker_lock = threading.Lock()
 
 
 def botocore_credentials(changes, profile=None):
     """(access key, token, method) as botocore resolves them with os.environ
-    changed by `changes`; raises with botocore's error when it fails."""
-    p = subprocess.run([botocore_python(), "-c", _SCRIPT, profile or ""],
-                       env=full_env(changes), capture_output=True, text=True, timeout=120)
-    if p.returncode != 0:
-        raise RuntimeError("botocore failed: %s" % p.stderr.strip().splitlines()[-1:])
-    got = json.loads(p.stdout)
-    return tuple(got) if got else None
+    changed by `changes`, or None; raises with botocore's error when it
+    fails."""
+    global _worker
+    with _worker_lock:
+        if _worker is None or _worker.poll() is not None:
+            import atexit
+            _worker = subprocess.Popen([botocore_python(), "-c", _WORKER],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       text=True, env=full_env(aws_env("/nonexistent")))
+            atexit.register(_worker.kill)
+        _worker.stdin.write(json.dumps({"env": full_env(changes), "profile": profile}) + "\n")
+        _worker.stdin.flush()
+        line = _worker.stdout.readline()
+    if not line:
+        raise RuntimeError("the botocore process died")
+    got = json.loads(line)
+    if "error" in got:
+        raise RuntimeError("botocore failed: %s" % got["error"])
+    return tuple(got["ok"]) if got["ok"] else None
 
 
 def write(path, text, mode=0o600):

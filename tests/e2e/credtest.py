@@ -67,3 +67,30 @@ def same_as_botocore(env, profile=None, ddb=None):
         eq((key, token), tuple(want[:2]), "%s signed with another identity than botocore's %s"
            % (op, want[2]))
     return want, ops
+
+
+def role_home():
+    """A home whose profiles assume roles: dev (source_profile base, static
+    keys; external_id, duration_seconds), named (role_session_name), top (a
+    role whose source is dev), fromenv (credential_source Environment), web
+    (web_identity_token_file HOME/web-token, not written), procbase (its
+    source's credential_process fails)."""
+    home = new_home()
+    aws_file(home, "credentials",
+             "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base/s3cr3t\n")
+    aws_file(home, "config",
+             "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
+             "source_profile = base\nexternal_id = ext-42\nduration_seconds = 1800\n"
+             "[profile named]\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
+             "source_profile = base\nrole_session_name = me-and-my-table\n"
+             "[profile top]\nrole_arn = arn:aws:iam::123456789012:role/top\n"
+             "source_profile = dev\n"
+             "[profile fromenv]\nrole_arn = arn:aws:iam::123456789012:role/env\n"
+             "credential_source = Environment\n"
+             "[profile web]\nweb_identity_token_file = %s\n"
+             "role_arn = arn:aws:iam::123456789012:role/web\n"
+             "[profile procbase]\nrole_arn = arn:aws:iam::123456789012:role/p\n"
+             "source_profile = broken\n"
+             "[profile broken]\ncredential_process = /bin/false\n"
+             % os.path.join(home, "web-token"))
+    return home

@@ -140,19 +140,15 @@ def test_no_source_leaks_its_secrets():
 
 def test_a_server_echoing_temporary_credentials_does_not_leak_them():
     from credfakes import FakeDynamo, FakeSts, Issuer, aws_env
-    from credtest import aws_file, new_home
+    from credtest import role_home
     from harness import connect, environ
 
-    home = new_home()
-    aws_file(home, "credentials",
-             "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base/s3cr3t\n")
-    aws_file(home, "config",
-             "[profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n")
+    home = role_home()
     issuer = Issuer()
     with FakeSts(issuer) as sts, FakeDynamo(issuer) as ddb, \
             environ(**aws_env(home, AWS_ENDPOINT_URL_STS=sts.url)):
         c = connect()
-        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', profile=role, "
+        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', profile=dev, "
                   "uuid TEXT)" % ddb.url)
         (secret, token, _), = issuer.issued.values()
         ddb.fail((400, {"__type": "AccessDeniedException",

@@ -9,29 +9,7 @@ import os
 from harness import connect, environ, eq
 from credfakes import (FakeDynamo, FakeSts, Issuer, MotoServer, StsProxy, aws_env,
                        botocore_credentials, sts_error)
-from credtest import aws_file, new_home, run_ext, same_as_botocore
-
-
-def role_home():
-    home = new_home()
-    aws_file(home, "credentials",
-             "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base/s3cr3t\n")
-    aws_file(home, "config",
-             "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
-             "source_profile = base\nexternal_id = ext-42\nduration_seconds = 1800\n"
-             "[profile named]\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
-             "source_profile = base\nrole_session_name = me-and-my-table\n"
-             "[profile top]\nrole_arn = arn:aws:iam::123456789012:role/top\n"
-             "source_profile = dev\n"
-             "[profile fromenv]\nrole_arn = arn:aws:iam::123456789012:role/env\n"
-             "credential_source = Environment\n"
-             "[profile web]\nweb_identity_token_file = %s\n"
-             "role_arn = arn:aws:iam::123456789012:role/web\n"
-             "[profile procbase]\nrole_arn = arn:aws:iam::123456789012:role/p\n"
-             "source_profile = broken\n"
-             "[profile broken]\ncredential_process = /bin/false\n"
-             % os.path.join(home, "web-token"))
-    return home
+from credtest import role_home, run_ext, same_as_botocore
 
 
 def test_assume_role_like_botocore():

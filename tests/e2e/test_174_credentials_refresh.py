@@ -15,20 +15,10 @@ import time
 
 from harness import connect, environ, eq, raises, so_path
 from credfakes import FakeDynamo, FakeSts, Issuer, aws_env, full_env, sts_error
-from credtest import aws_file, new_home
+from credtest import role_home
 
 CREATE = ("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', profile=dev, "
           "uuid TEXT)")
-
-
-def role_home():
-    home = new_home()
-    aws_file(home, "credentials",
-             "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base/s3cr3t\n")
-    aws_file(home, "config",
-             "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
-             "source_profile = base\n")
-    return home
 
 
 def scans(ddb):

@@ -1169,24 +1169,47 @@ static void *budget_realloc(void *p, int n) {
 }
 
 static void test_out_of_memory(void) {
-  int budget, rc = SQLITE_NOMEM;
-  files(CRED_DEFAULT, CONF_ENDPOINTS);
-  for (budget = 0; budget < 1000 && rc == SQLITE_NOMEM; budget++) {
-    cfg_resolved r;
-    char *err = NULL;
-    cur_env = ENV("AWS_SESSION_TOKEN=unused");
-    alloc_budget = budget;
-    rc = cfg_resolve(&(cfg_options){NULL, NULL, NULL}, fake_getenv, &r, &err);
-    alloc_budget = -1;
-    if (rc != SQLITE_OK) {
-      CHECK_INT(rc, SQLITE_NOMEM);
-      CHECK(is_zero(&r));
+  /* static keys; a chain of roles down to IAM Identity Center; web
+  ** identity, the container, instance metadata (the last resort) */
+  static const struct {
+    const char *cred, *conf, *profile, *var;
+  } cases[] = {
+      {"[default]\naws_access_key_id = AKIDCRED\naws_secret_access_key = creds3cr3t\n",
+       "[default]\nregion = us-west-2\nendpoint_url = http://profile:1\nservices = local\n"
+       "[services local]\ndynamodb =\n  endpoint_url = http://services:2\n",
+       NULL, "AWS_SESSION_TOKEN=unused"},
+      {NULL,
+       "[profile top]\nrole_arn = arn:aws:iam::1:role/t\nsource_profile = mid\n"
+       "external_id = x\n[profile mid]\nrole_arn = arn:aws:iam::1:role/m\n"
+       "source_profile = s\n[profile s]\nsso_session = corp\nsso_account_id = 1\n"
+       "sso_role_name = R\n[sso-session corp]\nsso_start_url = https://x/start\n"
+       "sso_region = eu-west-1\n",
+       "top", "AWS_ENDPOINT_URL_STS=http://127.0.0.1:1"},
+      {NULL, "[profile w]\nweb_identity_token_file = /t\nrole_arn = arn:aws:iam::1:role/w\n",
+       "w", "AWS_ROLE_SESSION_NAME=s"},
+      {NULL, NULL, NULL, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/c"},
+      {NULL, NULL, NULL, "AWS_EC2_METADATA_DISABLED=false"},
+  };
+  for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int budget, rc = SQLITE_NOMEM;
+    files(cases[i].cred, cases[i].conf);
+    for (budget = 0; budget < 1000 && rc == SQLITE_NOMEM; budget++) {
+      cfg_resolved r;
+      char *err = NULL;
+      cur_env = ENV_IMDS("AWS_REGION=us-east-1", cases[i].var);
+      alloc_budget = budget;
+      rc = cfg_resolve(&(cfg_options){NULL, NULL, cases[i].profile}, fake_getenv, &r, &err);
+      alloc_budget = -1;
+      if (rc != SQLITE_OK) {
+        CHECK_INT(rc, SQLITE_NOMEM);
+        CHECK(is_zero(&r));
+      }
+      cfg_resolved_free(&r);
+      sqlite3_free(err);
     }
-    cfg_resolved_free(&r);
-    sqlite3_free(err);
+    CHECK_INT(rc, SQLITE_OK);
+    CHECK(budget > 10);
   }
-  CHECK_INT(rc, SQLITE_OK);
-  CHECK(budget > 10);
 }
 
 int main(void) {
