@@ -103,8 +103,9 @@ static int credential_endpoints(ddb_client *c, const ddb_settings *set, char **p
   const cfg_source *s;
   for (s = c->cfg.creds; s && !set->allow_http; s = s->source) {
     const char *z = s->oidc_url && ddb_is_remote_http(s->oidc_url) ? s->oidc_url : s->url;
-    if (s->kind != CFG_ASSUME_ROLE && s->kind != CFG_WEB_IDENTITY && s->kind != CFG_SSO) continue;
-    if (!ddb_is_remote_http(z)) continue;
+    int remote = (s->kind == CFG_ASSUME_ROLE || s->kind == CFG_WEB_IDENTITY || s->kind == CFG_SSO) &&
+                 ddb_is_remote_http(z);
+    if (!remote) continue;
     *pzErr = sqlite3_mprintf("dynamo: %s: refusing plain HTTP to %s: credentials would cross the "
                              "network unencrypted; use https://, or allow_http=1",
                              s->where, z);
