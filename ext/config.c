@@ -1,18 +1,18 @@
 /*
 ** Region, endpoint and credentials, resolved as the AWS CLI (botocore) does;
-** the order is in include/config.h. cfg_resolve() runs three steps over a
+** the order is in include/config.h. cfg_resolve() runs four steps over a
 ** resolver that holds both parsed files:
 **
-**   resolve_credentials()  environment (unless the profile option is set),
-**                          then the profile: the credentials file, then the
-**                          config file. Kinds dynamo cannot use are refused
-**                          at the point botocore would use them: role_arn,
-**                          web_identity_token_file and sso_* before the
-**                          credentials file, credential_process before the
-**                          config file.
+**   resolve_credentials()  botocore's chain: the environment (unless the
+**                          profile option is set), then the profile's
+**                          sources (profile_chain(), which a role's
+**                          source_profile runs again), then the container
+**                          endpoint and instance metadata. The result is a
+**                          cfg_source, or a chain of them for a role.
 **   resolve_region()       option, AWS_REGION, AWS_DEFAULT_REGION, profile.
 **   resolve_endpoint()     option, environment, [services NAME] dynamodb
 **                          block, profile endpoint_url, default URL.
+**   sts_endpoints()        the same for STS, for each role in the chain.
 **
 ** The files are read the way botocore's configparser reads them: section
 ** names are case-sensitive, top-level keys are lowercased, '=' or ':'
@@ -28,6 +28,7 @@
 */
 #include "common.h"
 #include "config.h"
+#include "credparse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -246,12 +247,22 @@ static const char *ini_get(const ini_file *f, int sec, const char *key,
 
 /* ---- Resolution ------------------------------------------------------- */
 
+#define MAX_CHAIN 16 /* profiles in one source_profile chain */
+
+/* A profile: its section in each file, or -1. */
+typedef struct prof {
+  const char *name;
+  int csec, psec;
+} prof;
+
 typedef struct resolver {
   const cfg_options *opt;
   cfg_getenv_fn get_env;
-  const char *profile; /* option, AWS_PROFILE or "default" */
+  prof top; /* the profile the table uses */
   ini_file cred, conf;
-  int csec, psec; /* the profile's section in each file, or -1 */
+  const char *visited[MAX_CHAIN]; /* source_profile chain, top first */
+  int nvisited;
+  int oom;
   cfg_resolved r;
   char *err;
 } resolver;
@@ -271,6 +282,8 @@ static const char *env(const resolver *x, const char *name) {
   const char *v = x->get_env(name);
   return v && *v ? v : NULL;
 }
+
+static int is_true(const char *v) { return v && sqlite3_stricmp(v, "true") == 0; }
 
 /* VAR if set ("~/" expanded), else ~/.aws/NAME. */
 static int file_path(resolver *x, ini_file *f, const char *var,
@@ -293,87 +306,565 @@ static int file_path(resolver *x, ini_file *f, const char *var,
 
 static char *str_dup(const char *s) { return sqlite3_mprintf("%s", s); }
 
-/* Takes the keys and SOURCE (already allocated, may be NULL: no memory). */
-static int take_keys(resolver *x, const char *id, const char *secret,
-                     const char *token, char *source) {
-  x->r.credentials_source = source;
-  x->r.access_key_id = str_dup(id);
-  x->r.secret_access_key = str_dup(secret);
-  if (token) x->r.session_token = str_dup(token);
-  if (!source || !x->r.access_key_id || !x->r.secret_access_key ||
-      (token && !x->r.session_token))
-    return SQLITE_NOMEM;
+/* A copy owned by a source; NULL stays NULL. Running out of memory is
+** remembered in x->oom and reported once the chain is built. */
+static char *xdup(resolver *x, const char *z) {
+  char *r;
+  if (!z) return NULL;
+  if (!(r = sqlite3_mprintf("%s", z))) x->oom = 1;
+  return r;
+}
+
+static char *xprintf(resolver *x, const char *fmt, ...) {
+  va_list ap;
+  char *r;
+  va_start(ap, fmt);
+  r = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  if (!r) x->oom = 1;
+  return r;
+}
+
+static prof prof_of(const resolver *x, const char *name) {
+  prof p;
+  p.name = name;
+  p.csec = ini_section(&x->cred, NULL, name);
+  p.psec = config_profile(&x->conf, name);
+  return p;
+}
+
+/* A setting of the profile: the credentials file's, else the config
+** file's (botocore's merged profile). */
+static const char *pget(const resolver *x, const prof *p, const char *key) {
+  const char *v = ini_get(&x->cred, p->csec, key, NULL);
+  return v ? v : ini_get(&x->conf, p->psec, key, NULL);
+}
+
+/* The file pget() found KEY in. */
+static const char *pfile(const resolver *x, const prof *p, const char *key) {
+  return ini_get(&x->cred, p->csec, key, NULL) ? x->cred.path : x->conf.path;
+}
+
+/* `profile "NAME" (KEY in FILE)`: where a source was configured. */
+static char *where_key(resolver *x, const prof *p, const char *key,
+                       const char *value) {
+  return xprintf(x, "profile \"%s\" (%s%s%s in %s)", p->name, key,
+                 value ? " " : "", value ? value : "", pfile(x, p, key));
+}
+
+/* A new source in *pp, owning WHERE (may be NULL: out of memory). */
+static cfg_source *new_source(resolver *x, cfg_kind kind, char *where,
+                              const prof *p, cfg_source **pp) {
+  cfg_source *s = sqlite3_malloc(sizeof(*s));
+  if (!s) {
+    x->oom = 1;
+    sqlite3_free(where);
+    return NULL;
+  }
+  memset(s, 0, sizeof(*s));
+  s->kind = kind;
+  s->where = where;
+  s->profile = p ? xdup(x, p->name) : NULL;
+  *pp = s;
+  return s;
+}
+
+static void source_free(cfg_source *s) {
+  while (s) {
+    cfg_source *next = s->source;
+    sqlite3_free(s->where);
+    sqlite3_free(s->profile);
+    sqlite3_free(s->access_key_id);
+    if (s->secret_access_key)
+      wipe_free(s->secret_access_key, strlen(s->secret_access_key));
+    if (s->session_token) wipe_free(s->session_token, strlen(s->session_token));
+    sqlite3_free(s->command);
+    sqlite3_free(s->role_arn);
+    sqlite3_free(s->role_session_name);
+    sqlite3_free(s->external_id);
+    sqlite3_free(s->token_file);
+    sqlite3_free(s->url);
+    sqlite3_free(s->region);
+    sqlite3_free(s->sso_start_url);
+    sqlite3_free(s->sso_session);
+    sqlite3_free(s->sso_account_id);
+    sqlite3_free(s->sso_role_name);
+    sqlite3_free(s->oidc_url);
+    sqlite3_free(s->token_cache);
+    if (s->auth_token) wipe_free(s->auth_token, strlen(s->auth_token));
+    sqlite3_free(s->auth_token_file);
+    sqlite3_free(s->looked_in);
+    sqlite3_free(s);
+    s = next;
+  }
+}
+
+/* ---- the sources, in botocore's order ---------------------------------- */
+
+static int take_keys(resolver *x, cfg_source *s, const char *id,
+                     const char *secret, const char *token) {
+  s->access_key_id = xdup(x, id);
+  s->secret_access_key = xdup(x, secret);
+  s->session_token = xdup(x, token);
   return SQLITE_OK;
+}
+
+/* AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, if set. */
+static int env_keys(resolver *x, cfg_source **pp) {
+  const char *id = env(x, "AWS_ACCESS_KEY_ID");
+  const char *secret = env(x, "AWS_SECRET_ACCESS_KEY");
+  const char *token = env(x, "AWS_SECURITY_TOKEN");
+  cfg_source *s;
+  if (!id && !secret) return SQLITE_OK;
+  if (!id || !secret)
+    return fail(x, "dynamo: %s is set but %s is not",
+                id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+                id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+  if (!token) token = env(x, "AWS_SESSION_TOKEN");
+  s = new_source(x, CFG_STATIC, xprintf(x, "environment (AWS_ACCESS_KEY_ID)"),
+                 NULL, pp);
+  return s ? take_keys(x, s, id, secret, token) : SQLITE_OK;
 }
 
 /* Static keys of the profile in one file, if it has any. */
-static int profile_keys(resolver *x, const ini_file *f, int sec) {
+static int file_keys(resolver *x, const prof *p, const ini_file *f, int sec,
+                     cfg_source **pp) {
   const char *id = ini_get(f, sec, "aws_access_key_id", NULL);
   const char *secret = ini_get(f, sec, "aws_secret_access_key", NULL);
+  const char *token = ini_get(f, sec, "aws_security_token", NULL);
+  cfg_source *s;
   if (!id && !secret) return SQLITE_OK;
   if (!id || !secret)
-    return fail(x, "dynamo: profile \"%s\" in %s has %s but no %s",
-                x->profile, f->path,
-                id ? "aws_access_key_id" : "aws_secret_access_key",
+    return fail(x, "dynamo: profile \"%s\" in %s has %s but no %s", p->name,
+                f->path, id ? "aws_access_key_id" : "aws_secret_access_key",
                 id ? "aws_secret_access_key" : "aws_access_key_id");
-  return take_keys(x, id, secret, ini_get(f, sec, "aws_session_token", NULL),
-                   sqlite3_mprintf("profile %s in %s", x->profile, f->path));
+  if (!token) token = ini_get(f, sec, "aws_session_token", NULL);
+  s = new_source(x, CFG_STATIC,
+                 xprintf(x, "profile \"%s\" (aws_access_key_id in %s)",
+                         p->name, f->path),
+                 p, pp);
+  return s ? take_keys(x, s, id, secret, token) : SQLITE_OK;
 }
 
-/* Refuses a credential kind dynamo cannot use: with PROCESS,
-** credential_process, else role_arn, web_identity_token_file or sso_*. */
-static int check_unsupported(resolver *x, int process) {
-  const ini_file *f[2] = {&x->cred, &x->conf};
-  int sec[2] = {x->csec, x->psec}, i, j;
-  for (i = 0; i < 2; i++) {
-    for (j = sec[i] + 1; sec[i] >= 0 && j < f[i]->n && f[i]->a[j].key; j++) {
-      const ini_line *l = &f[i]->a[j];
-      int hit = process ? strcmp(l->key, "credential_process") == 0
-                        : strcmp(l->key, "role_arn") == 0 ||
-                              strcmp(l->key, "web_identity_token_file") == 0 ||
-                              strncmp(l->key, "sso_", 4) == 0;
-      if (hit && !l->sub && l->value[0])
-        return fail(x,
-                    "dynamo: profile \"%s\" in %s uses %s, which dynamo does "
-                    "not support; use aws_access_key_id and "
-                    "aws_secret_access_key, or export credentials with "
-                    "\"aws configure export-credentials --profile %s "
-                    "--format env\"",
-                    x->profile, f[i]->path, l->key, x->profile);
+/* http:// (or https://) URL: is its host a loopback address, or one of
+** the container hosts botocore allows over plain HTTP? */
+static int container_host_ok(const char *url) {
+  static const char *const azHost[] = {"169.254.170.2", "169.254.170.23",
+                                       "[fd00:ec2::23]", "localhost",
+                                       "[::1]"};
+  const char *h, *e;
+  size_t n, i;
+  if (sqlite3_strnicmp(url, "https://", 8) == 0) return 1;
+  if (sqlite3_strnicmp(url, "http://", 7) != 0) return 0;
+  h = url + 7;
+  if ((e = strchr(h, '@')) != NULL && e < h + strcspn(h, "/?#")) h = e + 1;
+  if (*h == '[') {
+    e = strchr(h, ']');
+    n = e ? (size_t)(e - h + 1) : strlen(h);
+  } else {
+    n = strcspn(h, ":/?#");
+  }
+  for (i = 0; i < sizeof(azHost) / sizeof(azHost[0]); i++)
+    if (strlen(azHost[i]) == n && sqlite3_strnicmp(h, azHost[i], (int)n) == 0)
+      return 1;
+  if (n >= 4 && memcmp(h, "127.", 4) == 0) { /* 127.0.0.0/8 */
+    int dots = 0;
+    for (i = 3; i < n && (h[i] == '.' || isdigit((unsigned char)h[i])); i++)
+      dots += h[i] == '.';
+    return i == n && dots == 3;
+  }
+  return 0;
+}
+
+/* The container endpoint, when its variables are set. */
+static int container(resolver *x, cfg_source **pp) {
+  const char *rel = env(x, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+  const char *full = env(x, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  const char *token = env(x, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+  const char *file = env(x, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+  cfg_source *s;
+  if (!rel && !full) return SQLITE_OK;
+  if (!rel && !container_host_ok(full))
+    return fail(x,
+                "dynamo: AWS_CONTAINER_CREDENTIALS_FULL_URI \"%s\": credentials "
+                "are fetched over plain http only from a loopback address or "
+                "169.254.170.2, 169.254.170.23, fd00:ec2::23 or localhost; "
+                "use https:// for any other host",
+                full);
+  if (!file && token && strpbrk(token, "\r\n"))
+    return fail(x, "dynamo: AWS_CONTAINER_AUTHORIZATION_TOKEN holds a line "
+                   "break, which no HTTP header can carry");
+  s = new_source(x, CFG_CONTAINER,
+                 xprintf(x, "container credentials (%s)",
+                         rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+                             : "AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+                 NULL, pp);
+  if (!s) return SQLITE_OK;
+  s->url = rel ? xprintf(x, "http://169.254.170.2%s", rel) : xdup(x, full);
+  s->auth_token_file = xdup(x, file);
+  if (!file) s->auth_token = xdup(x, token);
+  return SQLITE_OK;
+}
+
+/* A setting of the environment, else of the table's profile. */
+static const char *setting(const resolver *x, const char *var,
+                           const char *key) {
+  const char *v = env(x, var);
+  return v ? v : pget(x, &x->top, key);
+}
+
+/* A positive whole number of a setting, or fail. */
+static int positive(resolver *x, const char *var, const char *key, long dflt,
+                    long *pOut) {
+  const char *v = setting(x, var, key);
+  char *end;
+  long n;
+  *pOut = dflt;
+  if (!v) return SQLITE_OK;
+  errno = 0;
+  n = strtol(v, &end, 10);
+  if (errno || end == v || *end || n <= 0 || n > 3600)
+    return fail(x, "dynamo: %s \"%s\" (%s or %s) is not a whole number from "
+                   "1 to 3600",
+                key, v, var, key);
+  *pOut = n;
+  return SQLITE_OK;
+}
+
+static int valid_endpoint(const char *s);
+
+static char *looked_in(resolver *x);
+
+/* EC2 instance metadata, unless AWS_EC2_METADATA_DISABLED. ROLE: the role
+** whose credential_source it is; NULL for the chain's last resort, whose
+** failure means "no credentials found" (disabled, at once). */
+static int imds(resolver *x, const char *role, cfg_source **pp) {
+  int fallback = role == NULL;
+  const char *url = setting(x, "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                            "ec2_metadata_service_endpoint");
+  const char *mode = setting(x, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+                             "ec2_metadata_service_endpoint_mode");
+  int ipv6 = is_true(setting(x, "AWS_IMDS_USE_IPV6", "imds_use_ipv6"));
+  long timeout, attempts;
+  cfg_source *s;
+  int rc;
+  if (is_true(env(x, "AWS_EC2_METADATA_DISABLED"))) {
+    char *seen;
+    if (!fallback)
+      return fail(x, "dynamo: %s: credential_source Ec2InstanceMetadata, but "
+                     "AWS_EC2_METADATA_DISABLED is true",
+                  role);
+    if (!(seen = looked_in(x))) return SQLITE_NOMEM;
+    rc = fail(x,
+              "dynamo: no AWS credentials found; looked in: %s, EC2 instance "
+              "metadata (AWS_EC2_METADATA_DISABLED is true)%s",
+              seen,
+              x->opt->profile ? " (the profile option skips the environment)"
+                              : "");
+    sqlite3_free(seen);
+    return rc;
+  }
+  if (mode) {
+    if (sqlite3_stricmp(mode, "ipv6") != 0 && sqlite3_stricmp(mode, "ipv4") != 0)
+      return fail(x, "dynamo: ec2_metadata_service_endpoint_mode \"%s\" is "
+                     "neither ipv4 nor ipv6",
+                  mode);
+    ipv6 = sqlite3_stricmp(mode, "ipv6") == 0;
+  }
+  if (!url) url = ipv6 ? "http://[fd00:ec2::254]" : "http://169.254.169.254";
+  if (!valid_endpoint(url))
+    return fail(x, "dynamo: invalid instance metadata endpoint \"%s\": it "
+                   "must be an http:// or https:// URL",
+                url);
+  if ((rc = positive(x, "AWS_METADATA_SERVICE_TIMEOUT",
+                     "metadata_service_timeout", 1, &timeout)) != SQLITE_OK ||
+      (rc = positive(x, "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+                     "metadata_service_num_attempts", 1, &attempts)) !=
+          SQLITE_OK)
+    return rc;
+  s = new_source(x, CFG_IMDS, NULL, NULL, pp);
+  if (!s) return SQLITE_OK;
+  s->url = xdup(x, url);
+  if (s->url && s->url[0] && s->url[strlen(s->url) - 1] == '/')
+    s->url[strlen(s->url) - 1] = 0;
+  s->where = xprintf(x, "EC2 instance metadata (%s)", s->url ? s->url : "");
+  s->timeout_ms = timeout * 1000;
+  s->attempts = (int)attempts;
+  s->v1_disabled = is_true(setting(x, "AWS_EC2_METADATA_V1_DISABLED",
+                                   "ec2_metadata_v1_disabled"));
+  s->fallback = fallback;
+  if (fallback && !(s->looked_in = looked_in(x))) x->oom = 1;
+  return SQLITE_OK;
+}
+
+/* AssumeRoleWithWebIdentity, when a token file is configured. TOP: the
+** table's profile, where the environment counts unless the profile option
+** is given. */
+static int web_identity(resolver *x, const prof *p, int top, cfg_source **pp) {
+  int use_env = top && !x->opt->profile;
+  const char *file = use_env ? env(x, "AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
+  const char *role = use_env ? env(x, "AWS_ROLE_ARN") : NULL;
+  const char *name = use_env ? env(x, "AWS_ROLE_SESSION_NAME") : NULL;
+  char *where;
+  cfg_source *s;
+  if (file)
+    where = xprintf(x, "environment (AWS_WEB_IDENTITY_TOKEN_FILE)");
+  else if ((file = pget(x, p, "web_identity_token_file")) != NULL)
+    where = where_key(x, p, "web_identity_token_file", NULL);
+  else
+    return SQLITE_OK;
+  if (!role) role = pget(x, p, "role_arn");
+  if (!name) name = pget(x, p, "role_session_name");
+  if (!role) {
+    int rc = fail(x, "dynamo: %s: a web identity token file but no role to "
+                     "assume: set AWS_ROLE_ARN or the profile's role_arn",
+                  where ? where : "");
+    sqlite3_free(where);
+    return rc;
+  }
+  s = new_source(x, CFG_WEB_IDENTITY, where, p, pp);
+  if (!s) return SQLITE_OK;
+  s->token_file = xdup(x, file);
+  s->role_arn = xdup(x, role);
+  s->role_session_name = xdup(x, name);
+  return SQLITE_OK;
+}
+
+/* IAM Identity Center, when sso_account_id or sso_role_name is set. */
+static int sso(resolver *x, const prof *p, cfg_source **pp) {
+  static const char *const azNeed[] = {"sso_account_id", "sso_role_name",
+                                       "sso_start_url", "sso_region"};
+  const char *session = pget(x, p, "sso_session");
+  const char *v[4];
+  const char *home = env(x, "HOME");
+  char zName[41], *missing = NULL;
+  cfg_source *s;
+  int i, sec = -1;
+  if (!pget(x, p, "sso_account_id") && !pget(x, p, "sso_role_name"))
+    return SQLITE_OK;
+  for (i = 0; i < 4; i++) v[i] = pget(x, p, azNeed[i]);
+  if (session) {
+    if ((sec = ini_section(&x->conf, "sso-session", session)) < 0)
+      return fail(x, "dynamo: profile \"%s\" names sso_session \"%s\", but %s "
+                     "has no [sso-session %s] section",
+                  p->name, session, x->conf.path, session);
+    for (i = sec + 1; i < x->conf.n && x->conf.a[i].key; i++) {
+      const ini_line *l = &x->conf.a[i];
+      int k;
+      if (l->sub || !l->value[0]) continue;
+      for (k = 2; k < 4 && strcmp(l->key, azNeed[k]) != 0; k++) {
+      }
+      if (k == 4) continue;
+      if (v[k] && strcmp(v[k], l->value) != 0)
+        return fail(x, "dynamo: profile \"%s\" has %s \"%s\" but its "
+                       "sso-session \"%s\" has \"%s\"",
+                    p->name, l->key, v[k], session, l->value);
+      v[k] = l->value;
     }
+  }
+  for (i = 0; i < 4; i++) {
+    if (v[i]) continue;
+    missing = sqlite3_mprintf("%z%s%s", missing, missing ? ", " : "", azNeed[i]);
+    if (!missing) return SQLITE_NOMEM;
+  }
+  if (missing) {
+    int rc = fail(x, "dynamo: profile \"%s\" is configured for IAM Identity "
+                     "Center (SSO) but lacks %s",
+                  p->name, missing);
+    sqlite3_free(missing);
+    return rc;
+  }
+  if (!home)
+    return fail(x, "dynamo: profile \"%s\": the IAM Identity Center login "
+                   "is cached in ~/.aws/sso/cache, but HOME is not set",
+                p->name);
+  if (cp_sso_cache_name(session ? session : v[2], zName) != SQLITE_OK)
+    return SQLITE_NOMEM;
+  s = new_source(x, CFG_SSO,
+                 session ? where_key(x, p, "sso_session", session)
+                         : where_key(x, p, "sso_start_url", NULL),
+                 p, pp);
+  if (!s) return SQLITE_OK;
+  s->sso_account_id = xdup(x, v[0]);
+  s->sso_role_name = xdup(x, v[1]);
+  s->sso_start_url = xdup(x, v[2]);
+  s->region = xdup(x, v[3]);
+  s->sso_session = xdup(x, session);
+  s->token_cache = xprintf(x, "%s%s.aws/sso/cache/%s.json", home,
+                           home[strlen(home) - 1] == '/' ? "" : "/", zName);
+  return SQLITE_OK;
+}
+
+static int profile_chain(resolver *x, const prof *p, int top,
+                         cfg_source **pp);
+
+/* The chain of source profiles so far, for a loop's message. */
+static char *chain_text(resolver *x, const char *last) {
+  char *z = NULL;
+  int i;
+  for (i = 0; i < x->nvisited; i++)
+    z = sqlite3_mprintf("%z\"%s\" -> ", z, x->visited[i]);
+  return sqlite3_mprintf("%z\"%s\"", z, last);
+}
+
+static int has_static_keys(const resolver *x, const prof *p) {
+  return pget(x, p, "aws_access_key_id") || pget(x, p, "aws_secret_access_key");
+}
+
+/* role_arn: AssumeRole with the credentials of source_profile or
+** credential_source. */
+static int assume_role(resolver *x, const prof *p, cfg_source **pp) {
+  const char *sp = pget(x, p, "source_profile");
+  const char *cs = pget(x, p, "credential_source");
+  const char *dur = pget(x, p, "duration_seconds");
+  cfg_source *s;
+  char *where = where_key(x, p, "role_arn", NULL);
+  int rc = SQLITE_OK, i;
+  if (!where) return SQLITE_NOMEM;
+  if (pget(x, p, "mfa_serial")) {
+    rc = fail(x,
+              "dynamo: %s: the role needs an MFA code (mfa_serial), which "
+              "cannot be typed inside SQL; get the role's credentials first, "
+              "e.g. eval \"$(aws configure export-credentials --profile %s "
+              "--format env)\", and use them from the environment",
+              where, p->name);
+  } else if (sp && cs) {
+    rc = fail(x, "dynamo: %s: the profile has both source_profile and "
+                 "credential_source; keep one",
+              where);
+  } else if (!sp && !cs) {
+    rc = fail(x, "dynamo: %s: the profile has neither source_profile nor "
+                 "credential_source, so nothing can sign AssumeRole",
+              where);
+  }
+  if (rc != SQLITE_OK) {
+    sqlite3_free(where);
+    return rc;
+  }
+  if (!(s = new_source(x, CFG_ASSUME_ROLE, where, p, pp))) return SQLITE_OK;
+  s->role_arn = xdup(x, pget(x, p, "role_arn"));
+  s->role_session_name = xdup(x, pget(x, p, "role_session_name"));
+  s->external_id = xdup(x, pget(x, p, "external_id"));
+  if (dur) { /* botocore ignores one that is not an integer */
+    char *end;
+    long n = strtol(dur, &end, 10);
+    if (end != dur && !*end && n > 0 && n <= 43200) s->duration_seconds = (int)n;
+  }
+  if (cs) {
+    if (strcmp(cs, "Environment") == 0) {
+      if ((rc = env_keys(x, &s->source)) == SQLITE_OK && !s->source && !x->oom)
+        rc = fail(x, "dynamo: %s: credential_source Environment, but "
+                     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
+                  s->where);
+    } else if (strcmp(cs, "Ec2InstanceMetadata") == 0) {
+      rc = imds(x, s->where, &s->source);
+    } else if (strcmp(cs, "EcsContainer") == 0) {
+      if ((rc = container(x, &s->source)) == SQLITE_OK && !s->source && !x->oom)
+        rc = fail(x, "dynamo: %s: credential_source EcsContainer, but "
+                     "neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor "
+                     "AWS_CONTAINER_CREDENTIALS_FULL_URI is set",
+                  s->where);
+    } else {
+      rc = fail(x, "dynamo: %s: credential_source \"%s\" is none of "
+                   "Environment, Ec2InstanceMetadata, EcsContainer",
+                s->where, cs);
+    }
+    return rc;
+  }
+  {
+    prof q = prof_of(x, sp);
+    if (q.csec < 0 && q.psec < 0)
+      return fail(x, "dynamo: %s: source_profile \"%s\" does not exist in %s "
+                     "or %s",
+                  s->where, sp, x->cred.path, x->conf.path);
+    for (i = 0; i < x->nvisited; i++) {
+      if (strcmp(x->visited[i], sp) != 0) continue;
+      /* a profile may name itself to use its own keys */
+      if (strcmp(sp, p->name) == 0 && has_static_keys(x, &q)) break;
+      {
+        char *chain = chain_text(x, sp);
+        if (!chain) return SQLITE_NOMEM;
+        rc = fail(x, "dynamo: %s: source_profile loop: %s", s->where, chain);
+        sqlite3_free(chain);
+        return rc;
+      }
+    }
+    if (i == x->nvisited) {
+      if (x->nvisited == MAX_CHAIN)
+        return fail(x, "dynamo: %s: more than %d source profiles in a chain",
+                    s->where, MAX_CHAIN);
+      x->visited[x->nvisited++] = sp;
+    }
+    if ((rc = profile_chain(x, &q, 0, &s->source)) != SQLITE_OK) return rc;
+    if (!s->source && !x->oom)
+      return fail(x, "dynamo: %s: source_profile \"%s\" has no credentials",
+                  s->where, sp);
   }
   return SQLITE_OK;
 }
 
-static int resolve_credentials(resolver *x) {
+/* credential_process, when set. */
+static int process(resolver *x, const prof *p, cfg_source **pp) {
+  const char *cmd = pget(x, p, "credential_process");
+  cfg_source *s;
+  if (!cmd) return SQLITE_OK;
+  s = new_source(x, CFG_PROCESS, where_key(x, p, "credential_process", NULL), p,
+                 pp);
+  if (s) s->command = xdup(x, cmd);
+  return SQLITE_OK;
+}
+
+/*
+** The sources a profile configures, in botocore's order. TOP: the table's
+** profile, where role_arn comes first; otherwise a source_profile, whose
+** static keys come first (so that a profile can name itself) and where the
+** environment does not count. *pp stays NULL when the profile configures
+** no credentials.
+*/
+static int profile_chain(resolver *x, const prof *p, int top,
+                         cfg_source **pp) {
   int rc;
-  if (!x->opt->profile) {
-    const char *id = env(x, "AWS_ACCESS_KEY_ID");
-    const char *secret = env(x, "AWS_SECRET_ACCESS_KEY");
-    if (id || secret) {
-      if (!id || !secret)
-        return fail(x, "dynamo: %s is set but %s is not",
-                    id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-                    id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
-      return take_keys(x, id, secret, env(x, "AWS_SESSION_TOKEN"),
-                       sqlite3_mprintf("environment"));
-    }
-  }
-  rc = check_unsupported(x, 0);
-  if (rc == SQLITE_OK) rc = profile_keys(x, &x->cred, x->csec);
-  if (rc != SQLITE_OK || x->r.access_key_id) return rc;
-  rc = check_unsupported(x, 1);
-  if (rc == SQLITE_OK) rc = profile_keys(x, &x->conf, x->psec);
-  if (rc != SQLITE_OK || x->r.access_key_id) return rc;
-  return fail(x,
-              "dynamo: no AWS credentials found: looked in %sprofile \"%s\" "
-              "in %s and %s%s",
-              x->opt->profile ? ""
-                              : "the environment (AWS_ACCESS_KEY_ID, "
-                                "AWS_SECRET_ACCESS_KEY), ",
-              x->profile, x->cred.path, x->conf.path,
-              x->opt->profile ? " (the profile option skips the environment)"
-                              : "");
+  if (pget(x, p, "role_arn") && !pget(x, p, "web_identity_token_file") &&
+      (top || !has_static_keys(x, p)))
+    return assume_role(x, p, pp);
+  if ((rc = web_identity(x, p, top, pp)) != SQLITE_OK || *pp) return rc;
+  if ((rc = sso(x, p, pp)) != SQLITE_OK || *pp) return rc;
+  if ((rc = file_keys(x, p, &x->cred, p->csec, pp)) != SQLITE_OK || *pp)
+    return rc;
+  if (pget(x, p, "login_session"))
+    return fail(x,
+                "dynamo: profile \"%s\" (login_session in %s): \"aws login\" "
+                "sessions are not supported; export credentials with \"aws "
+                "configure export-credentials --profile %s --format env\"",
+                p->name, pfile(x, p, "login_session"), p->name);
+  if ((rc = process(x, p, pp)) != SQLITE_OK || *pp) return rc;
+  return file_keys(x, p, &x->conf, p->psec, pp);
+}
+
+/* Every place the chain looked at before instance metadata. */
+static char *looked_in(resolver *x) {
+  int env_too = !x->opt->profile;
+  return sqlite3_mprintf(
+      "%sprofile \"%s\" in %s and %s%s, the container endpoint "
+      "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, "
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+      env_too ? "the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), "
+              : "",
+      x->top.name, x->cred.path, x->conf.path,
+      env_too ? ", AWS_WEB_IDENTITY_TOKEN_FILE" : "");
+}
+
+static int resolve_credentials(resolver *x) {
+  cfg_source *s = NULL;
+  int rc = SQLITE_OK;
+  x->visited[x->nvisited++] = x->top.name;
+  if (!x->opt->profile) rc = env_keys(x, &s);
+  if (rc == SQLITE_OK && !s) rc = profile_chain(x, &x->top, 1, &s);
+  if (rc == SQLITE_OK && !s) rc = container(x, &s);
+  if (rc == SQLITE_OK && !s) rc = imds(x, NULL, &s);
+  x->r.creds = s;
+  if (rc == SQLITE_OK && x->oom) rc = SQLITE_NOMEM;
+  return rc;
 }
 
 /* As botocore: [A-Za-z0-9], optionally [A-Za-z0-9-]{0,61}[A-Za-z0-9]. */
@@ -393,14 +884,14 @@ static int resolve_region(resolver *x) {
     from = "AWS_REGION";
   else if ((v = env(x, "AWS_DEFAULT_REGION")) != NULL)
     from = "AWS_DEFAULT_REGION";
-  else if ((v = ini_get(&x->conf, x->psec, "region", NULL)) == NULL)
+  else if ((v = ini_get(&x->conf, x->top.psec, "region", NULL)) == NULL)
     return fail(x,
                 "dynamo: no AWS region found: looked in the region option, "
                 "AWS_REGION, AWS_DEFAULT_REGION and profile \"%s\" in %s",
-                x->profile, x->conf.path);
+                x->top.name, x->conf.path);
   x->r.region_source =
       from ? str_dup(from)
-           : sqlite3_mprintf("profile %s in %s", x->profile, x->conf.path);
+           : sqlite3_mprintf("profile %s in %s", x->top.name, x->conf.path);
   x->r.region = str_dup(v);
   if (!x->r.region || !x->r.region_source) return SQLITE_NOMEM;
   if (!valid_region(v))
@@ -420,56 +911,123 @@ static int valid_endpoint(const char *s) {
   return 1;
 }
 
-static int resolve_endpoint(resolver *x) {
-  const char *v = NULL, *from = NULL, *svc;
+/*
+** The endpoint of service SVC (the key in a [services] block; VAR is its
+** AWS_ENDPOINT_URL_... variable) as botocore finds it: VAR,
+** AWS_ENDPOINT_URL, the profile's services block, the profile's
+** endpoint_url, else DFLT. With AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the
+** profile's ignore_configured_endpoint_urls) only DFLT. *pzUrl (without a
+** trailing '/') and *pzFrom are allocated.
+*/
+static int service_endpoint(resolver *x, const char *svc, const char *var,
+                            const char *dflt, char **pzUrl, char **pzFrom) {
+  const char *v = NULL, *from = NULL, *name;
   const ini_file *conf = &x->conf;
   const char *ignore = env(x, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
   int ignored, n;
 
   if (!ignore)
-    ignore = ini_get(conf, x->psec, "ignore_configured_endpoint_urls", NULL);
-  ignored = ignore && sqlite3_stricmp(ignore, "true") == 0;
+    ignore = ini_get(conf, x->top.psec, "ignore_configured_endpoint_urls", NULL);
+  ignored = is_true(ignore);
 
-  if ((v = x->opt->endpoint) != NULL) {
-    from = "endpoint option";
-  } else if (ignored) {
-    /* only the option counts */
-  } else if ((v = env(x, "AWS_ENDPOINT_URL_DYNAMODB")) != NULL) {
-    from = "AWS_ENDPOINT_URL_DYNAMODB";
+  if (ignored) {
+    /* the default only */
+  } else if ((v = env(x, var)) != NULL) {
+    from = var;
   } else if ((v = env(x, "AWS_ENDPOINT_URL")) != NULL) {
     from = "AWS_ENDPOINT_URL";
-  } else if ((svc = ini_get(conf, x->psec, "services", NULL)) != NULL &&
-             (v = ini_get(conf, ini_section(conf, "services", svc),
-                          "dynamodb", "endpoint_url")) != NULL) {
-    x->r.endpoint_source = sqlite3_mprintf(
-        "services %s (dynamodb) in %s, from profile %s", svc, conf->path,
-        x->profile);
-  } else if ((v = ini_get(conf, x->psec, "endpoint_url", NULL)) != NULL) {
-    x->r.endpoint_source =
-        sqlite3_mprintf("profile %s in %s", x->profile, conf->path);
+  } else if ((name = ini_get(conf, x->top.psec, "services", NULL)) != NULL &&
+             (v = ini_get(conf, ini_section(conf, "services", name), svc,
+                          "endpoint_url")) != NULL) {
+    *pzFrom = sqlite3_mprintf("services %s (%s) in %s, from profile %s", name,
+                              svc, conf->path, x->top.name);
+  } else if ((v = ini_get(conf, x->top.psec, "endpoint_url", NULL)) != NULL) {
+    *pzFrom = sqlite3_mprintf("profile %s in %s", x->top.name, conf->path);
   }
 
   if (v) {
-    x->r.endpoint = str_dup(v);
-    if (from) x->r.endpoint_source = str_dup(from);
+    *pzUrl = str_dup(v);
+    if (from) *pzFrom = str_dup(from);
   } else {
-    x->r.endpoint = sqlite3_mprintf(
-        "https://dynamodb.%s.amazonaws.com%s", x->r.region,
-        strncmp(x->r.region, "cn-", 3) == 0 ? ".cn" : "");
-    x->r.endpoint_source = sqlite3_mprintf(
+    *pzUrl = str_dup(dflt);
+    *pzFrom = sqlite3_mprintf(
         "default for region %s%s", x->r.region,
         ignored ? " (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)" : "");
   }
-  if (!x->r.endpoint || !x->r.endpoint_source) return SQLITE_NOMEM;
+  if (!*pzUrl || !*pzFrom) return SQLITE_NOMEM;
 
-  n = (int)strlen(x->r.endpoint);
-  if (n > 0 && x->r.endpoint[n - 1] == '/') x->r.endpoint[n - 1] = 0;
-  if (!valid_endpoint(x->r.endpoint))
+  n = (int)strlen(*pzUrl);
+  if (n > 0 && (*pzUrl)[n - 1] == '/') (*pzUrl)[n - 1] = 0;
+  if (!valid_endpoint(*pzUrl))
     return fail(x,
                 "dynamo: invalid endpoint \"%s\" (from %s): it must be an "
                 "http:// or https:// URL",
-                v ? v : x->r.endpoint, x->r.endpoint_source);
+                v ? v : *pzUrl, *pzFrom);
   return SQLITE_OK;
+}
+
+static int resolve_endpoint(resolver *x) {
+  const char *cn = strncmp(x->r.region, "cn-", 3) == 0 ? ".cn" : "";
+  char *dflt;
+  int rc, n;
+  if (x->opt->endpoint) {
+    x->r.endpoint = str_dup(x->opt->endpoint);
+    x->r.endpoint_source = str_dup("endpoint option");
+    if (!x->r.endpoint || !x->r.endpoint_source) return SQLITE_NOMEM;
+    n = (int)strlen(x->r.endpoint);
+    if (n > 0 && x->r.endpoint[n - 1] == '/') x->r.endpoint[n - 1] = 0;
+    if (!valid_endpoint(x->r.endpoint))
+      return fail(x,
+                  "dynamo: invalid endpoint \"%s\" (from endpoint option): it "
+                  "must be an http:// or https:// URL",
+                  x->opt->endpoint);
+    return SQLITE_OK;
+  }
+  dflt = sqlite3_mprintf("https://dynamodb.%s.amazonaws.com%s", x->r.region, cn);
+  if (!dflt) return SQLITE_NOMEM;
+  rc = service_endpoint(x, "dynamodb", "AWS_ENDPOINT_URL_DYNAMODB", dflt,
+                        &x->r.endpoint, &x->r.endpoint_source);
+  sqlite3_free(dflt);
+  return rc;
+}
+
+/* The URLs every source that fetches asks: STS (in the table's region) for
+** roles, the portal and OIDC (in sso_region) for IAM Identity Center. */
+static int source_endpoints(resolver *x) {
+  cfg_source *s;
+  int rc = SQLITE_OK;
+  for (s = x->r.creds; s && rc == SQLITE_OK; s = s->source) {
+    char *dflt = NULL, *from = NULL;
+    if (s->kind == CFG_ASSUME_ROLE || s->kind == CFG_WEB_IDENTITY) {
+      dflt = sqlite3_mprintf("https://sts.%s.amazonaws.com%s", x->r.region,
+                             strncmp(x->r.region, "cn-", 3) == 0 ? ".cn" : "");
+      if (!dflt || !(s->region = str_dup(x->r.region))) rc = SQLITE_NOMEM;
+      else rc = service_endpoint(x, "sts", "AWS_ENDPOINT_URL_STS", dflt, &s->url, &from);
+    } else if (s->kind == CFG_SSO) {
+      if (!valid_region(s->region))
+        rc = fail(x, "dynamo: %s: invalid sso_region \"%s\"", s->where,
+                  s->region);
+      else if (!(dflt = sqlite3_mprintf("https://portal.sso.%s.amazonaws.com",
+                                        s->region)))
+        rc = SQLITE_NOMEM;
+      else
+        rc = service_endpoint(x, "sso", "AWS_ENDPOINT_URL_SSO", dflt, &s->url,
+                              &from);
+      sqlite3_free(from);
+      sqlite3_free(dflt);
+      from = dflt = NULL;
+      if (rc == SQLITE_OK && s->sso_session) {
+        if (!(dflt = sqlite3_mprintf("https://oidc.%s.amazonaws.com", s->region)))
+          rc = SQLITE_NOMEM;
+        else
+          rc = service_endpoint(x, "sso_oidc", "AWS_ENDPOINT_URL_SSO_OIDC", dflt,
+                                &s->oidc_url, &from);
+      }
+    }
+    sqlite3_free(from);
+    sqlite3_free(dflt);
+  }
+  return rc;
 }
 
 int cfg_resolve(const cfg_options *opt, cfg_getenv_fn get_env,
@@ -483,8 +1041,10 @@ int cfg_resolve(const cfg_options *opt, cfg_getenv_fn get_env,
   memset(out, 0, sizeof *out);
   x.opt = opt ? opt : &none;
   x.get_env = get_env ? get_env : std_getenv;
-  named = x.opt->profile ? x.opt->profile : env(&x, "AWS_PROFILE");
-  x.profile = named ? named : "default";
+  named = x.opt->profile;
+  if (!named) named = env(&x, "AWS_DEFAULT_PROFILE");
+  if (!named) named = env(&x, "AWS_PROFILE");
+  x.top.name = named ? named : "default";
 
   rc = file_path(&x, &x.cred, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
   if (rc == SQLITE_OK)
@@ -493,17 +1053,17 @@ int cfg_resolve(const cfg_options *opt, cfg_getenv_fn get_env,
   if (rc == SQLITE_OK) rc = ini_load(&x.conf, &x.err);
   if (rc != SQLITE_OK) goto done;
 
-  x.csec = ini_section(&x.cred, NULL, x.profile);
-  x.psec = config_profile(&x.conf, x.profile);
-  if (named && x.csec < 0 && x.psec < 0) {
-    rc = fail(&x, "dynamo: profile \"%s\" not found in %s or %s", x.profile,
+  x.top = prof_of(&x, x.top.name);
+  if (named && x.top.csec < 0 && x.top.psec < 0) {
+    rc = fail(&x, "dynamo: profile \"%s\" not found in %s or %s", x.top.name,
               x.cred.path, x.conf.path);
     goto done;
   }
-  x.r.profile = str_dup(x.profile);
+  x.r.profile = str_dup(x.top.name);
   rc = x.r.profile ? resolve_credentials(&x) : SQLITE_NOMEM;
   if (rc == SQLITE_OK) rc = resolve_region(&x);
   if (rc == SQLITE_OK) rc = resolve_endpoint(&x);
+  if (rc == SQLITE_OK) rc = source_endpoints(&x);
 
 done:
   ini_free(&x.cred);
@@ -514,6 +1074,7 @@ done:
   }
   cfg_resolved_free(&x.r);
   if (!x.err) x.err = sqlite3_mprintf("dynamo: out of memory");
+  if (rc == SQLITE_ERROR && x.oom) rc = SQLITE_NOMEM;
   if (pzErr)
     *pzErr = x.err;
   else
@@ -525,12 +1086,8 @@ void cfg_resolved_free(cfg_resolved *r) {
   if (!r) return;
   sqlite3_free(r->region);
   sqlite3_free(r->endpoint);
-  sqlite3_free(r->access_key_id);
-  if (r->secret_access_key)
-    wipe_free(r->secret_access_key, strlen(r->secret_access_key));
-  if (r->session_token) wipe_free(r->session_token, strlen(r->session_token));
   sqlite3_free(r->profile);
-  sqlite3_free(r->credentials_source);
+  source_free(r->creds);
   sqlite3_free(r->region_source);
   sqlite3_free(r->endpoint_source);
   memset(r, 0, sizeof *r);

@@ -11,10 +11,17 @@
 **     [0, min(cap, base*2^(n-1))),
 **     base 50 ms (throttling: 500 ms), cap 20 s ("full jitter").
 **
+** Each attempt is signed with the credentials the client's provider
+** (creds.c) holds then, refreshed first when due; an attempt answered
+** ExpiredTokenException (or ExpiredToken) renews them and is sent again,
+** once per request.
+**
 ** DYNAMO_TRACE=1 in the environment prints every request (operation and
 ** JSON body, never a credential) to stderr, which makes the plan visible.
 */
 #include "ddb.h"
+#include "credparse.h"
+#include "creds.h"
 #include "http.h"
 #include "sigv4.h"
 
@@ -42,6 +49,7 @@ typedef struct bucket {
 
 struct ddb_client {
   cfg_resolved cfg;
+  creds_provider *creds;
   http_conn *http;
   char *zHost;       /* Host header value */
   char *zPath;       /* request path, "/" */
@@ -86,8 +94,26 @@ int ddb_is_remote_http(const char *zUrl) {
   return 1;
 }
 
+/* STS and IAM Identity Center answer with credentials: plain http:// only
+** to loopback, as for the endpoint (allow_http=1 lifts both). */
+static int credential_endpoints(ddb_client *c, const ddb_settings *set, char **pzErr) {
+  const cfg_source *s;
+  for (s = c->cfg.creds; s && !set->allow_http; s = s->source) {
+    const char *z = s->oidc_url && ddb_is_remote_http(s->oidc_url) ? s->oidc_url : s->url;
+    int remote = (s->kind == CFG_ASSUME_ROLE || s->kind == CFG_WEB_IDENTITY || s->kind == CFG_SSO) &&
+                 ddb_is_remote_http(z);
+    if (!remote) continue;
+    *pzErr = sqlite3_mprintf("dynamo: %s: refusing plain HTTP to %s: credentials would cross the "
+                             "network unencrypted; use https://, or allow_http=1",
+                             s->where, z);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
 int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, char **pzErr) {
   ddb_client *c = sqlite3_malloc(sizeof(*c));
+  creds_settings cset;
   const char *zAttempts, *zCa;
   int rc;
   *pp = 0;
@@ -128,6 +154,11 @@ int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, c
   c->rd.rate = c->rd.tokens = (double)set->max_read_units;
   c->wr.rate = c->wr.tokens = (double)set->max_write_units;
   c->rd.last = c->wr.last = ddb_clock_ms();
+  if ((rc = credential_endpoints(c, set, pzErr)) != SQLITE_OK) goto fail;
+  cset.timeout_ms = (long)set->request_ms;
+  cset.ca_bundle = zCa && *zCa ? zCa : 0;
+  cset.owner = set->usage_ctx;
+  if ((rc = creds_open(c->cfg.creds, &cset, &c->creds, pzErr)) != SQLITE_OK) goto fail;
   *pp = c;
   return SQLITE_OK;
 fail:
@@ -139,6 +170,7 @@ void ddb_close(ddb_client *c) {
   if (!c) return;
   while (c->pActive) ddb_abandon(c, c->pActive);
   http_close(c->http);
+  creds_close(c->creds);
   cfg_resolved_free(&c->cfg);
   sqlite3_free(c->zHost);
   sqlite3_free(c->zPath);
@@ -265,22 +297,6 @@ long ddb_backoff_ms(int attempt, int throttled, unsigned rnd) {
   return (long)(((unsigned long long)rnd * (unsigned long long)ceiling) >> 32);
 }
 
-/* A short excerpt of a body that is not JSON (an HTML page), in printable
-** ASCII only: the page's bytes may not be UTF-8, and a message must be. */
-static char *body_excerpt(const char *body, size_t n) {
-  char buf[121];
-  size_t i, k = 0;
-  for (i = 0; i < n && k < sizeof(buf) - 1; i++) {
-    unsigned char ch = (unsigned char)body[i];
-    if (ch < 0x20 || ch == 0x7f) ch = ' ';
-    else if (ch >= 0x80) ch = '?';
-    if (ch == ' ' && k > 0 && buf[k - 1] == ' ') continue;
-    buf[k++] = (char)ch;
-  }
-  buf[k] = 0;
-  return sqlite3_mprintf("%s%s", buf, i < n ? "..." : "");
-}
-
 int ddb_parse_error(const char *body, size_t n, long status, char **pzType, char **pzMsg) {
   cJSON *j = cJSON_ParseWithLength(body, n);
   const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "__type");
@@ -296,7 +312,7 @@ int ddb_parse_error(const char *body, size_t n, long status, char **pzType, char
   }
   if (cJSON_IsString(m)) *pzMsg = sqlite3_mprintf("%s", m->valuestring);
   else if (j) *pzMsg = sqlite3_mprintf("(no message)");
-  else *pzMsg = body_excerpt(body, n);
+  else *pzMsg = cp_excerpt(body, n, 120);
   cJSON_Delete(j);
   if (*pzType && *pzMsg) return SQLITE_OK;
   sqlite3_free(*pzType);
@@ -340,7 +356,11 @@ static int begin_attempt(ddb_client *c, ddb_job *j) {
   http_header hh[7];
   sigv4_input in;
   sigv4_output out;
+  const creds_keys *k;
   int rc, n;
+  if ((rc = creds_get(c->creds, &k, &j->zErr)) != SQLITE_OK) return rc;
+  creds_label(c->creds, j->zTable);
+  j->credGen = k->gen;
   sqlite3_snprintf(sizeof(zTarget), zTarget, DDB_TARGET_PREFIX "%s", j->zOp);
   sh[0] = (sigv4_header){"Content-Type", DDB_CONTENT_TYPE};
   sh[1] = (sigv4_header){"Host", c->zHost};
@@ -353,37 +373,32 @@ static int begin_attempt(ddb_client *c, ddb_job *j) {
   in.nheader = 3;
   in.body = j->body;
   in.nbody = strlen(j->body);
-  in.access_key_id = c->cfg.access_key_id;
-  in.secret_access_key = c->cfg.secret_access_key;
-  in.session_token = c->cfg.session_token;
+  in.access_key_id = k->access_key_id;
+  in.secret_access_key = k->secret_access_key;
+  in.session_token = k->session_token;
   in.region = c->cfg.region;
   in.service = "dynamodb";
   in.now = time(0);
   in.cache = &c->keys;
-  if ((rc = sigv4_sign(&in, &out)) != SQLITE_OK) return rc;
+  if ((rc = sigv4_sign(&in, &out)) != SQLITE_OK) {
+    creds_release(c->creds, k);
+    return rc;
+  }
   if (j->attempts == 0) j->firstAt = ddb_clock_ms();
   for (n = 0; n < 3; n++) hh[n] = (http_header){sh[n].name, sh[n].value};
   hh[n++] = (http_header){"X-Amz-Date", out.amz_date};
-  if (c->cfg.session_token && c->cfg.session_token[0]) {
-    hh[n++] = (http_header){"X-Amz-Security-Token", c->cfg.session_token};
+  if (k->session_token && k->session_token[0]) {
+    hh[n++] = (http_header){"X-Amz-Security-Token", k->session_token};
   }
   hh[n++] = (http_header){"Authorization", out.authorization};
   rc = http_begin(c->http, r, c->cfg.endpoint, hh, n, j->body, in.nbody);
   sigv4_output_free(&out);
+  creds_release(c->creds, k);
   if (rc == SQLITE_OK) {
     j->attempts++;
     j->state = JOB_RUNNING;
   }
   return rc;
-}
-
-/* Overwrite every occurrence of zSecret in z (a server could echo what it
-** was sent into its error message). */
-static void redact(char *z, const char *zSecret) {
-  size_t n = zSecret ? strlen(zSecret) : 0;
-  char *p;
-  if (n < 4 || !z) return;
-  while ((p = strstr(z, zSecret)) != 0) memset(p, '*', n);
 }
 
 static void job_fail(ddb_client *c, ddb_job *j, const char *zTable, const char *zType,
@@ -401,8 +416,7 @@ static void job_fail(ddb_client *c, ddb_job *j, const char *zTable, const char *
   } else {
     j->zErr = sqlite3_mprintf("dynamo: %s on %s failed: %s%s", j->zOp, zTable, zMsg, zTries);
   }
-  redact(j->zErr, c->cfg.secret_access_key);
-  redact(j->zErr, c->cfg.session_token);
+  creds_redact(c->creds, j->zErr); /* a server could echo what it was sent */
   j->rc = j->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   j->state = JOB_DONE;
 }
@@ -449,6 +463,21 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
     zMsg = sqlite3_mprintf("the response is not a JSON object");
   } else {
     if ((rc = ddb_parse_error(resp->body, resp->nbody, resp->status, &zType, &zMsg))) goto done;
+    if (!j->renewed && (!strcmp(zType, "ExpiredTokenException") || !strcmp(zType, "ExpiredToken"))) {
+      char *zErr = 0; /* renew the credentials once and send it again at once */
+      j->renewed = 1;
+      if ((rc = creds_renew(c->creds, j->credGen, &zErr)) == SQLITE_OK) {
+        report_usage(c, j, resp, 0);
+        j->state = JOB_WAITING;
+        j->readyAt = 0;
+        goto done;
+      }
+      if (rc != SQLITE_ERROR) goto done;
+      job_fail(c, j, zTable, zType, zErr + (strncmp(zErr, "dynamo: ", 8) ? 0 : 8));
+      sqlite3_free(zErr);
+      rc = SQLITE_OK;
+      goto done;
+    }
     retry = ddb_is_retryable(resp->status, zType);
     throttled = ddb_is_throttling(zType);
     if (!retry) {
@@ -542,6 +571,7 @@ int ddb_start(ddb_client *c, const char *zTable, ddb_job *j) {
   j->zErr = 0;
   j->zType[0] = 0;
   j->attempts = 0;
+  j->renewed = 0;
   j->readyAt = j->delayMs > 0 ? ddb_clock_ms() + j->delayMs : 0;
   j->zTable = zTable;
   j->state = JOB_DONE;

@@ -5,9 +5,13 @@
 **
 **   .load ./dynamo
 **   SELECT dynamo_version();   -- 0.1.0
-**   SELECT dynamo_debug();     -- version, commit, library versions
+**   SELECT dynamo_debug();     -- version, commit, library versions, and
+**                              -- for each table of this connection in use:
+**                              -- where its credentials come from and when
+**                              -- they expire (creds_debug)
 */
 #include "dynamo.h"
+#include "creds.h"
 #include "http.h"
 #include "stats.h"
 #include "tables.h"
@@ -29,14 +33,18 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3_str *s = sqlite3_str_new(0);
   char *z;
   (void)argc;
   (void)argv;
-  z = sqlite3_mprintf(
+  sqlite3_str_appendf(
+      s,
       "Version: %s\nCommit: %s\nSQLite: %s (built with %s)\nlibcurl: %s\nOpenSSL: %s\n"
       "cJSON: %s",
       DYNAMO_VERSION, DYNAMO_COMMIT, sqlite3_libversion(), SQLITE_VERSION, http_version(),
       OpenSSL_version(OPENSSL_VERSION), cJSON_Version());
+  creds_debug(sqlite3_user_data(ctx), s); /* the connection's tables */
+  z = sqlite3_str_finish(s);
   if (!z) {
     sqlite3_result_error_nomem(ctx);
     return;
@@ -64,14 +72,16 @@ DYNAMO_EXPORT int sqlite3_dynamo_init(sqlite3 *db, char **pzErrMsg,
   rc = sqlite3_create_function(db, "dynamo_version", 0,
                                SQLITE_UTF8 | SQLITE_INNOCUOUS | SQLITE_DETERMINISTIC, 0,
                                fn_version, 0, 0);
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_create_function(db, "dynamo_debug", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, 0,
-                                 fn_debug, 0, 0);
-  }
   if (rc == SQLITE_OK) { /* the connection's stats and settings, shared */
     dyn_conn *conn = conn_new();
     if (!conn) return SQLITE_NOMEM;
     rc = stats_register(db, conn); /* frees conn when the connection closes */
+    /* dynamo_debug() lists the credentials of the tables conn serves (the
+    ** owner their clients register with, ddb_settings.usage_ctx) */
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_create_function(db, "dynamo_debug", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, conn,
+                                   fn_debug, 0, 0);
+    }
     if (rc == SQLITE_OK) rc = vtab_register(db, conn);
     if (rc == SQLITE_OK) rc = tables_register(db);
   }

@@ -308,6 +308,124 @@ done:
   return rc;
 }
 
+/* ---- one blocking request (the credential endpoints) -------------------- */
+
+typedef struct fetch_buf {
+  char *z;
+  size_t n, cap;
+  int oom, tooBig;
+} fetch_buf;
+
+static void buf_wipe_free(char *z, size_t n) {
+  volatile char *v = z;
+  while (v && n--) *v++ = 0;
+  sqlite3_free(z);
+}
+
+static size_t on_fetch_body(char *data, size_t size, size_t nmemb, void *arg) {
+  fetch_buf *b = arg;
+  size_t n = size * nmemb;
+  if (b->n + n > HTTP_MAX_FETCH) {
+    b->tooBig = 1;
+    return 0;
+  }
+  if (b->n + n + 1 > b->cap) { /* grown by copy, the old one wiped */
+    size_t cap = b->cap ? b->cap * 2 : 4096;
+    char *z;
+    while (cap < b->n + n + 1) cap *= 2;
+    if (!(z = sqlite3_malloc64(cap))) {
+      b->oom = 1;
+      return 0;
+    }
+    if (b->n) memcpy(z, b->z, b->n);
+    buf_wipe_free(b->z, b->n);
+    b->z = z;
+    b->cap = cap;
+  }
+  memcpy(b->z + b->n, data, n);
+  b->n += n;
+  return n;
+}
+
+int http_fetch(const char *zMethod, const char *zUrl, const http_header *aHdr, int nHdr,
+               const char *body, size_t nbody, long timeout_ms, const char *zCaBundle,
+               http_response *resp) {
+  struct curl_slist *headers = 0, *l;
+  fetch_buf b;
+  char errbuf[CURL_ERROR_SIZE];
+  CURL *e;
+  CURLcode cc;
+  int i, rc = SQLITE_NOMEM;
+  memset(resp, 0, sizeof(*resp));
+  memset(&b, 0, sizeof(b));
+  errbuf[0] = 0;
+  if (http_global_init() != SQLITE_OK || !(e = curl_easy_init())) return SQLITE_NOMEM;
+  for (i = 0; i < nHdr; i++) {
+    char *h = sqlite3_mprintf("%s: %s", aHdr[i].name, aHdr[i].value);
+    if (!h) goto done;
+    l = curl_slist_append(headers, h);
+    buf_wipe_free(h, strlen(h)); /* an Authorization header is a secret */
+    if (!l) goto done;
+    headers = l;
+  }
+  if (!(l = curl_slist_append(headers, "Expect:"))) goto done;
+  headers = l;
+  for (i = 0; i < nHdr && sqlite3_stricmp(aHdr[i].name, "Content-Type") != 0; i++) {
+  }
+  if (i == nHdr && strcmp(zMethod, "GET") != 0) { /* not libcurl's form type */
+    if (!(l = curl_slist_append(headers, "Content-Type:"))) goto done;
+    headers = l;
+  }
+  curl_easy_setopt(e, CURLOPT_URL, zUrl);
+  if (strcmp(zMethod, "GET") == 0) {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "");
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? nbody : 0));
+    if (strcmp(zMethod, "POST") != 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, zMethod);
+  }
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_fetch_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (zCaBundle) curl_easy_setopt(e, CURLOPT_CAINFO, zCaBundle);
+  cc = curl_easy_perform(e);
+  if (b.oom) goto done;
+  resp->curl_code = (int)cc;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
+  if (b.tooBig) {
+    snprintf(resp->error, sizeof(resp->error), "the answer is larger than %d KB",
+             HTTP_MAX_FETCH >> 10);
+  } else if (cc != CURLE_OK) {
+    snprintf(resp->error, sizeof(resp->error), "%s",
+             errbuf[0] ? errbuf : curl_easy_strerror(cc));
+  }
+  if (!b.z && !(b.z = sqlite3_malloc(1))) goto done;
+  b.z[b.n] = 0;
+  resp->body = b.z;
+  resp->nbody = b.n;
+  b.z = 0;
+  rc = SQLITE_OK;
+done:
+  buf_wipe_free(b.z, b.n);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(e);
+  return rc;
+}
+
+void http_response_clear(http_response *resp) {
+  buf_wipe_free(resp->body, resp->nbody);
+  resp->body = 0;
+  resp->nbody = 0;
+}
+
 const char *http_version(void) {
   return curl_version();
 }

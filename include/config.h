@@ -1,18 +1,40 @@
 /*
 ** Where a table's region, endpoint and credentials come from, following the
-** AWS CLI. Pure except for reading the shared config/credentials files; the
-** environment is passed in as a function so that tests control it.
+** AWS CLI (botocore). Pure except for reading the shared config and
+** credentials files; the environment is passed in as a function so that
+** tests control it. Nothing here talks to the network: for credentials
+** that must be fetched, cfg_resolve() says from where and how (a
+** cfg_source), and creds.c fetches them.
 **
-**   credentials: the profile= option (like the CLI's --profile) selects that
-**                profile and skips the environment; otherwise
-**                AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN),
-**                else the profile AWS_PROFILE or "default" in
-**                AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), then in
-**                AWS_CONFIG_FILE (~/.aws/config, section [profile NAME] or
-**                [default]). A profile named by the option or AWS_PROFILE
-**                must exist in one of the files. Profiles using role_arn,
-**                web_identity_token_file, sso_* or credential_process are
-**                refused.
+**   profile:     the profile= option, else AWS_DEFAULT_PROFILE, else
+**                AWS_PROFILE, else "default". A profile named by any of
+**                them must exist in one of the two files. A profile's
+**                settings are its config-file section ([profile NAME], or
+**                [default]) with its credentials-file section ([NAME]) on
+**                top.
+**   credentials: the first of these that the files and the environment
+**                configure, in botocore's order (one that is configured
+**                but wrong is an error, never a fall-through):
+**                 1. AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (token:
+**                    AWS_SECURITY_TOKEN or AWS_SESSION_TOKEN), unless the
+**                    profile= option is given;
+**                 2. role_arn (without web_identity_token_file): AssumeRole
+**                    with the credentials of source_profile (recursively)
+**                    or of credential_source (Environment,
+**                    Ec2InstanceMetadata, EcsContainer); mfa_serial refused;
+**                 3. AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (not with
+**                    the profile= option), or web_identity_token_file +
+**                    role_arn: AssumeRoleWithWebIdentity;
+**                 4. sso_account_id / sso_role_name with sso_session (its
+**                    [sso-session NAME] section) or the legacy
+**                    sso_start_url + sso_region: IAM Identity Center;
+**                 5. aws_access_key_id in the credentials file;
+**                    login_session refused; credential_process;
+**                    aws_access_key_id in the config file;
+**                 6. AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI;
+**                 7. EC2 instance metadata, unless AWS_EC2_METADATA_DISABLED
+**                    is true: the last resort, whose failure means "no
+**                    credentials found" (cfg_source.fallback).
 **   region:      option, AWS_REGION, AWS_DEFAULT_REGION, the profile's region
 **                (config file only).
 **   endpoint:    option, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, the
@@ -21,7 +43,10 @@
 **                (.com.cn for cn-*); AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true
 **                (or the profile's ignore_configured_endpoint_urls) skips the
 **                environment and the files. One trailing '/' is dropped; the
-**                URL must start with http:// or https://.
+**                URL must start with http:// or https://. STS, the SSO portal
+**                and SSO OIDC are found the same way (AWS_ENDPOINT_URL_STS,
+**                AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, services
+**                keys sts, sso, sso_oidc), never from the endpoint option.
 **
 ** Empty environment variables count as unset.
 */
@@ -40,16 +65,73 @@ typedef struct cfg_options {   /* from CREATE VIRTUAL TABLE; NULL = unset */
   const char *profile;
 } cfg_options;
 
+/* How a source gives credentials. */
+typedef enum cfg_kind {
+  CFG_STATIC = 1,   /* keys at hand: the environment or a profile's keys */
+  CFG_PROCESS,      /* credential_process: a command prints them */
+  CFG_ASSUME_ROLE,  /* role_arn: STS AssumeRole, signed with source's */
+  CFG_WEB_IDENTITY, /* STS AssumeRoleWithWebIdentity with a token file */
+  CFG_SSO,          /* IAM Identity Center: the cached login's token,
+                    ** then GetRoleCredentials */
+  CFG_CONTAINER,    /* the ECS/EKS container credentials endpoint */
+  CFG_IMDS          /* EC2 instance metadata, IMDSv2 */
+} cfg_kind;
+
+/* One source of credentials and what fetching from it needs. Every string
+** is sqlite3_malloc()ed, NULL when unset; secrets are wiped when freed. */
+typedef struct cfg_source cfg_source;
+struct cfg_source {
+  cfg_kind kind;
+  char *where;            /* names it in messages and dynamo_debug(), never
+                          ** a secret: `profile "dev" (role_arn in
+                          ** /home/u/.aws/config)`, `environment
+                          ** (AWS_ACCESS_KEY_ID)` */
+  char *profile;          /* its profile; NULL for the environment, the
+                          ** container and instance metadata */
+  /* CFG_STATIC */
+  char *access_key_id;
+  char *secret_access_key;
+  char *session_token;    /* NULL when there is none */
+  /* CFG_PROCESS */
+  char *command;          /* the command line, split as shlex.split does */
+  /* CFG_ASSUME_ROLE, CFG_WEB_IDENTITY */
+  char *role_arn;
+  char *role_session_name;/* NULL: "dynamo-session-TIME" */
+  char *external_id;
+  int duration_seconds;   /* 0: STS's default (an integer, else ignored,
+                          ** as botocore ignores it) */
+  char *token_file;       /* web identity: read again at every fetch */
+  cfg_source *source;     /* assume role: whose credentials sign it */
+  /* every kind that fetches */
+  char *url;              /* STS, the SSO portal, the container endpoint, or
+                          ** the instance metadata base URL */
+  char *region;           /* the signing region of STS; SSO: sso_region */
+  /* CFG_SSO */
+  char *sso_start_url;
+  char *sso_session;      /* NULL for the legacy keys (no refresh) */
+  char *sso_account_id;
+  char *sso_role_name;
+  char *oidc_url;         /* SSO OIDC, CreateToken (with sso_session) */
+  char *token_cache;      /* ~/.aws/sso/cache/SHA1.json */
+  /* CFG_CONTAINER */
+  char *auth_token;       /* AWS_CONTAINER_AUTHORIZATION_TOKEN */
+  char *auth_token_file;  /* AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, read
+                          ** at every fetch (it wins over auth_token) */
+  /* CFG_IMDS */
+  long timeout_ms;        /* metadata_service_timeout, 1 s */
+  int attempts;           /* metadata_service_num_attempts, 1 */
+  int v1_disabled;        /* ec2_metadata_v1_disabled: no fallback to IMDSv1 */
+  int fallback;           /* the chain's last resort: when it fails, no
+                          ** credentials were found */
+  char *looked_in;        /* with fallback: the places looked at before,
+                          ** for that message */
+};
+
 typedef struct cfg_resolved {  /* every string sqlite3_malloc()ed */
   char *region;
   char *endpoint;              /* URL without trailing slash */
-  char *access_key_id;
-  char *secret_access_key;
-  char *session_token;         /* NULL when there is none */
   char *profile;               /* the profile consulted ("default" ...) */
-  char *credentials_source;    /* e.g. "environment", "profile default in
-                               ** /root/.aws/credentials": for dynamo_debug,
-                               ** never contains a secret */
+  cfg_source *creds;           /* where the credentials come from */
   char *region_source;         /* e.g. "AWS_REGION" */
   char *endpoint_source;       /* e.g. "endpoint option" */
 } cfg_resolved;
@@ -58,7 +140,8 @@ typedef struct cfg_resolved {  /* every string sqlite3_malloc()ed */
 ** Resolve everything. Returns SQLITE_OK and fills *out, or an error code
 ** with *pzErr set to a sqlite3_malloc()ed message (which names every place
 ** that was looked at when credentials or region are missing, and never
-** contains a secret). *out is zeroed on error.
+** contains a secret). *out is zeroed on error. Looks up the SSO cache
+** file's name (SHA-1) but reads no file besides the two AWS files.
 */
 int cfg_resolve(const cfg_options *opt, cfg_getenv_fn get_env,
                 cfg_resolved *out, char **pzErr);

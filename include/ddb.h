@@ -62,7 +62,9 @@ double ddb_consumed(const cJSON *resp);
 int ddb_is_remote_http(const char *zUrl);
 void ddb_close(ddb_client *c);
 
-/* The resolved configuration (for dynamo_debug and messages). */
+/* The resolved configuration (for messages); the credentials' source is
+** in cfg.creds, the credentials themselves only in the client's provider
+** (creds.h), refreshed before each attempt when due. */
 const cfg_resolved *ddb_config(const ddb_client *c);
 
 /*
@@ -138,6 +140,8 @@ typedef struct ddb_job {
   void *priv;
   int active;             /* started, not yet waited for or abandoned */
   struct ddb_job *pNextActive;
+  unsigned credGen;       /* the credentials the last attempt was signed with */
+  int renewed;            /* they were renewed after ExpiredTokenException */
 } ddb_job;
 
 int ddb_run(ddb_client *c, const char *zTable, ddb_job **aJob, int nJob);

@@ -94,6 +94,27 @@ int http_is_retryable(int curl_code);
 ** sqlite3_malloc()ed; SQLITE_OK, SQLITE_ERROR (invalid URL) or NOMEM. */
 int http_url_parts(const char *url, char **pzHost, char **pzPath);
 
+/*
+** One blocking request on an easy handle of its own, apart from any
+** http_conn: for the credential endpoints (STS, instance metadata, the
+** container endpoint, IAM Identity Center), asked once in a long while.
+** zMethod is "GET", "PUT" or "POST" (body may be NULL, then nothing is
+** sent); exactly the headers given are sent (none that libcurl would add
+** matters); no redirect is followed; connecting and the whole transfer
+** each get timeout_ms; zCaBundle NULL: the system store. The answer, of
+** any status, or a transfer error in resp->curl_code and resp->error, is
+** in *resp, which the caller releases with http_response_clear(). A body
+** larger than HTTP_MAX_FETCH is a transfer error. SQLITE_OK or
+** SQLITE_NOMEM.
+*/
+#define HTTP_MAX_FETCH (1 << 20)
+int http_fetch(const char *zMethod, const char *zUrl, const http_header *aHdr, int nHdr,
+               const char *body, size_t nbody, long timeout_ms, const char *zCaBundle,
+               http_response *resp);
+
+/* Free a response's body, overwritten first (it may hold credentials). */
+void http_response_clear(http_response *resp);
+
 /* Version of libcurl, for dynamo_debug(). */
 const char *http_version(void);
 

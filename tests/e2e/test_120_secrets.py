@@ -59,3 +59,101 @@ def test_a_server_echoing_the_token_does_not_leak_it():
     finally:
         del os.environ["AWS_SESSION_TOKEN"]
         os.environ["AWS_SECRET_ACCESS_KEY"] = old
+
+
+# -- every source of credentials (credfakes.py: fakes on 127.0.0.1) --------
+
+def test_no_source_leaks_its_secrets():
+    """For each kind of source: what it answered (secret keys, session
+    tokens) and what it was configured or asked with (the web identity
+    token, the SSO login's tokens and client secret, the container's
+    authorization token) never show in messages, the trace, dynamo_debug(),
+    the schema or the database file."""
+    import hashlib
+    import json
+    import sys
+    import time
+    from credfakes import (FakeContainer, FakeDynamo, FakeImds, FakeSso, FakeSts, Issuer,
+                           aws_env, iso)
+    from credtest import aws_file, new_home
+
+    home = new_home()
+    web = os.path.join(home, "web-token")
+    with open(web, "w") as f:
+        f.write("webidentityt0k3n")
+    helper = os.path.join(home, "helper.py")
+    with open(helper, "w") as f:
+        f.write("import json\nprint(json.dumps({'Version': 1, 'AccessKeyId': 'AKIDPROC', "
+                "'SecretAccessKey': 'process/s3cr3t', 'SessionToken': 'processt0k3n'}))\n")
+    aws_file(home, "credentials",
+             "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base/s3cr3t\n")
+    aws_file(home, "config",
+             "[profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
+             "[profile web]\nweb_identity_token_file = %s\nrole_arn = arn:aws:iam::1:role/w\n"
+             "[profile proc]\ncredential_process = %s %s\n"
+             "[profile sso]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n"
+             "[sso-session corp]\nsso_start_url = https://x.awsapps.com/start\n"
+             "sso_region = us-east-1\n" % (web, sys.executable, helper))
+    cache = os.path.join(home, ".aws", "sso", "cache",
+                         hashlib.sha1(b"corp").hexdigest() + ".json")
+    with open(cache, "w") as f:
+        json.dump({"accessToken": "ssologint0k3n", "expiresAt": iso(time.time() + 60),
+                   "refreshToken": "ssorefresht0k3n", "clientId": "cid",
+                   "clientSecret": "ssoclients3cr3t",
+                   "registrationExpiresAt": iso(time.time() + 86400)}, f)
+    fixed = ["base/s3cr3t", "webidentityt0k3n", "process/s3cr3t", "processt0k3n",
+             "ssologint0k3n", "ssorefresht0k3n", "ssoclients3cr3t", "containert0k3n"]
+    issuer = Issuer()
+    with FakeSts(issuer) as sts, FakeSso(issuer) as sso, FakeImds(issuer) as imds, \
+            FakeContainer(issuer, token="containert0k3n") as ecs, FakeDynamo(issuer) as ddb:
+        base = aws_env(home, AWS_ENDPOINT_URL_STS=sts.url, AWS_ENDPOINT_URL_SSO=sso.url,
+                       AWS_ENDPOINT_URL_SSO_OIDC=sso.url, DYNAMO_TRACE="1")
+        runs = [("role", {}), ("web", {}), ("proc", {}), ("sso", {}),
+                (None, {"AWS_CONTAINER_CREDENTIALS_FULL_URI": ecs.url + "/c",
+                        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "containert0k3n"}),
+                (None, {"AWS_EC2_METADATA_DISABLED": None,
+                        "AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.url})]
+        for profile, extra in runs:
+            opt = ", profile=%s" % profile if profile else ""
+            with tempfile.TemporaryDirectory() as d:
+                db = os.path.join(d, "s.db")
+                script = "\n".join([
+                    "CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s'%s, uuid TEXT);"
+                    % (ddb.url, opt),
+                    "SELECT * FROM t;",
+                    "INSERT INTO t(uuid) VALUES ('x');",      # FakeDynamo: no PutItem
+                    "SELECT dynamo_debug();",
+                    "SELECT sql FROM sqlite_master;",
+                ])
+                rc, out, err = shell(script, db=db, env=dict(base, **extra))
+                text = out + err
+                assert "FakeDynamo: no PutItem" in text, text
+                assert "dynamo: credentials from " in err, err  # the trace ran
+                assert "Credentials (Fake): " in out, out
+                with open(db, "rb") as f:
+                    data = f.read()
+                for secret in fixed + issuer.secrets():
+                    assert secret not in text, "%s printed %s" % (profile or extra, secret)
+                    assert secret.encode() not in data, "in the database file"
+        eq(sso.refreshes, 1)  # the refresh path ran too
+
+
+def test_a_server_echoing_temporary_credentials_does_not_leak_them():
+    from credfakes import FakeDynamo, FakeSts, Issuer, aws_env
+    from credtest import role_home
+    from harness import connect, environ
+
+    home = role_home()
+    issuer = Issuer()
+    with FakeSts(issuer) as sts, FakeDynamo(issuer) as ddb, \
+            environ(**aws_env(home, AWS_ENDPOINT_URL_STS=sts.url)):
+        c = connect()
+        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', profile=dev, "
+                  "uuid TEXT)" % ddb.url)
+        (secret, token, _), = issuer.issued.values()
+        ddb.fail((400, {"__type": "AccessDeniedException",
+                        "message": "token %s and key %s refused" % (token, secret)}))
+        e = raises(lambda: c.execute("SELECT * FROM t").fetchall(), "AccessDeniedException")
+        assert token not in str(e) and secret not in str(e), e
+        assert "*" * len(token) in str(e), e
+        c.close()

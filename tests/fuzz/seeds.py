@@ -2,7 +2,8 @@
 """Write the seed corpora of the fuzz targets into tests/fuzz/corpus/.
 
     tests/fuzz/seeds.py              the hand-made seeds (attrval, number,
-                                     response): rewrites them, keeps others
+                                     response, credparse): rewrites them,
+                                     keeps others
     tests/fuzz/seeds.py --capture    also starts DynamoDB Local (tests/server.py),
                                      loads items of every type and saves the raw
                                      bodies of real Scan, Query and GetItem
@@ -250,8 +251,46 @@ def capture():
         shutil.rmtree(state, ignore_errors=True)
 
 
+def credparse_seeds():
+    """Answers of credential sources (fuzz_credparse): STS XML, the JSON of
+    credential_process, containers, instance metadata, IAM Identity Center
+    and its token cache, command lines and times."""
+    creds = ("<Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>"
+             "wJalr/K7MDENG+bPxRfi&amp;&#x41;</SecretAccessKey><SessionToken>FQoG//=="
+             "</SessionToken><Expiration>2024-05-01T12:00:00Z</Expiration></Credentials>")
+    write("credparse", "sts-assume-role.xml",
+          "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+          "<AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::1:assumed-role/r/s</Arn>"
+          "</AssumedRoleUser>%s</AssumeRoleResult></AssumeRoleResponse>" % creds)
+    write("credparse", "sts-web-identity.xml",
+          "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>%s"
+          "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>" % creds)
+    write("credparse", "sts-error.xml",
+          "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not "
+          "authorized &lt;x&gt;</Message></Error></ErrorResponse>")
+    write("credparse", "sts-cut.xml", creds[:90])
+    write("credparse", "process.json", compact({
+        "Version": 1, "AccessKeyId": "AKID", "SecretAccessKey": "s", "SessionToken": "t",
+        "Expiration": "2024-05-01T12:00:00.123+02:00"}))
+    write("credparse", "imds.json", compact({
+        "Code": "Success", "AccessKeyId": "ASIA", "SecretAccessKey": "s", "Token": "t",
+        "Expiration": "2024-05-01T12:00:00Z"}))
+    write("credparse", "sso-role.json", compact({"roleCredentials": {
+        "accessKeyId": "ASIA", "secretAccessKey": "s", "sessionToken": "t",
+        "expiration": 1714564800000}}))
+    write("credparse", "sso-cache.json", compact({
+        "startUrl": "https://x.awsapps.com/start", "region": "us-east-1", "accessToken": "a",
+        "expiresAt": "2024-05-01T12:00:00Z", "clientId": "c", "clientSecret": "s",
+        "registrationExpiresAt": "2024-08-01T00:00:00Z", "refreshToken": "r"}))
+    write("credparse", "oidc.json", compact({"accessToken": "a", "expiresIn": 3600,
+                                             "refreshToken": "r"}))
+    write("credparse", "command-line.txt", "/usr/bin/get \"a \\\" b\" 'c d' e\\ f")
+    write("credparse", "time.txt", "2024-05-01 14:00:00.5+0200")
+
+
 def main(argv):
     hand_seeds()
+    credparse_seeds()
     if "--capture" in argv:
         capture()
     total = 0

@@ -37,8 +37,11 @@ static const char *fake_getenv(const char *name) {
 }
 
 /* The environment: HOME plus the given variables. */
-#define ENV(...) ((const char *const[]){home_env, __VA_ARGS__, NULL})
-#define ENV_HOME ((const char *const[]){home_env, NULL})
+#define NO_IMDS "AWS_EC2_METADATA_DISABLED=true"
+#define ENV(...) ((const char *const[]){home_env, NO_IMDS, __VA_ARGS__, NULL})
+#define ENV_HOME ((const char *const[]){home_env, NO_IMDS, NULL})
+/* instance metadata allowed: the chain's last resort */
+#define ENV_IMDS(...) ((const char *const[]){home_env, __VA_ARGS__, NULL})
 #define CREDS "AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=envs3cr3t"
 
 /* ---- files -------------------------------------------------------------- */
@@ -80,6 +83,13 @@ static const char *fmt(const char *f, ...) {
 static cfg_resolved R;
 static char *E;
 
+/* The chosen source's fields (NULL when there is none). */
+#define SRC(f) (R.creds ? R.creds->f : NULL)
+#define KEY_ID SRC(access_key_id)
+#define SECRET SRC(secret_access_key)
+#define TOKEN SRC(session_token)
+#define SOURCE SRC(where)
+
 static int leaks(const char *s) {
   return s && (strstr(s, "s3cr3t") || strstr(s, "t0k3n"));
 }
@@ -100,14 +110,17 @@ static int resolve(const char *region, const char *endpoint,
   cur_env = env;
   rc = cfg_resolve(&o, fake_getenv, &R, &E);
   CHECK(!leaks(E));
-  CHECK(!leaks(R.credentials_source));
+  for (const cfg_source *s = rc == SQLITE_OK ? R.creds : NULL; s; s = s->source) {
+    CHECK(!leaks(s->where));
+    CHECK(!leaks(s->looked_in));
+    CHECK(s->where != NULL);
+  }
   CHECK(!leaks(R.region_source));
   CHECK(!leaks(R.endpoint_source));
   if (rc == SQLITE_OK) {
     CHECK(E == NULL);
-    CHECK(R.region && R.endpoint && R.access_key_id && R.secret_access_key &&
-          R.profile && R.credentials_source && R.region_source &&
-          R.endpoint_source);
+    CHECK(R.region && R.endpoint && R.creds && R.profile && SOURCE &&
+          R.region_source && R.endpoint_source);
   } else {
     CHECK(E != NULL && strncmp(E, "dynamo: ", 8) == 0);
     CHECK(is_zero(&R));
@@ -133,10 +146,10 @@ static void test_env_credentials(void) {
   files(NULL, NULL);
   CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, "AWS_REGION=us-east-1")),
             SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDENV");
-  CHECK_STR(R.secret_access_key, "envs3cr3t");
-  CHECK(R.session_token == NULL);
-  CHECK_STR(R.credentials_source, "environment");
+  CHECK_STR(KEY_ID, "AKIDENV");
+  CHECK_STR(SECRET, "envs3cr3t");
+  CHECK(TOKEN == NULL);
+  CHECK_STR(SOURCE, "environment (AWS_ACCESS_KEY_ID)");
   CHECK_STR(R.profile, "default");
   CHECK_STR(R.region, "us-east-1");
   CHECK_STR(R.region_source, "AWS_REGION");
@@ -147,14 +160,14 @@ static void test_env_credentials(void) {
                     ENV(CREDS, "AWS_SESSION_TOKEN=envt0k3n",
                         "AWS_REGION=us-east-1")),
             SQLITE_OK);
-  CHECK_STR(R.session_token, "envt0k3n");
+  CHECK_STR(TOKEN, "envt0k3n");
 
   /* empty variables count as unset */
   CHECK_INT(resolve(NULL, NULL, NULL,
                     ENV(CREDS, "AWS_SESSION_TOKEN=", "AWS_REGION=",
                         "AWS_DEFAULT_REGION=eu-west-1")),
             SQLITE_OK);
-  CHECK(R.session_token == NULL);
+  CHECK(TOKEN == NULL);
   CHECK_STR(R.region, "eu-west-1");
 }
 
@@ -164,8 +177,8 @@ static void test_env_beats_files(void) {
                       "aws_secret_access_key = confs3cr3t\n"
                       "region = ap-south-1\n");
   CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS)), SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDENV");
-  CHECK_STR(R.credentials_source, "environment");
+  CHECK_STR(KEY_ID, "AKIDENV");
+  CHECK_STR(SOURCE, "environment (AWS_ACCESS_KEY_ID)");
   CHECK_STR(R.region, "ap-south-1"); /* the profile still gives the region */
   CHECK_STR(R.region_source, fmt("profile default in %s", conf_path));
 }
@@ -180,19 +193,22 @@ static void test_profile_option_skips_env(void) {
                     ENV(CREDS, "AWS_SESSION_TOKEN=envt0k3n",
                         "AWS_PROFILE=other")),
             SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDWORK");
-  CHECK_STR(R.secret_access_key, "works3cr3t");
-  CHECK_STR(R.session_token, "workt0k3n");
+  CHECK_STR(KEY_ID, "AKIDWORK");
+  CHECK_STR(SECRET, "works3cr3t");
+  CHECK_STR(TOKEN, "workt0k3n");
   CHECK_STR(R.profile, "work");
-  CHECK_STR(R.credentials_source, fmt("profile work in %s", cred_path));
+  CHECK_STR(SOURCE, fmt("profile \"work\" (aws_access_key_id in %s)", cred_path));
   CHECK_STR(R.region, "eu-central-1");
 
   /* the profile has no keys: the environment is not a fallback */
   files(NULL, "[profile work]\nregion = eu-central-1\n");
   CHECK_INT(resolve(NULL, NULL, "work", ENV(CREDS)), SQLITE_ERROR);
-  CHECK_STR(E, fmt("dynamo: no AWS credentials found: looked in profile "
-                   "\"work\" in %s and %s (the profile option skips the "
-                   "environment)",
+  CHECK_STR(E, fmt("dynamo: no AWS credentials found; looked in: profile "
+                   "\"work\" in %s and %s, the container endpoint "
+                   "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, "
+                   "AWS_CONTAINER_CREDENTIALS_FULL_URI), EC2 instance metadata "
+                   "(AWS_EC2_METADATA_DISABLED is true) (the profile option "
+                   "skips the environment)",
                    cred_path, conf_path));
 }
 
@@ -205,7 +221,7 @@ static void test_aws_profile(void) {
         "aws_secret_access_key = devs3cr3t\n",
         "[default]\nregion = us-east-1\n[profile dev]\nregion = us-west-1\n");
   CHECK_INT(resolve(NULL, NULL, NULL, ENV("AWS_PROFILE=dev")), SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDDEV");
+  CHECK_STR(KEY_ID, "AKIDDEV");
   CHECK_STR(R.profile, "dev");
   CHECK_STR(R.region, "us-west-1");
   CHECK_STR(R.region_source, fmt("profile dev in %s", conf_path));
@@ -213,14 +229,14 @@ static void test_aws_profile(void) {
   /* the option beats AWS_PROFILE */
   CHECK_INT(resolve(NULL, NULL, "default", ENV("AWS_PROFILE=dev")),
             SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDDEF");
+  CHECK_STR(KEY_ID, "AKIDDEF");
   CHECK_STR(R.region, "us-east-1");
 
   /* environment credentials beat AWS_PROFILE (the CLI does the same), which
   ** still selects the profile for the region */
   CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, "AWS_PROFILE=dev")),
             SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDENV");
+  CHECK_STR(KEY_ID, "AKIDENV");
   CHECK_STR(R.profile, "dev");
   CHECK_STR(R.region, "us-west-1");
 }
@@ -233,21 +249,21 @@ static void test_credentials_file_beats_config(void) {
                      "region = us-east-2\n";
   files(CRED_DEFAULT, conf);
   CHECK_INT(resolve(NULL, NULL, NULL, ENV_HOME), SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDCRED");
-  CHECK_STR(R.secret_access_key, "creds3cr3t");
-  CHECK(R.session_token == NULL); /* never mixed across files */
-  CHECK_STR(R.credentials_source, fmt("profile default in %s", cred_path));
+  CHECK_STR(KEY_ID, "AKIDCRED");
+  CHECK_STR(SECRET, "creds3cr3t");
+  CHECK(TOKEN == NULL); /* never mixed across files */
+  CHECK_STR(SOURCE, fmt("profile \"default\" (aws_access_key_id in %s)", cred_path));
 
   files(NULL, conf);
   CHECK_INT(resolve(NULL, NULL, NULL, ENV_HOME), SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDCONF");
-  CHECK_STR(R.session_token, "conft0k3n");
-  CHECK_STR(R.credentials_source, fmt("profile default in %s", conf_path));
+  CHECK_STR(KEY_ID, "AKIDCONF");
+  CHECK_STR(TOKEN, "conft0k3n");
+  CHECK_STR(SOURCE, fmt("profile \"default\" (aws_access_key_id in %s)", conf_path));
 
   /* a credentials-file profile without keys falls through to the config */
   files("[default]\nregion = ignored-1\n", conf);
   CHECK_INT(resolve(NULL, NULL, NULL, ENV_HOME), SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDCONF");
+  CHECK_STR(KEY_ID, "AKIDCONF");
 }
 
 static void test_section_names_per_file(void) {
@@ -265,13 +281,13 @@ static void test_section_names_per_file(void) {
               "aws_access_key_id = AKIDY\naws_secret_access_key = ys3cr3t\n");
   CHECK_INT(resolve("us-east-1", NULL, NULL, ENV("AWS_PROFILE=dev")),
             SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDY");
+  CHECK_STR(KEY_ID, "AKIDY");
 
   files("[dev]\naws_access_key_id = AKIDX\naws_secret_access_key = xs3cr3t\n",
         NULL);
   CHECK_INT(resolve("us-east-1", NULL, NULL, ENV("AWS_PROFILE=dev")),
             SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDX");
+  CHECK_STR(KEY_ID, "AKIDX");
 
   /* [profile default] is the default profile too; the later section wins,
   ** as in botocore */
@@ -293,10 +309,27 @@ static void test_section_names_per_file(void) {
 static void test_missing_credentials(void) {
   files(NULL, "[default]\nregion = us-east-1\n");
   CHECK_INT(resolve(NULL, NULL, NULL, ENV_HOME), SQLITE_ERROR);
-  CHECK_STR(E, fmt("dynamo: no AWS credentials found: looked in the "
+  CHECK_STR(E, fmt("dynamo: no AWS credentials found; looked in: the "
                    "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), "
-                   "profile \"default\" in %s and %s",
+                   "profile \"default\" in %s and %s, "
+                   "AWS_WEB_IDENTITY_TOKEN_FILE, the container endpoint "
+                   "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, "
+                   "AWS_CONTAINER_CREDENTIALS_FULL_URI), EC2 instance metadata "
+                   "(AWS_EC2_METADATA_DISABLED is true)",
                    cred_path, conf_path));
+
+  /* with instance metadata allowed, it is the last resort, and the same
+  ** places make its message when it fails */
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV_IMDS("AWS_REGION=us-east-1")), SQLITE_OK);
+  CHECK_INT(R.creds->kind, CFG_IMDS);
+  CHECK(R.creds->fallback);
+  CHECK_STR(SRC(url), "http://169.254.169.254");
+  CHECK_STR(SRC(looked_in),
+            fmt("the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), "
+                "profile \"default\" in %s and %s, AWS_WEB_IDENTITY_TOKEN_FILE, "
+                "the container endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, "
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+                cred_path, conf_path));
 
   /* AWS_SESSION_TOKEN alone is no credential */
   CHECK_INT(resolve(NULL, NULL, NULL, ENV("AWS_SESSION_TOKEN=lonet0k3n")),
@@ -311,14 +344,14 @@ static void test_missing_credentials(void) {
   /* no HOME: the message says so */
   files(NULL, NULL);
   CHECK_INT(resolve("us-east-1", NULL, NULL,
-                    (const char *const[]){"AWS_REGION=x", NULL}),
+                    (const char *const[]){NO_IMDS, "AWS_REGION=x", NULL}),
             SQLITE_ERROR);
   CHECK(has(E, "~/.aws/credentials (HOME is not set) and "
                "~/.aws/config (HOME is not set)"));
   CHECK_INT(resolve("us-east-1", NULL, NULL,
                     (const char *const[]){CREDS, NULL}),
             SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDENV");
+  CHECK_STR(KEY_ID, "AKIDENV");
 }
 
 static void test_half_set(void) {
@@ -367,42 +400,424 @@ static void test_unknown_profile(void) {
   CHECK_INT(resolve("us-east-1", NULL, NULL, ENV(CREDS)), SQLITE_OK);
 }
 
-static void test_unsupported(void) {
-  files(NULL, "[profile p]\ncredential_process = /bin/get-creds\n");
-  CHECK_INT(resolve("us-east-1", NULL, "p", ENV_HOME), SQLITE_ERROR);
-  CHECK(has(E, fmt("dynamo: profile \"p\" in %s uses credential_process, "
-                   "which dynamo does not support",
-                   conf_path)));
-  CHECK(has(E, "aws configure export-credentials --profile p"));
+/* ---- the chain of sources ------------------------------------------------ */
 
-  files(NULL, "[profile p]\nsso_session = corp\nsso_account_id = 1\n");
-  CHECK_INT(resolve("us-east-1", NULL, "p", ENV_HOME), SQLITE_ERROR);
-  CHECK(has(E, "uses sso_session"));
+static void test_profile_selection(void) {
+  files("[a]\naws_access_key_id = AKIDA\naws_secret_access_key = as3cr3t\n"
+        "[b]\naws_access_key_id = AKIDB\naws_secret_access_key = bs3cr3t\n"
+        "[c]\naws_access_key_id = AKIDC\naws_secret_access_key = cs3cr3t\n",
+        NULL);
+  /* AWS_DEFAULT_PROFILE, then AWS_PROFILE, as botocore */
+  CHECK_INT(resolve("us-east-1", NULL, NULL,
+                    ENV("AWS_DEFAULT_PROFILE=a", "AWS_PROFILE=b")),
+            SQLITE_OK);
+  CHECK_STR(R.profile, "a");
+  CHECK_STR(KEY_ID, "AKIDA");
+  CHECK_INT(resolve("us-east-1", NULL, NULL, ENV("AWS_PROFILE=b")), SQLITE_OK);
+  CHECK_STR(KEY_ID, "AKIDB");
+  CHECK_INT(resolve("us-east-1", NULL, "c",
+                    ENV("AWS_DEFAULT_PROFILE=a", "AWS_PROFILE=b")),
+            SQLITE_OK);
+  CHECK_STR(KEY_ID, "AKIDC");
+  CHECK_INT(resolve("us-east-1", NULL, NULL, ENV("AWS_DEFAULT_PROFILE=zz")),
+            SQLITE_ERROR);
+  CHECK(has(E, "\"zz\" not found"));
+}
 
-  files(NULL, "[profile p]\nweb_identity_token_file = /t\nrole_arn = a\n");
-  CHECK_INT(resolve("us-east-1", NULL, "p", ENV_HOME), SQLITE_ERROR);
-  CHECK(has(E, "uses web_identity_token_file"));
+static void test_env_tokens(void) {
+  files(NULL, NULL);
+  /* AWS_SECURITY_TOKEN first, as botocore reads them */
+  CHECK_INT(resolve("us-east-1", NULL, NULL,
+                    ENV(CREDS, "AWS_SECURITY_TOKEN=sect0k3n",
+                        "AWS_SESSION_TOKEN=sesst0k3n")),
+            SQLITE_OK);
+  CHECK_STR(TOKEN, "sect0k3n");
+  CHECK_INT(R.creds->kind, CFG_STATIC);
+  files("[default]\naws_access_key_id = AKIDF\naws_secret_access_key = fs3cr3t\n"
+        "aws_session_token = sesst0k3n\naws_security_token = sect0k3n\n",
+        NULL);
+  CHECK_INT(resolve("us-east-1", NULL, NULL, ENV_HOME), SQLITE_OK);
+  CHECK_STR(TOKEN, "sect0k3n");
+}
 
-  /* as in botocore, role_arn beats static keys of the credentials file ... */
-  files("[p]\naws_access_key_id = AKIDP\naws_secret_access_key = ps3cr3t\n",
-        "[profile p]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = p\n");
-  CHECK_INT(resolve("us-east-1", NULL, "p", ENV_HOME), SQLITE_ERROR);
-  CHECK(has(E, "uses role_arn"));
-
-  /* ... but credential_process comes after them, and before the config's */
+static void test_static_process_order(void) {
+  /* keys in the credentials file, then credential_process (from either
+  ** file), then keys in the config file */
   files("[p]\naws_access_key_id = AKIDP\naws_secret_access_key = ps3cr3t\n",
         "[profile p]\ncredential_process = /bin/x\n");
   CHECK_INT(resolve("us-east-1", NULL, "p", ENV_HOME), SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDP");
-  files(NULL, "[profile p]\ncredential_process = /bin/x\n"
+  CHECK_STR(KEY_ID, "AKIDP");
+  files(NULL, "[profile p]\ncredential_process = /bin/get-creds --x 'a b'\n"
               "aws_access_key_id = AKIDP\naws_secret_access_key = ps3cr3t\n");
-  CHECK_INT(resolve("us-east-1", NULL, "p", ENV_HOME), SQLITE_ERROR);
-  CHECK(has(E, "uses credential_process"));
-
+  CHECK_INT(resolve("us-east-1", NULL, "p", ENV_HOME), SQLITE_OK);
+  CHECK_INT(R.creds->kind, CFG_PROCESS);
+  CHECK_STR(SRC(command), "/bin/get-creds --x 'a b'");
+  CHECK_STR(SOURCE, fmt("profile \"p\" (credential_process in %s)", conf_path));
+  CHECK_STR(SRC(profile), "p");
+  files("[p]\ncredential_process = /bin/y\n", "[profile p]\nregion = x\n");
+  CHECK_INT(resolve("us-east-1", NULL, "p", ENV_HOME), SQLITE_OK);
+  CHECK_STR(SOURCE, fmt("profile \"p\" (credential_process in %s)", cred_path));
   /* environment credentials come first */
   CHECK_INT(resolve("us-east-1", NULL, NULL, ENV(CREDS, "AWS_PROFILE=p")),
             SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDENV");
+  CHECK_STR(KEY_ID, "AKIDENV");
+  /* login_session is refused where botocore would use it */
+  files(NULL, "[profile p]\nlogin_session = arn:aws:iam::1:user/u\n"
+              "credential_process = /bin/x\n");
+  CHECK_INT(resolve("us-east-1", NULL, "p", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, fmt("dynamo: profile \"p\" (login_session in %s): \"aws "
+                   "login\" sessions are not supported",
+                   conf_path)));
+}
+
+static void test_assume_role(void) {
+  files("[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = bs3cr3t\n",
+        "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
+        "source_profile = base\nexternal_id = ext-1\nrole_session_name = me\n"
+        "duration_seconds = 900\n"
+        "[profile bad-duration]\nrole_arn = arn:aws:iam::1:role/r\n"
+        "source_profile = base\nduration_seconds = soon\n");
+  CHECK_INT(resolve("eu-west-1", NULL, "dev", ENV_HOME), SQLITE_OK);
+  CHECK_INT(R.creds->kind, CFG_ASSUME_ROLE);
+  CHECK_STR(SOURCE, fmt("profile \"dev\" (role_arn in %s)", conf_path));
+  CHECK_STR(SRC(role_arn), "arn:aws:iam::123456789012:role/dev");
+  CHECK_STR(SRC(external_id), "ext-1");
+  CHECK_STR(SRC(role_session_name), "me");
+  CHECK_INT(R.creds->duration_seconds, 900);
+  CHECK_STR(SRC(url), "https://sts.eu-west-1.amazonaws.com");
+  CHECK_STR(SRC(region), "eu-west-1");
+  CHECK(R.creds->source && R.creds->source->kind == CFG_STATIC);
+  CHECK_STR(R.creds->source->access_key_id, "AKIDBASE");
+  CHECK_STR(R.creds->source->where,
+            fmt("profile \"base\" (aws_access_key_id in %s)", cred_path));
+  /* a duration that is not an integer is ignored, as botocore does */
+  CHECK_INT(resolve("eu-west-1", NULL, "bad-duration", ENV_HOME), SQLITE_OK);
+  CHECK_INT(R.creds->duration_seconds, 0);
+
+  /* at the top, role_arn beats the profile's own keys; a profile may name
+  ** itself as source_profile to use them */
+  files("[p]\naws_access_key_id = AKIDP\naws_secret_access_key = ps3cr3t\n",
+        "[profile p]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = p\n");
+  CHECK_INT(resolve("us-east-1", NULL, "p", ENV_HOME), SQLITE_OK);
+  CHECK_INT(R.creds->kind, CFG_ASSUME_ROLE);
+  CHECK_STR(R.creds->source->access_key_id, "AKIDP");
+
+  /* chained roles: dev -> mid -> base; credential_process as the source */
+  files(NULL, "[profile dev]\nrole_arn = arn:aws:iam::1:role/dev\n"
+              "source_profile = mid\n"
+              "[profile mid]\nrole_arn = arn:aws:iam::1:role/mid\n"
+              "source_profile = base\n"
+              "[profile base]\ncredential_process = /bin/creds\n");
+  CHECK_INT(resolve("us-east-1", NULL, "dev", ENV_HOME), SQLITE_OK);
+  CHECK_STR(SRC(role_arn), "arn:aws:iam::1:role/dev");
+  CHECK_STR(R.creds->source->role_arn, "arn:aws:iam::1:role/mid");
+  CHECK_STR(R.creds->source->url, "https://sts.us-east-1.amazonaws.com");
+  CHECK_INT(R.creds->source->source->kind, CFG_PROCESS);
+  CHECK_STR(R.creds->source->source->command, "/bin/creds");
+
+  /* credential_source */
+  files(NULL, "[profile env]\nrole_arn = arn:aws:iam::1:role/r\n"
+              "credential_source = Environment\n"
+              "[profile ec2]\nrole_arn = arn:aws:iam::1:role/r\n"
+              "credential_source = Ec2InstanceMetadata\n"
+              "[profile ecs]\nrole_arn = arn:aws:iam::1:role/r\n"
+              "credential_source = EcsContainer\n"
+              "[profile odd]\nrole_arn = arn:aws:iam::1:role/r\n"
+              "credential_source = environment\n");
+  CHECK_INT(resolve("us-east-1", NULL, "env", ENV(CREDS)), SQLITE_OK);
+  CHECK_STR(R.creds->source->access_key_id, "AKIDENV");
+  CHECK_INT(resolve("us-east-1", NULL, "env", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "credential_source Environment, but AWS_ACCESS_KEY_ID"));
+  CHECK_INT(resolve("us-east-1", NULL, "ec2",
+                    ENV_IMDS("AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9/")),
+            SQLITE_OK);
+  CHECK_INT(R.creds->source->kind, CFG_IMDS);
+  CHECK(!R.creds->source->fallback);
+  CHECK_STR(R.creds->source->url, "http://127.0.0.1:9");
+  CHECK_INT(resolve("us-east-1", NULL, "ec2", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "credential_source Ec2InstanceMetadata, but "
+               "AWS_EC2_METADATA_DISABLED is true"));
+  CHECK_INT(resolve("us-east-1", NULL, "ecs",
+                    ENV("AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9/c")),
+            SQLITE_OK);
+  CHECK_INT(R.creds->source->kind, CFG_CONTAINER);
+  CHECK_INT(resolve("us-east-1", NULL, "ecs", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "credential_source EcsContainer, but neither"));
+  CHECK_INT(resolve("us-east-1", NULL, "odd", ENV(CREDS)), SQLITE_ERROR);
+  CHECK(has(E, "credential_source \"environment\" is none of Environment, "
+               "Ec2InstanceMetadata, EcsContainer"));
+}
+
+static void test_assume_role_errors(void) {
+  const char *where;
+  files("[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = bs3cr3t\n",
+        "[profile mfa]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
+        "mfa_serial = arn:aws:iam::1:mfa/me\n"
+        "[profile both]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
+        "credential_source = Environment\n"
+        "[profile neither]\nrole_arn = arn:aws:iam::1:role/r\n"
+        "[profile gone]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = nope\n"
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
+        "[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n"
+        "[profile self]\nrole_arn = arn:aws:iam::1:role/s\nsource_profile = self\n"
+        "[profile empty]\nrole_arn = arn:aws:iam::1:role/e\nsource_profile = bare\n"
+        "[profile bare]\nregion = us-east-1\n");
+  where = fmt("dynamo: profile \"mfa\" (role_arn in %s): ", conf_path);
+  CHECK_INT(resolve("us-east-1", NULL, "mfa", ENV(CREDS)), SQLITE_ERROR);
+  CHECK(has(E, where));
+  CHECK(has(E, "needs an MFA code (mfa_serial), which cannot be typed inside "
+               "SQL"));
+  CHECK(has(E, "aws configure export-credentials --profile mfa --format env"));
+  CHECK_INT(resolve("us-east-1", NULL, "both", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "has both source_profile and credential_source"));
+  CHECK_INT(resolve("us-east-1", NULL, "neither", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "has neither source_profile nor credential_source"));
+  CHECK_INT(resolve("us-east-1", NULL, "gone", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "source_profile \"nope\" does not exist in "));
+  CHECK_INT(resolve("us-east-1", NULL, "a", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, fmt("dynamo: profile \"b\" (role_arn in %s): source_profile "
+                   "loop: \"a\" -> \"b\" -> \"a\"",
+                   conf_path)));
+  CHECK_INT(resolve("us-east-1", NULL, "self", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "source_profile loop: \"self\" -> \"self\""));
+  CHECK_INT(resolve("us-east-1", NULL, "empty", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "source_profile \"bare\" has no credentials"));
+  /* the environment does not count for a source profile */
+  CHECK_INT(resolve("us-east-1", NULL, NULL,
+                    ENV(CREDS, "AWS_PROFILE=empty",
+                        "AWS_WEB_IDENTITY_TOKEN_FILE=/t",
+                        "AWS_ROLE_ARN=arn:aws:iam::1:role/w")),
+            SQLITE_OK); /* the environment's keys win at the top */
+  CHECK_INT(R.creds->kind, CFG_STATIC);
+}
+
+static void test_web_identity(void) {
+  files(NULL, "[profile w]\nweb_identity_token_file = /var/token\n"
+              "role_arn = arn:aws:iam::1:role/w\nrole_session_name = sess\n"
+              "[profile norole]\nweb_identity_token_file = /var/token\n");
+  CHECK_INT(resolve("us-east-2", NULL, "w", ENV_HOME), SQLITE_OK);
+  CHECK_INT(R.creds->kind, CFG_WEB_IDENTITY); /* not an AssumeRole */
+  CHECK_STR(SRC(token_file), "/var/token");
+  CHECK_STR(SRC(role_arn), "arn:aws:iam::1:role/w");
+  CHECK_STR(SRC(role_session_name), "sess");
+  CHECK_STR(SRC(url), "https://sts.us-east-2.amazonaws.com");
+  CHECK_STR(SOURCE, fmt("profile \"w\" (web_identity_token_file in %s)", conf_path));
+  CHECK_INT(resolve("us-east-2", NULL, "norole", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "a web identity token file but no role to assume"));
+
+  /* the environment, variable by variable before the profile's */
+  CHECK_INT(resolve("us-east-2", NULL, NULL,
+                    ENV("AWS_PROFILE=w", "AWS_WEB_IDENTITY_TOKEN_FILE=/env/token")),
+            SQLITE_OK);
+  CHECK_STR(SRC(token_file), "/env/token");
+  CHECK_STR(SRC(role_arn), "arn:aws:iam::1:role/w");
+  CHECK_STR(SOURCE, "environment (AWS_WEB_IDENTITY_TOKEN_FILE)");
+  CHECK_INT(resolve("us-east-2", NULL, NULL,
+                    ENV("AWS_WEB_IDENTITY_TOKEN_FILE=/env/token",
+                        "AWS_ROLE_ARN=arn:aws:iam::1:role/env",
+                        "AWS_ROLE_SESSION_NAME=envsess")),
+            SQLITE_OK);
+  CHECK_STR(SRC(role_arn), "arn:aws:iam::1:role/env");
+  CHECK_STR(SRC(role_session_name), "envsess");
+  /* not with the profile option */
+  CHECK_INT(resolve("us-east-2", NULL, "w",
+                    ENV("AWS_WEB_IDENTITY_TOKEN_FILE=/env/token",
+                        "AWS_ROLE_ARN=arn:aws:iam::1:role/env")),
+            SQLITE_OK);
+  CHECK_STR(SRC(token_file), "/var/token");
+  CHECK_STR(SRC(role_arn), "arn:aws:iam::1:role/w");
+}
+
+static void test_sso(void) {
+  const char *cache = fmt("%s/.aws/sso/cache/%s.json", home,
+                          "ee0bfd2552fbd840c02cc48b6e823320543c450f");
+  files(NULL, "[profile s]\nsso_session = corp\nsso_account_id = 111122223333\n"
+              "sso_role_name = ReadOnly\n"
+              "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+              "sso_region = eu-central-1\nsso_registration_scopes = x\n"
+              "[profile legacy]\nsso_start_url = https://corp.awsapps.com/start\n"
+              "sso_region = us-west-2\nsso_account_id = 1\nsso_role_name = R\n"
+              "[profile half]\nsso_account_id = 1\nsso_session = corp\n"
+              "[profile nosession]\nsso_session = gone\nsso_account_id = 1\n"
+              "sso_role_name = R\n"
+              "[profile clash]\nsso_session = corp\nsso_account_id = 1\n"
+              "sso_role_name = R\nsso_region = us-east-1\n");
+  CHECK_INT(resolve("us-east-1", NULL, "s", ENV_HOME), SQLITE_OK);
+  CHECK_INT(R.creds->kind, CFG_SSO);
+  CHECK_STR(SOURCE, fmt("profile \"s\" (sso_session corp in %s)", conf_path));
+  CHECK_STR(SRC(sso_account_id), "111122223333");
+  CHECK_STR(SRC(sso_role_name), "ReadOnly");
+  CHECK_STR(SRC(sso_start_url), "https://corp.awsapps.com/start");
+  CHECK_STR(SRC(sso_session), "corp");
+  CHECK_STR(SRC(region), "eu-central-1");
+  CHECK_STR(SRC(url), "https://portal.sso.eu-central-1.amazonaws.com");
+  CHECK_STR(SRC(oidc_url), "https://oidc.eu-central-1.amazonaws.com");
+  CHECK_STR(SRC(token_cache), cache);
+
+  /* the legacy keys: the cache is named after the start URL, no refresh */
+  CHECK_INT(resolve("us-east-1", NULL, "legacy", ENV_HOME), SQLITE_OK);
+  CHECK_STR(SRC(token_cache), fmt("%s/.aws/sso/cache/%s.json", home,
+                                  "a51746d4aa793ae07b25e90c3a5db96fc7832bd7"));
+  CHECK(SRC(sso_session) == NULL && SRC(oidc_url) == NULL);
+  CHECK_STR(SRC(url), "https://portal.sso.us-west-2.amazonaws.com");
+
+  /* their endpoints */
+  CHECK_INT(resolve("us-east-1", NULL, "s",
+                    ENV("AWS_ENDPOINT_URL_SSO=http://127.0.0.1:1/",
+                        "AWS_ENDPOINT_URL_SSO_OIDC=http://127.0.0.1:2")),
+            SQLITE_OK);
+  CHECK_STR(SRC(url), "http://127.0.0.1:1");
+  CHECK_STR(SRC(oidc_url), "http://127.0.0.1:2");
+
+  CHECK_INT(resolve("us-east-1", NULL, "half", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "dynamo: profile \"half\" is configured for IAM Identity "
+               "Center (SSO) but lacks sso_role_name"));
+  CHECK_INT(resolve("us-east-1", NULL, "nosession", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "names sso_session \"gone\", but"));
+  CHECK(has(E, "has no [sso-session gone] section"));
+  CHECK_INT(resolve("us-east-1", NULL, "clash", ENV_HOME), SQLITE_ERROR);
+  CHECK(has(E, "has sso_region \"us-east-1\" but its sso-session \"corp\" "
+               "has \"eu-central-1\""));
+}
+
+static void test_container(void) {
+  files(NULL, NULL);
+  CHECK_INT(resolve("us-east-1", NULL, NULL,
+                    ENV("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/creds?id=1",
+                        "AWS_CONTAINER_AUTHORIZATION_TOKEN=auth0k3n")),
+            SQLITE_OK);
+  CHECK_INT(R.creds->kind, CFG_CONTAINER);
+  CHECK_STR(SRC(url), "http://169.254.170.2/v2/creds?id=1");
+  CHECK_STR(SRC(auth_token), "auth0k3n");
+  CHECK_STR(SOURCE, "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
+  CHECK(!leaks(SOURCE));
+  /* the relative URI wins; a token file wins over the token */
+  CHECK_INT(resolve("us-east-1", NULL, NULL,
+                    ENV("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/r",
+                        "AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1/f",
+                        "AWS_CONTAINER_AUTHORIZATION_TOKEN=auth0k3n",
+                        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/tok")),
+            SQLITE_OK);
+  CHECK_STR(SRC(url), "http://169.254.170.2/r");
+  CHECK_STR(SRC(auth_token_file), "/tok");
+  CHECK(SRC(auth_token) == NULL);
+
+  /* a full URI: https anywhere, plain http to loopback or the
+  ** container hosts only */
+  static const char *const ok[] = {
+      "http://127.0.0.1:8080/creds", "http://127.1.2.3/", "http://localhost/x",
+      "http://[::1]:80/", "https://creds.example.com/", "http://169.254.170.23/v1",
+      "http://[fd00:ec2::23]/v1", "http://169.254.170.2/x"};
+  static const char *const bad[] = {"http://creds.example.com/", "http://10.0.0.1/",
+                                    "http://127.evil.com/", "http://localhost.evil.com/",
+                                    "http://127.0.0.1.evil/", "ftp://127.0.0.1/"};
+  for (unsigned i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    CHECK_INT(resolve("us-east-1", NULL, NULL,
+                      ENV(fmt("AWS_CONTAINER_CREDENTIALS_FULL_URI=%s", ok[i]))),
+              SQLITE_OK);
+    CHECK_STR(SRC(url), ok[i]);
+  }
+  for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    CHECK_INT(resolve("us-east-1", NULL, NULL,
+                      ENV(fmt("AWS_CONTAINER_CREDENTIALS_FULL_URI=%s", bad[i]))),
+              SQLITE_ERROR);
+    CHECK(has(E, "credentials are fetched over plain http only from a "
+                 "loopback address"));
+  }
+  CHECK_INT(resolve("us-east-1", NULL, NULL,
+                    ENV("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/r",
+                        "AWS_CONTAINER_AUTHORIZATION_TOKEN=a\nb")),
+            SQLITE_ERROR);
+  CHECK(has(E, "AWS_CONTAINER_AUTHORIZATION_TOKEN holds a line break"));
+  /* the environment's keys and the profile's sources come first */
+  CHECK_INT(resolve("us-east-1", NULL, NULL,
+                    ENV(CREDS, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/r")),
+            SQLITE_OK);
+  CHECK_INT(R.creds->kind, CFG_STATIC);
+}
+
+static void test_imds(void) {
+  files(NULL, "[default]\nmetadata_service_timeout = 3\n"
+              "metadata_service_num_attempts = 2\n"
+              "[profile v6]\nimds_use_ipv6 = true\n"
+              "[profile mode]\nec2_metadata_service_endpoint_mode = IPv6\n"
+              "ec2_metadata_v1_disabled = true\n"
+              "[profile badmode]\nec2_metadata_service_endpoint_mode = ipv5\n"
+              "[profile badtime]\nmetadata_service_timeout = 1.5\n");
+  CHECK_INT(resolve("us-east-1", NULL, NULL, ENV_IMDS("X=1")), SQLITE_OK);
+  CHECK_INT(R.creds->kind, CFG_IMDS);
+  CHECK_INT(R.creds->timeout_ms, 3000);
+  CHECK_INT(R.creds->attempts, 2);
+  CHECK(!R.creds->v1_disabled);
+  CHECK_STR(SOURCE, "EC2 instance metadata (http://169.254.169.254)");
+  CHECK_INT(resolve("us-east-1", NULL, NULL,
+                    ENV_IMDS("AWS_METADATA_SERVICE_TIMEOUT=5",
+                             "AWS_METADATA_SERVICE_NUM_ATTEMPTS=4",
+                             "AWS_EC2_METADATA_DISABLED=false")),
+            SQLITE_OK);
+  CHECK_INT(R.creds->timeout_ms, 5000);
+  CHECK_INT(R.creds->attempts, 4);
+  CHECK_INT(resolve("us-east-1", NULL, "v6", ENV_IMDS("X=1")), SQLITE_OK);
+  CHECK_STR(SRC(url), "http://[fd00:ec2::254]");
+  CHECK_INT(R.creds->timeout_ms, 1000);
+  CHECK_INT(R.creds->attempts, 1);
+  CHECK_INT(resolve("us-east-1", NULL, "mode", ENV_IMDS("X=1")), SQLITE_OK);
+  CHECK_STR(SRC(url), "http://[fd00:ec2::254]");
+  CHECK(R.creds->v1_disabled);
+  /* the mode beats imds_use_ipv6, the endpoint beats both */
+  CHECK_INT(resolve("us-east-1", NULL, "v6",
+                    ENV_IMDS("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=ipv4")),
+            SQLITE_OK);
+  CHECK_STR(SRC(url), "http://169.254.169.254");
+  CHECK_INT(resolve("us-east-1", NULL, "mode",
+                    ENV_IMDS("AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:5/")),
+            SQLITE_OK);
+  CHECK_STR(SRC(url), "http://127.0.0.1:5");
+  CHECK_INT(resolve("us-east-1", NULL, "badmode", ENV_IMDS("X=1")), SQLITE_ERROR);
+  CHECK(has(E, "\"ipv5\" is neither ipv4 nor ipv6"));
+  CHECK_INT(resolve("us-east-1", NULL, "badtime", ENV_IMDS("X=1")), SQLITE_ERROR);
+  CHECK(has(E, "metadata_service_timeout \"1.5\""));
+  CHECK_INT(resolve("us-east-1", NULL, NULL,
+                    ENV_IMDS("AWS_EC2_METADATA_SERVICE_ENDPOINT=169.254.169.254")),
+            SQLITE_ERROR);
+  CHECK(has(E, "invalid instance metadata endpoint"));
+  /* disabled, in any case */
+  CHECK_INT(resolve("us-east-1", NULL, NULL, ENV_IMDS("AWS_EC2_METADATA_DISABLED=TRUE")),
+            SQLITE_ERROR);
+  CHECK(has(E, "EC2 instance metadata (AWS_EC2_METADATA_DISABLED is true)"));
+}
+
+static void test_sts_endpoints(void) {
+  files("[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = bs3cr3t\n",
+        "[profile dev]\nrole_arn = arn:aws:iam::1:role/dev\nsource_profile = base\n"
+        "services = local\n"
+        "[profile plain]\nrole_arn = arn:aws:iam::1:role/dev\nsource_profile = base\n"
+        "endpoint_url = http://127.0.0.1:4/\n"
+        "[services local]\nsts =\n  endpoint_url = http://127.0.0.1:3\n"
+        "dynamodb =\n  endpoint_url = http://127.0.0.1:8000\n");
+  CHECK_INT(resolve("us-east-1", NULL, "dev",
+                    ENV("AWS_ENDPOINT_URL_STS=http://127.0.0.1:1/",
+                        "AWS_ENDPOINT_URL=http://127.0.0.1:2")),
+            SQLITE_OK);
+  CHECK_STR(SRC(url), "http://127.0.0.1:1");
+  CHECK_STR(R.endpoint, "http://127.0.0.1:2"); /* no _DYNAMODB: the global one */
+  CHECK_INT(resolve("us-east-1", NULL, "dev", ENV("AWS_ENDPOINT_URL=http://127.0.0.1:2")),
+            SQLITE_OK);
+  CHECK_STR(SRC(url), "http://127.0.0.1:2");
+  CHECK_INT(resolve("us-east-1", NULL, "dev", ENV_HOME), SQLITE_OK);
+  CHECK_STR(SRC(url), "http://127.0.0.1:3");
+  CHECK_STR(R.endpoint, "http://127.0.0.1:8000");
+  CHECK_INT(resolve("us-east-1", NULL, "plain", ENV_HOME), SQLITE_OK);
+  CHECK_STR(SRC(url), "http://127.0.0.1:4");
+  /* the endpoint option is DynamoDB's alone */
+  CHECK_INT(resolve("cn-north-1", "http://127.0.0.1:9", "plain",
+                    ENV("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true")),
+            SQLITE_OK);
+  CHECK_STR(SRC(url), "https://sts.cn-north-1.amazonaws.com.cn");
+  CHECK_STR(R.endpoint, "http://127.0.0.1:9");
+  CHECK_INT(resolve("us-east-1", NULL, "dev", ENV("AWS_ENDPOINT_URL_STS=sts.local")),
+            SQLITE_ERROR);
+  CHECK(has(E, "invalid endpoint \"sts.local\" (from AWS_ENDPOINT_URL_STS)"));
 }
 
 /* ---- region ------------------------------------------------------------- */
@@ -658,13 +1073,13 @@ static void test_parsing(void) {
         "region=eu-west-1;x\n"
         "region = eu-west-2\n"); /* the last one wins */
   CHECK_INT(resolve(NULL, NULL, NULL, ENV_HOME), SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDPARSE");
-  CHECK_STR(R.secret_access_key, "parses3cr3t");
-  CHECK(R.session_token == NULL);
+  CHECK_STR(KEY_ID, "AKIDPARSE");
+  CHECK_STR(SECRET, "parses3cr3t");
+  CHECK(TOKEN == NULL);
   CHECK_STR(R.region, "us-east-1");
 
   CHECK_INT(resolve(NULL, NULL, "other", ENV_HOME), SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKID#not;comment");
+  CHECK_STR(KEY_ID, "AKID#not;comment");
   CHECK_STR(R.region, "eu-west-2");
 
   /* a UTF-8 byte order mark before the first section */
@@ -672,7 +1087,7 @@ static void test_parsing(void) {
         "aws_access_key_id = AKIDBOM\naws_secret_access_key = boms3cr3t\n",
         NULL);
   CHECK_INT(resolve("us-east-1", NULL, NULL, ENV_HOME), SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDBOM");
+  CHECK_STR(KEY_ID, "AKIDBOM");
 
   /* an empty file, a file without a final newline */
   files("", "[default]\nregion = us-east-1");
@@ -690,8 +1105,8 @@ static void test_file_locations(void) {
                     ENV(fmt("AWS_SHARED_CREDENTIALS_FILE=%s", other_creds),
                         "AWS_CONFIG_FILE=~/other-conf")),
             SQLITE_OK);
-  CHECK_STR(R.access_key_id, "AKIDOTHER");
-  CHECK_STR(R.credentials_source, fmt("profile default in %s", other_creds));
+  CHECK_STR(KEY_ID, "AKIDOTHER");
+  CHECK_STR(SOURCE, fmt("profile \"default\" (aws_access_key_id in %s)", other_creds));
   CHECK_STR(R.region, "eu-south-1");
   CHECK_STR(R.region_source, fmt("profile default in %s", other_conf));
 
@@ -726,7 +1141,7 @@ static void test_free(void) {
   CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, NULL}, fake_getenv,
                         &r, NULL),
             SQLITE_OK);
-  CHECK_STR(r.access_key_id, "AKIDCRED");
+  CHECK_STR(r.creds->access_key_id, "AKIDCRED");
   cfg_resolved_free(&r);
   CHECK(is_zero(&r));
   cfg_resolved_free(&r); /* twice is fine */
@@ -754,24 +1169,47 @@ static void *budget_realloc(void *p, int n) {
 }
 
 static void test_out_of_memory(void) {
-  int budget, rc = SQLITE_NOMEM;
-  files(CRED_DEFAULT, CONF_ENDPOINTS);
-  for (budget = 0; budget < 1000 && rc == SQLITE_NOMEM; budget++) {
-    cfg_resolved r;
-    char *err = NULL;
-    cur_env = ENV("AWS_SESSION_TOKEN=unused");
-    alloc_budget = budget;
-    rc = cfg_resolve(&(cfg_options){NULL, NULL, NULL}, fake_getenv, &r, &err);
-    alloc_budget = -1;
-    if (rc != SQLITE_OK) {
-      CHECK_INT(rc, SQLITE_NOMEM);
-      CHECK(is_zero(&r));
+  /* static keys; a chain of roles down to IAM Identity Center; web
+  ** identity, the container, instance metadata (the last resort) */
+  static const struct {
+    const char *cred, *conf, *profile, *var;
+  } cases[] = {
+      {"[default]\naws_access_key_id = AKIDCRED\naws_secret_access_key = creds3cr3t\n",
+       "[default]\nregion = us-west-2\nendpoint_url = http://profile:1\nservices = local\n"
+       "[services local]\ndynamodb =\n  endpoint_url = http://services:2\n",
+       NULL, "AWS_SESSION_TOKEN=unused"},
+      {NULL,
+       "[profile top]\nrole_arn = arn:aws:iam::1:role/t\nsource_profile = mid\n"
+       "external_id = x\n[profile mid]\nrole_arn = arn:aws:iam::1:role/m\n"
+       "source_profile = s\n[profile s]\nsso_session = corp\nsso_account_id = 1\n"
+       "sso_role_name = R\n[sso-session corp]\nsso_start_url = https://x/start\n"
+       "sso_region = eu-west-1\n",
+       "top", "AWS_ENDPOINT_URL_STS=http://127.0.0.1:1"},
+      {NULL, "[profile w]\nweb_identity_token_file = /t\nrole_arn = arn:aws:iam::1:role/w\n",
+       "w", "AWS_ROLE_SESSION_NAME=s"},
+      {NULL, NULL, NULL, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/c"},
+      {NULL, NULL, NULL, "AWS_EC2_METADATA_DISABLED=false"},
+  };
+  for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int budget, rc = SQLITE_NOMEM;
+    files(cases[i].cred, cases[i].conf);
+    for (budget = 0; budget < 1000 && rc == SQLITE_NOMEM; budget++) {
+      cfg_resolved r;
+      char *err = NULL;
+      cur_env = ENV_IMDS("AWS_REGION=us-east-1", cases[i].var);
+      alloc_budget = budget;
+      rc = cfg_resolve(&(cfg_options){NULL, NULL, cases[i].profile}, fake_getenv, &r, &err);
+      alloc_budget = -1;
+      if (rc != SQLITE_OK) {
+        CHECK_INT(rc, SQLITE_NOMEM);
+        CHECK(is_zero(&r));
+      }
+      cfg_resolved_free(&r);
+      sqlite3_free(err);
     }
-    cfg_resolved_free(&r);
-    sqlite3_free(err);
+    CHECK_INT(rc, SQLITE_OK);
+    CHECK(budget > 10);
   }
-  CHECK_INT(rc, SQLITE_OK);
-  CHECK(budget > 10);
 }
 
 int main(void) {
@@ -809,7 +1247,16 @@ int main(void) {
   RUN(test_missing_credentials);
   RUN(test_half_set);
   RUN(test_unknown_profile);
-  RUN(test_unsupported);
+  RUN(test_profile_selection);
+  RUN(test_env_tokens);
+  RUN(test_static_process_order);
+  RUN(test_assume_role);
+  RUN(test_assume_role_errors);
+  RUN(test_web_identity);
+  RUN(test_sso);
+  RUN(test_container);
+  RUN(test_imds);
+  RUN(test_sts_endpoints);
   RUN(test_region_precedence);
   RUN(test_missing_region);
   RUN(test_invalid_region);
