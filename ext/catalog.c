@@ -37,6 +37,7 @@ int catalog_add_column(dyn_vtab *v, const char *zName, const char *zType, int ke
     else v->sk = v->ncol - 1, v->sktype = t;
   } else {
     a->cls = av_class_of_decl(zType);
+    a->aff = av_read_affinity(zType); /* key columns read as they are */
   }
   return SQLITE_OK;
 }

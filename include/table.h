@@ -40,6 +40,7 @@ typedef struct dyn_column {
   char *name;  /* attribute name, also the column name */
   char *type;  /* declared type as persisted (S, N or B for a key) */
   int cls;     /* write class (attrval.h) */
+  int aff;     /* read affinity (AVA_*): as a native column of the type */
   int key;     /* KEY_NO, KEY_HASH, KEY_RANGE */
 } dyn_column;
 
