@@ -23,6 +23,7 @@ struct dyn_conn {
   stats_row *a;
   int n;
   int scan;             /* 1: scans allowed (the default), 0: refused */
+  void *tables;         /* the dynamo tables connected (table.c keeps it) */
 };
 
 dyn_conn *conn_new(void) {
@@ -48,6 +49,10 @@ static void conn_free(void *p) {
 
 int conn_scan_allowed(const dyn_conn *c) {
   return c ? c->scan : 1;
+}
+
+void **conn_tables(dyn_conn *c) {
+  return &c->tables;
 }
 
 void stats_add(void *p, const char *zTable, const char *zOp, const ddb_usage *u) {

@@ -30,4 +30,7 @@ void stats_add(void *conn, const char *zTable, const char *zOp, const ddb_usage 
 /* The connection-wide scan setting: 1 allowed (the default), 0 not. */
 int conn_scan_allowed(const dyn_conn *conn);
 
+/* Where table.c keeps the list of the connection's dynamo tables. */
+void **conn_tables(dyn_conn *conn);
+
 #endif
