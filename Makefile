@@ -130,10 +130,11 @@ demo: deps
 	tests/demo.sh
 
 # Only the export lines (and # comments) go to stdout, so that
-# eval "$$(make -s server)" works; the rest goes to stderr.
+# eval "$$(make -s server)" works; the rest goes to stderr. dynamo.so is
+# built when missing, never rebuilt here (a test run's build stays as it is).
 server:
 	@tests/deps.sh >&2
-	@$(MAKE) -s --no-print-directory dynamo.so >&2
+	@[ -f dynamo.so ] || $(MAKE) -s --no-print-directory dynamo.so >&2
 	@tests/local-server.sh start
 
 server-stop:

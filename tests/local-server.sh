@@ -14,7 +14,7 @@
 # interface: only ever talk to it on 127.0.0.1, as the printed URL does.
 #
 # Environment: DYNAMO_SERVER_STATE (another state directory: the README test
-# uses one of its own), DYNAMO_SERVER_PORT (the port to prefer, 8000).
+# uses one of its own), DYNAMO_SERVER_PORT (the port to prefer, 8000; 0: any).
 # Needs the npm packages of tests/servers and Java (make server installs
 # what is missing first, see tests/deps.sh).
 
