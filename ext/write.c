@@ -440,34 +440,32 @@ static char *cancelled(const dyn_writer *w, const write_table *t, const ddb_job 
   const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(j->errBody, "CancellationReasons");
   const cJSON *r;
   sqlite3_str *s = sqlite3_str_new(0);
-  int i = 0, nShown = 0, nFailed = 0, nUnique = 0;
+  int i = 0, nFailed = 0, nUnique = 0;
   sqlite3_str_appendf(s, "%s; nothing was written", j->zErr);
   cJSON_ArrayForEach(r, reasons) {
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "Code");
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "Message");
     const dyn_write *x = i < w->n ? &w->a[i] : 0;
+    int condition, unique;
     i++;
     if (!x || !cJSON_IsString(code) || strcmp(code->valuestring, "None") == 0) continue;
-    nFailed++;
-    if (nShown++ == FAILURES_SHOWN) {
-      sqlite3_str_appendall(s, "; and more");
-      continue;
-    }
-    if (nShown > FAILURES_SHOWN) continue;
+    condition = strcmp(code->valuestring, "ConditionalCheckFailed") == 0;
+    unique = condition && x->kind == W_PUT && (x->cond == WC_NEW || x->cond == WC_IGNORE);
+    nUnique += unique;
+    if (++nFailed > FAILURES_SHOWN) continue;
     sqlite3_str_appendf(s, "; %s: ", x->zKey);
-    if (strcmp(code->valuestring, "ConditionalCheckFailed") == 0 && x->kind == W_PUT &&
-        (x->cond == WC_NEW || x->cond == WC_IGNORE)) {
-      nUnique++;
+    if (unique) {
       sqlite3_str_appendf(s, "an item with this key exists: UNIQUE constraint failed: %s.%s",
                           t->zName, t->zPk);
       if (t->zSk) sqlite3_str_appendf(s, ", %s.%s", t->zName, t->zSk);
-    } else if (strcmp(code->valuestring, "ConditionalCheckFailed") == 0) {
+    } else if (condition) {
       sqlite3_str_appendall(s, "the item no longer exists (deleted since it was read)");
     } else {
       sqlite3_str_appendf(s, "%s%s%s", code->valuestring, cJSON_IsString(msg) ? ": " : "",
                           cJSON_IsString(msg) ? msg->valuestring : "");
     }
   }
+  if (nFailed > FAILURES_SHOWN) sqlite3_str_appendf(s, "; and %d more", nFailed - FAILURES_SHOWN);
   *pConstraint = nFailed > 0 && nUnique == nFailed;
   return sqlite3_str_finish(s);
 }
