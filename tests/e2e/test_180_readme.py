@@ -43,8 +43,10 @@ README = os.path.join(ROOT, "README.md")
 MARKER = re.compile(r"^<!-- test: (session|sql new|sql|python|output|skip: .+) -->$")
 ERROR = re.compile(r"^(Parse error|Runtime error|Error)")
 # the variables of the sanitizer runs: for sqlite3 and python, never for make
-# and the Java server it starts
-PRELOAD = ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")
+# and the Java server it starts; and those of the make that runs the tests,
+# which a user's shell does not have (with them, make says where it is)
+NOT_FOR_MAKE = ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS", "MAKEFLAGS", "MFLAGS", "MAKELEVEL",
+                "MAKEOVERRIDES")
 
 
 def blocks():
@@ -80,7 +82,7 @@ class Readme:
                     if not k.startswith("AWS_") or k in ("AWS_CONFIG_FILE",
                                                          "AWS_SHARED_CREDENTIALS_FILE",
                                                          "AWS_EC2_METADATA_DISABLED")}
-        self.make_env = {k: v for k, v in self.env.items() if k not in PRELOAD}
+        self.make_env = {k: v for k, v in self.env.items() if k not in NOT_FOR_MAKE}
         self.make_env["DYNAMO_SERVER_STATE"] = os.path.join(work, "server")
         self.make_env["DYNAMO_SERVER_PORT"] = "0"  # a free port: 8000 stays the user's
         self.transcript = []
