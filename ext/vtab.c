@@ -15,7 +15,8 @@
 ** for create=1. Without column definitions the columns are discovered at
 ** CREATE time (key attributes from DescribeTable, the others from a sample
 ** of items) and kept in the shadow table NAME_schema, so every later open
-** sees the same columns without a request. The hidden column "item" holds
+** sees the same columns without a request; SELECT dynamo_refresh('tracks')
+** adds the attributes that arrived since. The hidden column "item" holds
 ** the whole item as DynamoDB JSON, "_key" its primary key.
 */
 #include "table.h"
