@@ -6,6 +6,9 @@
 #   make test       install what is missing, run every test against a local
 #                   server (SERVER=dynamodb-local, the default, or dynalite)
 #   make demo       start DynamoDB Local, create Tracks, run the reports in sql/
+#   make server     a DynamoDB Local in the background, to try the extension
+#                   by hand: prints the export lines for your shell
+#                   (eval "$$(make -s server)"); make server-stop stops it
 #   make bench      time the extension against boto3 and the AWS CLI on a local
 #                   DynamoDB (bench/run.py); never part of make test
 #   make test-asan  the same tests with AddressSanitizer + UBSan
@@ -46,7 +49,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
 
 .PHONY: all loadable install uninstall unit test test-unit test-e2e test-asan \
-        demo deps clean format FORCE
+        demo server server-stop deps clean format FORCE
 
 all: dynamo.so
 loadable: dynamo.so
@@ -125,6 +128,17 @@ fuzz: deps
 demo: deps
 	$(MAKE) dynamo.so
 	tests/demo.sh
+
+# Only the export lines (and # comments) go to stdout, so that
+# eval "$$(make -s server)" works; the rest goes to stderr. dynamo.so is
+# built when missing, never rebuilt here (a test run's build stays as it is).
+server:
+	@tests/deps.sh >&2
+	@[ -f dynamo.so ] || $(MAKE) -s --no-print-directory dynamo.so >&2
+	@tests/local-server.sh start
+
+server-stop:
+	@tests/local-server.sh stop
 
 # Timings: the extension against boto3 and the AWS CLI, measured in one run
 # (peers that are not installed are skipped with a note). Not run by test/CI.

@@ -67,24 +67,28 @@ int av_type_of(const cJSON *av) {
   return -1;
 }
 
-/* SQLite's affinity rules (datatype3.html, section 3.1). */
-static int affinity_class(const char *z) {
+enum { AFF_BLOB, AFF_TEXT, AFF_NUMERIC, AFF_INTEGER, AFF_REAL };
+
+/* SQLite's affinity rules (datatype3.html, section 3.1), in their order. */
+static int sql_affinity(const char *z) {
   char up[128];
-  size_t i, n = strlen(z);
-  if (n == 0) return AVC_ANY;
+  size_t i, n;
+  while (*z == ' ' || *z == '\t' || *z == '"') z++;
+  n = strlen(z);
   if (n >= sizeof(up)) n = sizeof(up) - 1;
   for (i = 0; i < n; i++) up[i] = (char)((z[i] >= 'a' && z[i] <= 'z') ? z[i] - 32 : z[i]);
   up[n] = 0;
-  if (strstr(up, "INT")) return AVC_NUMERIC;
-  if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT")) return AVC_TEXT;
-  if (strstr(up, "BLOB")) return AVC_ANY;
-  return AVC_NUMERIC; /* REAL, FLOA, DOUB and everything else */
+  if (strstr(up, "INT")) return AFF_INTEGER;
+  if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT")) return AFF_TEXT;
+  if (n == 0 || strstr(up, "BLOB")) return AFF_BLOB;
+  if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB")) return AFF_REAL;
+  return AFF_NUMERIC;
 }
 
-int av_class_of_decl(const char *zDecl) {
+/* The DynamoDB type named by the declaration's first word, or -1. */
+static int decl_dynamo_type(const char *zDecl) {
   char word[8];
-  int n = 0, i;
-  if (!zDecl) return AVC_ANY;
+  int n = 0;
   while (*zDecl == ' ' || *zDecl == '\t' || *zDecl == '"') zDecl++;
   while (n < (int)sizeof(word) && ((zDecl[n] >= 'A' && zDecl[n] <= 'Z') ||
                                    (zDecl[n] >= 'a' && zDecl[n] <= 'z'))) {
@@ -94,10 +98,30 @@ int av_class_of_decl(const char *zDecl) {
   if (n < (int)sizeof(word)) {
     char next = zDecl[n];
     if (next == 0 || next == ' ' || next == '\t' || next == '"' || next == '(') {
-      if ((i = av_type_from_name(word, n)) >= 0) return i;
+      return av_type_from_name(word, n);
     }
   }
-  return affinity_class(zDecl);
+  return -1;
+}
+
+int av_class_of_decl(const char *zDecl) {
+  int t;
+  if (!zDecl) return AVC_ANY;
+  if ((t = decl_dynamo_type(zDecl)) >= 0) return t;
+  switch (sql_affinity(zDecl)) {
+    case AFF_BLOB: return AVC_ANY;
+    case AFF_TEXT: return AVC_TEXT;
+  }
+  return AVC_NUMERIC; /* INTEGER, REAL and NUMERIC write alike */
+}
+
+int av_read_affinity(const char *zDecl) {
+  if (!zDecl || decl_dynamo_type(zDecl) >= 0) return AVA_NONE;
+  switch (sql_affinity(zDecl)) {
+    case AFF_REAL: return AVA_REAL;
+    case AFF_TEXT: return AVA_TEXT;
+  }
+  return AVA_NONE;
 }
 
 /* ---- base64 -------------------------------------------------------------- */
@@ -263,10 +287,44 @@ malformed:
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
+/* A number as a REAL or TEXT column stores it: the REAL only when the
+** double holds it exactly, the text exact (the shortest text of a REAL
+** that came from DynamoDB is the number itself). */
+static int apply_affinity(av_value *v, int aff) {
+  if (aff == AVA_REAL && v->type == SQLITE_INTEGER) {
+    double r = (double)v->i;
+    if (r >= -9223372036854775808.0 && r < 9223372036854775808.0 && (sqlite3_int64)r == v->i) {
+      v->type = SQLITE_FLOAT;
+      v->r = r;
+    }
+  } else if (aff == AVA_TEXT && (v->type == SQLITE_INTEGER || v->type == SQLITE_FLOAT)) {
+    char buf[NUM_BUF];
+    int n;
+    if (v->type == SQLITE_INTEGER) v->zOwned = sqlite3_mprintf("%lld", (long long)v->i);
+    else if (num_from_double(v->r, buf, &n) == NUM_OK) v->zOwned = sqlite3_mprintf("%s", buf);
+    else v->zOwned = sqlite3_mprintf("%!.17g", v->r);
+    if (!v->zOwned) return SQLITE_NOMEM;
+    v->type = SQLITE_TEXT;
+    v->z = v->zOwned;
+    v->n = (int)strlen(v->zOwned);
+  }
+  return SQLITE_OK;
+}
+
+int av_to_value_as(const cJSON *av, int aff, av_value *out, char **pzErr) {
+  int rc = av_to_value(av, out, pzErr);
+  if (rc == SQLITE_OK && aff != AVA_NONE) rc = apply_affinity(out, aff);
+  return rc;
+}
+
 int av_result(sqlite3_context *ctx, const cJSON *av) {
+  return av_result_as(ctx, av, AVA_NONE);
+}
+
+int av_result_as(sqlite3_context *ctx, const cJSON *av, int aff) {
   av_value v;
   char *zErr = 0;
-  int rc = av_to_value(av, &v, &zErr);
+  int rc = av_to_value_as(av, aff, &v, &zErr);
   if (rc != SQLITE_OK) {
     if (zErr) sqlite3_result_error(ctx, zErr, -1);
     else sqlite3_result_error_nomem(ctx);

@@ -37,6 +37,7 @@ int catalog_add_column(dyn_vtab *v, const char *zName, const char *zType, int ke
     else v->sk = v->ncol - 1, v->sktype = t;
   } else {
     a->cls = av_class_of_decl(zType);
+    a->aff = av_read_affinity(zType); /* key columns read as they are */
   }
   return SQLITE_OK;
 }
@@ -284,22 +285,16 @@ int catalog_finish(dyn_vtab *v, char **pzErr) {
 
 /* ---- shadow tables ------------------------------------------------------- */
 
-static int schema_save(dyn_vtab *v) {
+/* Columns iFrom and after into NAME_schema. */
+static int schema_insert(dyn_vtab *v, int iFrom) {
   sqlite3_stmt *st = 0;
-  char *zSql = sqlite3_mprintf(
-      "CREATE TABLE \"%w\".\"%w_schema\"(pos INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-      "type TEXT NOT NULL, key TEXT)",
-      v->zDb, v->zName);
+  char *zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w_schema\" VALUES(?,?,?,?)", v->zDb,
+                               v->zName);
   int rc, i;
-  if (!zSql) return SQLITE_NOMEM;
-  rc = sqlite3_exec(v->db, zSql, 0, 0, 0);
-  sqlite3_free(zSql);
-  if (rc != SQLITE_OK) return rc;
-  zSql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w_schema\" VALUES(?,?,?,?)", v->zDb, v->zName);
   if (!zSql) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(v->db, zSql, -1, &st, 0);
   sqlite3_free(zSql);
-  for (i = 0; rc == SQLITE_OK && i < v->ncol; i++) {
+  for (i = iFrom; rc == SQLITE_OK && i < v->ncol; i++) {
     const dyn_column *c = &v->aCol[i];
     sqlite3_bind_int(st, 1, i);
     sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
@@ -310,6 +305,27 @@ static int schema_save(dyn_vtab *v) {
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
+  return rc;
+}
+
+static int schema_save(dyn_vtab *v) {
+  char *zSql = sqlite3_mprintf(
+      "CREATE TABLE \"%w\".\"%w_schema\"(pos INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "type TEXT NOT NULL, key TEXT)",
+      v->zDb, v->zName);
+  int rc;
+  if (!zSql) return SQLITE_NOMEM;
+  rc = sqlite3_exec(v->db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  return rc == SQLITE_OK ? schema_insert(v, 0) : rc;
+}
+
+int catalog_append(dyn_vtab *v, int iFrom, char **pzErr) {
+  int rc = schema_insert(v, iFrom);
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
+    *pzErr = sqlite3_mprintf("dynamo: cannot add columns to %s_schema: %s", v->zName,
+                             sqlite3_errmsg(v->db));
+  }
   return rc;
 }
 
@@ -400,14 +416,10 @@ int catalog_is_shadow(const char *zSuffix) {
 
 /* ---- dynamo_key() ----------------------------------------------------------- */
 
-/* The open dynamo table named zName, or NULL. */
+/* The open dynamo table named zName (in any schema), or NULL. */
 static dyn_vtab *find_table(dyn_conn *conn, const char *zName) {
-  dyn_vtab *v;
-  int i;
-  for (i = 0; (v = conn_table(conn, i)) != 0; i++) {
-    if (sqlite3_stricmp(v->zName, zName) == 0) return v;
-  }
-  return 0;
+  int n;
+  return table_find(conn, 0, zName, &n);
 }
 
 void catalog_key_function(sqlite3_context *ctx, int argc, sqlite3_value **argv) {

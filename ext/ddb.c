@@ -421,13 +421,26 @@ static void job_fail(ddb_client *c, ddb_job *j, const char *zTable, const char *
   j->state = JOB_DONE;
 }
 
+/* A refused connection to a loopback endpoint is a local server that is not
+** running: waiting will not bring it up, so one quick retry, then the error
+** with a hint. Other endpoints keep the whole retry policy. */
+#define LOOPBACK_REFUSED_ATTEMPTS 2
+static int refused_on_loopback(const ddb_client *c, int curl_code) {
+  return http_is_refused(curl_code) && sqlite3_strnicmp(c->cfg.endpoint, "http://", 7) == 0 &&
+         !ddb_is_remote_http(c->cfg.endpoint);
+}
+
 /* A finished attempt: success, a retry later, or a final error. */
 static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
   http_req *r = j->priv;
   http_response *resp = &r->resp;
   char *zType = 0, *zMsg = 0;
   int retry = 0, throttled = 0, rc = SQLITE_OK;
-  if (resp->curl_code != 0) {
+  if (resp->curl_code != 0 && refused_on_loopback(c, resp->curl_code)) {
+    retry = j->attempts < LOOPBACK_REFUSED_ATTEMPTS;
+    zMsg = sqlite3_mprintf("%s (%s): is the local server running?", resp->error,
+                           c->cfg.endpoint);
+  } else if (resp->curl_code != 0) {
     retry = http_is_retryable(resp->curl_code);
     zMsg = sqlite3_mprintf("%s (%s)", resp->error, c->cfg.endpoint);
   } else if (resp->status == 200 && has_nul_escape(resp->body, resp->nbody)) {

@@ -1,7 +1,8 @@
 /*
 ** dynamo.c: the entry point. Registers the "dynamo" virtual table module
-** and the SQL functions dynamo_version() and dynamo_debug(), and the
-** connection's dynamo_stats and dynamo_config() (stats.c).
+** with dynamo_refresh() (vtab.c), the SQL functions dynamo_version() and
+** dynamo_debug(), and the connection's dynamo_stats and dynamo_config()
+** (stats.c).
 **
 **   .load ./dynamo
 **   SELECT dynamo_version();   -- 0.1.0

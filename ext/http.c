@@ -282,6 +282,10 @@ int http_is_retryable(int curl_code) {
   return 0;
 }
 
+int http_is_refused(int curl_code) {
+  return curl_code == CURLE_COULDNT_CONNECT;
+}
+
 int http_url_parts(const char *url, char **pzHost, char **pzPath) {
   CURLU *u = curl_url();
   char *host = 0, *port = 0, *path = 0;

@@ -89,8 +89,9 @@ static int find_table(dyn_vtab *v, const cJSON *create, describe_table *d, char 
   return v->args.create ? wait_active(v, d, pzErr) : SQLITE_OK;
 }
 
-/* Columns from a sample of items. */
-static int discover(dyn_vtab *v, char **pzErr) {
+/* Columns of into (v itself, or a copy of its columns) from a sample of
+** v's items: those not columns yet are added. */
+static int discover(dyn_vtab *v, dyn_vtab *into, char **pzErr) {
   cJSON *req = cJSON_CreateObject(), *resp = 0;
   int rc;
   if (!req || !cJSON_AddStringToObject(req, "TableName", v->args.table) ||
@@ -100,7 +101,7 @@ static int discover(dyn_vtab *v, char **pzErr) {
   }
   rc = ddb_call(v->client, "Scan", v->args.table, req, &resp, pzErr, 0);
   if (rc == SQLITE_OK) {
-    rc = catalog_discovered(v, cJSON_GetObjectItemCaseSensitive(resp, "Items"), pzErr);
+    rc = catalog_discovered(into, cJSON_GetObjectItemCaseSensitive(resp, "Items"), pzErr);
   }
   cJSON_Delete(req);
   cJSON_Delete(resp);
@@ -137,11 +138,30 @@ static int create_table(dyn_vtab *v, char **pzErr) {
   v->nIdx = d.nIdx;
   d.aIdx = 0;
   d.nIdx = 0;
-  rc = v->args.ncol ? catalog_declared(v, pzErr) : discover(v, pzErr);
+  rc = v->args.ncol ? catalog_declared(v, pzErr) : discover(v, v, pzErr);
   if (rc == SQLITE_OK) rc = catalog_save(v, pzErr);
 done:
   describe_clear(&d);
   cJSON_Delete(req);
+  return rc;
+}
+
+int open_refresh(dyn_vtab *v, int *pnAdded, char **pzErr) {
+  dyn_vtab *s = 0; /* v's columns, then those the sample adds: v stays as it is */
+  int rc, i;
+  *pnAdded = 0;
+  if ((rc = table_client(v)) != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s", v->base.zErrMsg);
+    return rc;
+  }
+  rc = table_new(v->db, v->conn, v->zDb, v->zName, &s);
+  for (i = 0; rc == SQLITE_OK && i < v->ncol; i++) {
+    rc = catalog_add_column(s, v->aCol[i].name, v->aCol[i].type, v->aCol[i].key);
+  }
+  if (rc == SQLITE_OK) rc = discover(v, s, pzErr);
+  if (rc == SQLITE_OK && s->ncol > v->ncol) rc = catalog_append(s, v->ncol, pzErr);
+  if (rc == SQLITE_OK) *pnAdded = s->ncol - v->ncol;
+  table_free(s);
   return rc;
 }
 
@@ -155,8 +175,8 @@ int open_table(sqlite3 *db, dyn_conn *conn, int argc, const char *const *argv, i
   if ((rc = args_parse(argc, argv, &v->args, pzErr)) != SQLITE_OK) goto fail;
   rc = isCreate ? create_table(v, pzErr) : catalog_load(v, pzErr);
   if (rc == SQLITE_OK) rc = catalog_finish(v, pzErr);
-  if (rc == SQLITE_OK) rc = conn_add_table(conn, v); /* for dynamo_key() */
   if (rc != SQLITE_OK) goto fail;
+  table_register(v);
   *pp = v;
   return SQLITE_OK;
 fail:

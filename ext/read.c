@@ -505,7 +505,8 @@ int read_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
     sqlite3_result_text(ctx, z, -1, cJSON_free);
     return SQLITE_OK;
   }
-  return av_result(ctx, cJSON_GetObjectItemCaseSensitive(c->item, v->aCol[i].name));
+  return av_result_as(ctx, cJSON_GetObjectItemCaseSensitive(c->item, v->aCol[i].name),
+                      v->aCol[i].aff);
 }
 
 int read_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {

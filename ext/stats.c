@@ -23,8 +23,7 @@ struct dyn_conn {
   stats_row *a;
   int n;
   int scan;             /* 1: scans allowed (the default), 0: refused */
-  void **apTable;       /* the dynamo tables open on the connection */
-  int nTable;
+  void *tables;         /* the dynamo tables connected (table.c keeps it) */
 };
 
 dyn_conn *conn_new(void) {
@@ -45,7 +44,6 @@ static void conn_free(void *p) {
     sqlite3_free(c->a[i].zOp);
   }
   sqlite3_free(c->a);
-  sqlite3_free(c->apTable);
   sqlite3_free(c);
 }
 
@@ -53,27 +51,8 @@ int conn_scan_allowed(const dyn_conn *c) {
   return c ? c->scan : 1;
 }
 
-int conn_add_table(dyn_conn *c, void *p) {
-  void **a;
-  if (!c) return SQLITE_OK;
-  if (!(a = sqlite3_realloc64(c->apTable, sizeof(*a) * (c->nTable + 1)))) return SQLITE_NOMEM;
-  c->apTable = a;
-  a[c->nTable++] = p;
-  return SQLITE_OK;
-}
-
-void conn_remove_table(dyn_conn *c, const void *p) {
-  int i;
-  for (i = 0; c && i < c->nTable; i++) {
-    if (c->apTable[i] == p) {
-      c->apTable[i] = c->apTable[--c->nTable];
-      return;
-    }
-  }
-}
-
-void *conn_table(const dyn_conn *c, int i) {
-  return c && i >= 0 && i < c->nTable ? c->apTable[i] : 0;
+void **conn_tables(dyn_conn *c) {
+  return &c->tables;
 }
 
 void stats_add(void *p, const char *zTable, const char *zOp, const ddb_usage *u) {

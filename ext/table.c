@@ -23,10 +23,42 @@ int table_new(sqlite3 *db, dyn_conn *conn, const char *zDb, const char *zName, d
   return v->zDb && v->zName ? SQLITE_OK : SQLITE_NOMEM;
 }
 
+void table_register(dyn_vtab *v) {
+  dyn_vtab **pHead = (dyn_vtab **)conn_tables(v->conn), **pp = pHead;
+  assert(!v->registered);
+  while (*pp) { /* one SQLite no longer uses (the schema was read again) */
+    if (sqlite3_stricmp((*pp)->zName, v->zName) == 0 && sqlite3_stricmp((*pp)->zDb, v->zDb) == 0) {
+      (*pp)->registered = 0;
+      *pp = (*pp)->pNext;
+    } else {
+      pp = &(*pp)->pNext;
+    }
+  }
+  v->pNext = *pHead;
+  *pHead = v;
+  v->registered = 1;
+}
+
+dyn_vtab *table_find(dyn_conn *conn, const char *zDb, const char *zName, int *pnFound) {
+  dyn_vtab *v, *found = 0;
+  *pnFound = 0;
+  for (v = *(dyn_vtab **)conn_tables(conn); v; v = v->pNext) {
+    if (sqlite3_stricmp(v->zName, zName) == 0 && (!zDb || sqlite3_stricmp(v->zDb, zDb) == 0)) {
+      found = v;
+      ++*pnFound;
+    }
+  }
+  return found;
+}
+
 void table_free(dyn_vtab *v) {
   int i;
   if (!v) return;
-  conn_remove_table(v->conn, v);
+  if (v->registered) {
+    dyn_vtab **pp = (dyn_vtab **)conn_tables(v->conn);
+    while (*pp != v) pp = &(*pp)->pNext;
+    *pp = v->pNext;
+  }
   for (i = 0; i < v->ncol; i++) {
     sqlite3_free(v->aCol[i].name);
     sqlite3_free(v->aCol[i].type);

@@ -106,11 +106,26 @@ static int row_error(dyn_vtab *v, int rc, const char *zStmt, char *zErr) {
   return table_error(v, rc, sqlite3_mprintf("dynamo: %s %s: %z", zStmt, v->zName, zErr));
 }
 
+/* Is every column of the row NULL, the item column included? */
+static int row_is_null(dyn_vtab *v, sqlite3_value **aVal) {
+  int i;
+  for (i = 0; i <= TABLE_ITEM_COLUMN(v); i++) {
+    if (sqlite3_value_type(aVal[i]) != SQLITE_NULL) return 0;
+  }
+  return 1;
+}
+
 static int insert_row(dyn_vtab *v, sqlite3_value **aVal) {
   int conflict = sqlite3_vtab_on_conflict(v->db);
   cJSON *item = 0;
   char *zErr = 0;
-  int rc = build_item(v, aVal, 0, &item, &zErr);
+  int rc;
+  if (row_is_null(v, aVal)) { /* INSERT ... (item) VALUES (readfile('missing.json')) */
+    zErr = sqlite3_mprintf("the item is NULL and no column is given (readfile() gives NULL "
+                           "when it cannot read the file)");
+    return zErr ? row_error(v, SQLITE_CONSTRAINT, "INSERT into", zErr) : SQLITE_NOMEM;
+  }
+  rc = build_item(v, aVal, 0, &item, &zErr);
   if (rc == SQLITE_OK) rc = check_keys(v, item, &zErr);
   if (rc != SQLITE_OK) {
     cJSON_Delete(item);

@@ -15,7 +15,8 @@
 ** for create=1. Without column definitions the columns are discovered at
 ** CREATE time (key attributes from DescribeTable, the others from a sample
 ** of items) and kept in the shadow table NAME_schema, so every later open
-** sees the same columns without a request. The hidden column "item" holds
+** sees the same columns without a request; SELECT dynamo_refresh('tracks')
+** adds the attributes that arrived since. The hidden column "item" holds
 ** the whole item as DynamoDB JSON, "_key" its primary key.
 */
 #include "table.h"
@@ -238,6 +239,82 @@ static sqlite3_module dynamoModule = {
     /* xShadowName */ vtShadowName,
 };
 
+/* ---- dynamo_refresh(name [, schema]) ----------------------------------------- */
+
+/* Have SQLite read zDb's schema again, so that it connects its tables anew
+** (xConnect declares the columns in NAME_schema): writing PRAGMA
+** schema_version is how, for this connection and every other. Defensive
+** mode (SQLITE_DBCONFIG_DEFENSIVE) ignores that write. */
+static int reload_schema(sqlite3 *db, const char *zDb, char **pzErr) {
+  char *zSql = sqlite3_mprintf("PRAGMA \"%w\".schema_version", zDb);
+  sqlite3_stmt *st = 0;
+  sqlite3_int64 before = -1, after = -1;
+  int rc = zSql ? sqlite3_prepare_v2(db, zSql, -1, &st, 0) : SQLITE_NOMEM;
+  if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) before = sqlite3_column_int64(st, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_reset(st);
+  sqlite3_free(zSql);
+  zSql = rc == SQLITE_OK ? sqlite3_mprintf("PRAGMA \"%w\".schema_version = %lld", zDb,
+                                           (long long)before + 1)
+                         : 0;
+  if (rc == SQLITE_OK) rc = zSql ? sqlite3_exec(db, zSql, 0, 0, 0) : SQLITE_NOMEM;
+  if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) after = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_free(zSql);
+  if (rc == SQLITE_OK && after != before + 1) {
+    *pzErr = sqlite3_mprintf("dynamo_refresh: the new columns are saved, but SQLite shows them "
+                             "only once the database is opened again (PRAGMA schema_version "
+                             "cannot be written here: defensive mode?)");
+    return SQLITE_ERROR;
+  }
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM) {
+    *pzErr = sqlite3_mprintf("dynamo_refresh: the new columns are saved, but the schema could "
+                             "not be read again: %s", sqlite3_errmsg(db));
+  }
+  return rc;
+}
+
+/*
+** SELECT dynamo_refresh('tracks') adds the attributes that a new sample of
+** the items shows and that are not columns yet (the columns found at CREATE
+** time are fixed); existing columns, declared or found, keep their place
+** and type. Returns how many were added.
+*/
+static void fn_refresh(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  const char *zName = (const char *)sqlite3_value_text(argv[0]);
+  const char *zDb = argc > 1 ? (const char *)sqlite3_value_text(argv[1]) : 0;
+  char *zSql, *zErr = 0, *zSchema = 0;
+  dyn_vtab *v;
+  int rc, nFound = 0, nAdded = 0;
+  if (!zName) {
+    sqlite3_result_error(ctx, "dynamo_refresh: give the name of a dynamo table", -1);
+    return;
+  }
+  /* connect it, if the connection has not used it yet */
+  zSql = zDb ? sqlite3_mprintf("PRAGMA \"%w\".table_info(\"%w\")", zDb, zName)
+             : sqlite3_mprintf("PRAGMA table_info(\"%w\")", zName);
+  rc = zSql ? sqlite3_exec(db, zSql, 0, 0, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) {
+    zErr = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+  } else if (!(v = table_find(sqlite3_user_data(ctx), zDb, zName, &nFound)) || nFound > 1) {
+    zErr = nFound ? sqlite3_mprintf("dynamo_refresh: %s is in more than one schema: name it, as "
+                                    "in dynamo_refresh('%s', 'main')", zName, zName)
+                  : sqlite3_mprintf("dynamo_refresh: no dynamo table %s%s%s", zDb ? zDb : "",
+                                    zDb ? "." : "", zName);
+    rc = SQLITE_ERROR;
+  } else if (!(zSchema = sqlite3_mprintf("%s", v->zDb))) {
+    rc = SQLITE_NOMEM;
+  } else if ((rc = open_refresh(v, &nAdded, &zErr)) == SQLITE_OK && nAdded > 0) {
+    rc = reload_schema(db, zSchema, &zErr); /* v is disconnected from here on */
+  }
+  if (rc == SQLITE_OK) sqlite3_result_int(ctx, nAdded);
+  else if (zErr) sqlite3_result_error(ctx, zErr, -1);
+  else sqlite3_result_error_code(ctx, rc);
+  sqlite3_free(zErr);
+  sqlite3_free(zSchema);
+}
+
 int vtab_register(sqlite3 *db, dyn_conn *conn) {
   int rc = sqlite3_create_module_v2(db, "dynamo", &dynamoModule, conn, 0);
   if (rc == SQLITE_OK) { /* dynamo_key(TABLE, pk) and dynamo_key(TABLE, pk, sk) */
@@ -245,6 +322,15 @@ int vtab_register(sqlite3 *db, dyn_conn *conn) {
   }
   if (rc == SQLITE_OK) {
     rc = sqlite3_create_function(db, "dynamo_key", 3, SQLITE_UTF8, conn, catalog_key_function, 0, 0);
+  }
+  /* it reaches the network: never from a view or trigger (see vt_init) */
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "dynamo_refresh", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, conn,
+                                 fn_refresh, 0, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "dynamo_refresh", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, conn,
+                                 fn_refresh, 0, 0);
   }
   return rc;
 }

@@ -430,12 +430,56 @@ static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const i
   return rc;
 }
 
+/*
+** The message of a cancelled TransactWriteItems: DynamoDB's, then each write
+** that failed named by its key, from CancellationReasons (one per entry of
+** TransactItems, in order, "None" for those that would have been done). A
+** failed condition is an existing key for an INSERT (*pConstraint is set when
+** every failure is one) and a vanished item for an UPDATE.
+*/
+static char *cancelled(const dyn_writer *w, const write_table *t, const ddb_job *j,
+                       int *pConstraint) {
+  const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(j->errBody, "CancellationReasons");
+  const cJSON *r;
+  sqlite3_str *s = sqlite3_str_new(0);
+  int i = 0, nFailed = 0, nUnique = 0;
+  sqlite3_str_appendf(s, "%s; nothing was written", j->zErr);
+  cJSON_ArrayForEach(r, reasons) {
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "Code");
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "Message");
+    const dyn_write *x = i < w->n ? &w->a[i] : 0;
+    int condition, unique;
+    i++;
+    if (!x || !cJSON_IsString(code) || strcmp(code->valuestring, "None") == 0) continue;
+    condition = strcmp(code->valuestring, "ConditionalCheckFailed") == 0;
+    unique = condition && x->kind == W_PUT && (x->cond == WC_NEW || x->cond == WC_IGNORE);
+    nUnique += unique;
+    if (++nFailed > FAILURES_SHOWN) continue;
+    sqlite3_str_appendf(s, "; %s: ", x->zKey);
+    if (unique) {
+      sqlite3_str_appendf(s, "an item with this key exists: UNIQUE constraint failed: %s.%s",
+                          t->zName, t->zPk);
+      if (t->zSk) sqlite3_str_appendf(s, ", %s.%s", t->zName, t->zSk);
+    } else if (condition) {
+      sqlite3_str_appendall(s, "the item no longer exists (deleted since it was read)");
+    } else {
+      sqlite3_str_appendf(s, "%s%s%s", code->valuestring, cJSON_IsString(msg) ? ": " : "",
+                          cJSON_IsString(msg) ? msg->valuestring : "");
+    }
+  }
+  if (nFailed > FAILURES_SHOWN) sqlite3_str_appendf(s, "; and %d more", nFailed - FAILURES_SHOWN);
+  *pConstraint = nFailed > 0 && nUnique == nFailed;
+  return sqlite3_str_finish(s);
+}
+
 /* All writes in one TransactWriteItems: every one or none. */
 static int send_atomic(dyn_writer *w, ddb_client *c, const write_table *t) {
-  cJSON *req = cJSON_CreateObject(), *items, *resp = 0;
+  cJSON *req = cJSON_CreateObject(), *items;
   char *zErr = 0, token[37];
   unsigned char rnd[16];
-  int i, *aWave = 0, rc = SQLITE_NOMEM;
+  int i, *aWave = 0, rc = SQLITE_NOMEM, constraint = 0;
+  ddb_job job, *pJob = &job;
+  memset(&job, 0, sizeof(job));
   if (w->n > TRANSACT_MAX_ITEMS) {
     zErr = sqlite3_mprintf("dynamo: atomic transaction on %s: %d writes, but one "
                            "TransactWriteItems takes at most %d; nothing was written",
@@ -479,23 +523,35 @@ static int send_atomic(dyn_writer *w, ddb_client *c, const write_table *t) {
   sqlite3_randomness(sizeof(rnd), rnd);
   for (i = 0; i < 16; i++) sqlite3_snprintf(3, token + 2 * i, "%02x", rnd[i]);
   cJSON_AddStringToObject(req, "ClientRequestToken", token);
-  rc = ddb_call(c, "TransactWriteItems", t->zTable, req, &resp, &zErr, 0);
+  job.zOp = "TransactWriteItems";
+  job.req = req;
+  rc = ddb_run(c, t->zTable, &pJob, 1);
+  if (rc == SQLITE_OK) rc = job.rc;
   if (rc == SQLITE_OK) {
     for (i = 0; i < w->n; i++) w->a[i].state = WS_DONE;
     goto done;
   }
-  if (rc == SQLITE_NOMEM) goto done;
+  if (rc == SQLITE_NOMEM || !job.zErr) goto done;
+  if (strcmp(job.zType, "TransactionCanceledException") == 0) {
+    if (!(zErr = cancelled(w, t, &job, &constraint))) {
+      rc = SQLITE_NOMEM;
+      goto done;
+    }
+  } else {
+    zErr = job.zErr;
+    job.zErr = 0;
+  }
 fail_all:
   rc = SQLITE_OK;
   for (i = 0; i < w->n; i++) {
-    set_failed(&w->a[i], i == 0 ? zErr : 0, 0);
+    set_failed(&w->a[i], i == 0 ? zErr : 0, constraint);
   }
   zErr = 0;
 done:
   sqlite3_free(zErr);
   sqlite3_free(aWave);
   cJSON_Delete(req);
-  cJSON_Delete(resp);
+  ddb_job_clear(&job);
   return rc;
 }
 

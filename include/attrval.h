@@ -45,6 +45,20 @@ int av_type_from_name(const char *z, int n);
 */
 int av_class_of_decl(const char *zDecl);
 
+/*
+** How a column hands over what it reads: as a native SQLite column of its
+** declared type would have stored the value (datatype3.html, "Type
+** Affinity"), wherever that keeps the number exact. AVA_REAL: an INTEGER
+** becomes REAL when the double holds it exactly; AVA_TEXT: INTEGER and REAL
+** become their exact decimal text; AVA_NONE: as read (INTEGER and NUMERIC
+** affinity already give an integral number as INTEGER).
+*/
+enum { AVA_NONE = 0, AVA_REAL, AVA_TEXT };
+
+/* The read affinity of a declared column type: AVA_NONE for a DynamoDB
+** type name and for INTEGER, NUMERIC, BLOB or no affinity. */
+int av_read_affinity(const char *zDecl);
+
 /* A value read from DynamoDB, ready for sqlite3_result_*(). */
 typedef struct av_value {
   int type;             /* SQLITE_INTEGER, _FLOAT, _TEXT, _BLOB or _NULL */
@@ -62,8 +76,13 @@ typedef struct av_value {
 */
 int av_to_value(const cJSON *av, av_value *out, char **pzErr);
 
-/* Set the result of an xColumn call from an AttributeValue (NULL: missing). */
+/* av_to_value, then the column's read affinity (AVA_*) applied. */
+int av_to_value_as(const cJSON *av, int aff, av_value *out, char **pzErr);
+
+/* Set the result of an xColumn call from an AttributeValue (NULL: missing),
+** as read (av_result) or with a read affinity (av_result_as). */
 int av_result(sqlite3_context *ctx, const cJSON *av);
+int av_result_as(sqlite3_context *ctx, const cJSON *av, int aff);
 
 /*
 ** Convert a SQLite value into a new AttributeValue for a column of write

@@ -90,6 +90,9 @@ int http_in_flight(const http_conn *p);
 ** rather than permanent (bad URL, unsupported protocol, TLS verification)? */
 int http_is_retryable(int curl_code);
 
+/* Was the connection refused (nothing listening, or unreachable)? */
+int http_is_refused(int curl_code);
+
 /* "host[:port]" as libcurl will send it in Host:, and the path, of a URL.
 ** sqlite3_malloc()ed; SQLITE_OK, SQLITE_ERROR (invalid URL) or NOMEM. */
 int http_url_parts(const char *url, char **pzHost, char **pzPath);

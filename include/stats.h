@@ -30,10 +30,7 @@ void stats_add(void *conn, const char *zTable, const char *zOp, const ddb_usage 
 /* The connection-wide scan setting: 1 allowed (the default), 0 not. */
 int conn_scan_allowed(const dyn_conn *conn);
 
-/* The dynamo tables open on the connection, for the functions that name
-** one (dynamo_key): added once declared, removed when freed. */
-int conn_add_table(dyn_conn *conn, void *pTable);
-void conn_remove_table(dyn_conn *conn, const void *pTable);
-void *conn_table(const dyn_conn *conn, int i); /* NULL past the last */
+/* Where table.c keeps the list of the connection's dynamo tables. */
+void **conn_tables(dyn_conn *conn);
 
 #endif

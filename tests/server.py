@@ -5,6 +5,7 @@
         picks a free port on 127.0.0.1, starts the server in its own process
         group (output to DIR/server.log), waits until it answers ListTables,
         writes DIR/port and DIR/pid and prints the port.
+        --port N: use port N when it is free (else a free one, as without).
     tests/server.py stop --state DIR
         TERM to the server's process group, KILL after 5 s; removes DIR/port
         and DIR/pid (DIR/server.log is kept).
@@ -44,6 +45,18 @@ def free_port():
     try:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def port_is_free(port):
+    """Can a server bind `port` on every interface (as DynamoDB Local does)?"""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("", port))
+        return True
+    except OSError:
+        return False
     finally:
         s.close()
 
@@ -190,7 +203,7 @@ def group_alive(pgid):
     return False
 
 
-def start(server, state):
+def start(server, state, want_port=None):
     os.makedirs(state, exist_ok=True)
     pidfile = os.path.join(state, "pid")
     portfile = os.path.join(state, "port")
@@ -200,7 +213,10 @@ def start(server, state):
                          "state dir (stop it first)" % pidfile)
     t0 = time.monotonic()
     for attempt in range(1, ATTEMPTS + 1):
-        port = free_port()
+        if attempt == 1 and want_port and port_is_free(want_port):
+            port = want_port
+        else:
+            port = free_port()
         argv, _ = command(server, port)
         with open(log, "ab") as out:
             out.write(("=== %s attempt %d on port %d: %s\n"
@@ -285,12 +301,13 @@ def main(argv=None):
     s = sub.add_parser("start", help="start a server, print its port")
     s.add_argument("--server", choices=SERVERS, default="dynamodb-local")
     s.add_argument("--state", required=True, help="directory for pid/port/log")
+    s.add_argument("--port", type=int, help="the port to use when it is free")
     t = sub.add_parser("stop", help="stop the server of a state dir")
     t.add_argument("--state", required=True)
     args = p.parse_args(argv)
     try:
         if args.cmd == "start":
-            return start(args.server, os.path.abspath(args.state))
+            return start(args.server, os.path.abspath(args.state), args.port)
         return stop(os.path.abspath(args.state))
     except StartError as e:
         sys.stderr.write("server.py: error: %s\n" % e)

@@ -13,7 +13,8 @@ def test_registers_exactly_its_functions_and_module():
     c = connect()
     funcs = sorted(r[0] for r in c.execute(
         "SELECT DISTINCT name FROM pragma_function_list WHERE name LIKE 'dynamo%'"))
-    eq(funcs, ["dynamo_config", "dynamo_debug", "dynamo_key", "dynamo_version"])
+    eq(funcs, ["dynamo_config", "dynamo_debug", "dynamo_key", "dynamo_refresh",
+               "dynamo_version"])
     mods = sorted(r[0] for r in c.execute(
         "SELECT name FROM pragma_module_list WHERE name LIKE 'dynamo%'"))
     eq(mods, ["dynamo", "dynamo_stats", "dynamo_tables"])

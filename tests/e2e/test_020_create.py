@@ -95,6 +95,69 @@ def test_schema_is_persisted_and_reopened_without_requests():
            [("uuid", "S", "HASH"), ("timestamp", "S", "RANGE")])
 
 
+def test_refresh_adds_the_attributes_that_arrived_since():
+    """The columns found at CREATE are fixed; dynamo_refresh('t') adds those
+    a new sample shows, keeps every existing column as it is, and the table
+    has them at once, in this connection and the next."""
+    name = tracks_table()
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "r.db")
+        c = connect(db)
+        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s)" % name)
+        c.execute("CREATE VIRTUAL TABLE d USING dynamo(table=%s, speed REAL, note TEXT)" % name)
+        eq([n for n, t, h in columns(c, "t") if not h], ["uuid", "timestamp"])
+        ddb().put_item(name, {"uuid": {"S": "u"}, "timestamp": {"S": "1"}, "speed": {"N": "3"},
+                              "model": {"S": "m"}, "item": {"S": "reserved"}})
+        eq(c.execute("SELECT dynamo_refresh('t')").fetchall(), [(2,)])
+        eq(columns(c, "t"), [("uuid", "TEXT", 0), ("timestamp", "TEXT", 0), ("model", "TEXT", 0),
+                             ("speed", "N", 0), ("item", "TEXT", 1), ("_key", "TEXT", 1)])
+        eq(c.execute("SELECT uuid, model, speed FROM t").fetchall(), [("u", "m", 3)])
+        # declared columns keep their type; only what is new is added, after them
+        eq(c.execute("SELECT dynamo_refresh('d', 'main')").fetchall(), [(1,)])
+        eq([(n, t) for n, t, h in columns(c, "d") if not h],
+           [("uuid", "TEXT"), ("timestamp", "TEXT"), ("speed", "REAL"), ("note", "TEXT"),
+            ("model", "TEXT")])
+        eq(c.execute("SELECT speed / 2, model FROM d").fetchall(), [(1.5, "m")])
+        eq(c.execute("SELECT dynamo_refresh('t')").fetchall(), [(0,)])
+        c.close()
+        # kept in t_schema: the next connection sees them without a request
+        rc, out, err, reqs = traced("SELECT model, speed FROM t WHERE uuid = 'u' AND timestamp = '1';"
+                                    , db=db)
+        eq((rc, err, out), (0, "", "m|3\n"))
+        eq([op for op, r in reqs], ["GetItem"])
+        # and the shell's session goes on with them too
+        ddb().put_item(name, {"uuid": {"S": "u"}, "timestamp": {"S": "2"}, "heading": {"N": "90"}})
+        rc, out, err = shell("SELECT dynamo_refresh('t');\n"
+                             "SELECT heading FROM t WHERE timestamp = '2';", db=db)
+        eq((rc, err, out), (0, "", "1\n90\n"))
+        # defensive mode keeps SQLite from reading the schema again: said so
+        ddb().put_item(name, {"uuid": {"S": "u"}, "timestamp": {"S": "3"}, "late": {"N": "1"}})
+        rc, out, err = shell(".dbconfig defensive on\nSELECT dynamo_refresh('t');", db=db)
+        assert "the new columns are saved, but SQLite shows them only once the database is " \
+               "opened again" in err, err
+        rc, out, err = shell("SELECT late FROM t WHERE timestamp = '3';", db=db)
+        eq((rc, err, out), (0, "", "1\n"))
+
+
+def test_refresh_names_what_it_cannot_refresh():
+    name = tracks_table()
+    c = connect()
+    c.execute("CREATE TABLE plain(x)")
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s)" % name)
+    c.execute("CREATE VIRTUAL TABLE temp.t USING dynamo(table=%s)" % name)
+    raises(lambda: c.execute("SELECT dynamo_refresh('nope')"), "dynamo_refresh: no dynamo table nope")
+    raises(lambda: c.execute("SELECT dynamo_refresh('plain')"), "dynamo_refresh: no dynamo table plain")
+    raises(lambda: c.execute("SELECT dynamo_refresh('t', 'aux')"), 'unknown database "aux"')
+    raises(lambda: c.execute("SELECT dynamo_refresh('t')"),
+           "dynamo_refresh: t is in more than one schema: name it, as in dynamo_refresh('t', 'main')")
+    raises(lambda: c.execute("SELECT dynamo_refresh(NULL)"), "give the name of a dynamo table")
+    eq(c.execute("SELECT dynamo_refresh('t', 'temp')").fetchall(), [(0,)])
+    # DynamoDB's error, named, when the sample cannot be read
+    ddb().delete_table(name)
+    raises(lambda: c.execute("SELECT dynamo_refresh('t', 'main')"),
+           "dynamo: Scan on %s failed: ResourceNotFoundException" % name)
+
+
 def test_declared_columns_keep_types_and_keys_are_added():
     name = tracks_table()
     c = connect()

@@ -5,7 +5,7 @@ both are queried in one connection and every result compared."""
 
 import decimal
 
-from harness import connect, eq
+from harness import connect, ddb, eq
 from fixtures import tracks_table, track_items
 
 
@@ -172,3 +172,59 @@ def test_binary_sort_keys_match_a_native_table():
         "SELECT hex(b) FROM t WHERE id = 'p' AND b > 5",
     ]:
         same(c, q)
+
+
+def test_declared_types_read_back_as_a_native_column_stores_them():
+    """A column declared REAL gives REAL, TEXT gives text, INTEGER and
+    NUMERIC give INTEGER where exact: what a native column of the declared
+    type holds after storing the same value. Rows come both from DynamoDB
+    (numbers written by another client) and through INSERT."""
+    decl = ("r REAL, f FLOAT, d DOUBLE PRECISION, i INTEGER, bi BIGINT, n NUMERIC, "
+            "dec DECIMAL(10,2), x TEXT, v VARCHAR(10)")
+    cols = [c.split()[0] for c in decl.split(", ")]
+    numbers = [3, -7, 0, 23.67, 3.5, 47.6349834766135, 2 ** 53, -2 ** 62, 12.0, -0.25]
+    items = [dict({"uuid": "ddb", "timestamp": "%02d" % k}, **{c: x for c in cols})
+             for k, x in enumerate(numbers)]
+    items.append({"uuid": "ddb", "timestamp": "bool", **{c: True for c in cols}})
+    name = tracks_table("affinity", items=items)
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, %s)" % (name, decl))
+    c.execute("CREATE TEMP TABLE n(uuid TEXT, timestamp TEXT, %s)" % decl)
+    for it in items:  # the value SQLite sees, then the native column's affinity
+        vals = [sql_value(int(it[k]) if isinstance(it[k], bool) else it[k])
+                for k in ["uuid", "timestamp"] + cols]
+        c.execute("INSERT INTO n VALUES (%s)" % ", ".join("?" * len(vals)), vals)
+    # the same INSERTs into both: numbers, numeric text, text, blobs, NULL
+    written = [("3.0", "int3"), ("3", "int"), ("'3'", "numtext"), ("'3.5'", "numtext2"),
+               ("1.5", "real"), ("'abc'", "text"), ("x'01'", "blob"), ("NULL", "null"),
+               ("-0.0", "negzero"), ("1e15", "big")]
+    for value, ts in written:
+        for tbl in ("t", "n"):
+            c.execute("INSERT INTO %s(uuid, timestamp, %s) VALUES ('sql', '%s', %s)"
+                      % (tbl, ", ".join(cols), ts, ", ".join([value] * len(cols))))
+    each = ", ".join("%s, typeof(%s), %s / 2, %s || ''" % (k, k, k, k) for k in cols)
+    same(c, "SELECT uuid, timestamp, %s FROM t ORDER BY uuid, timestamp" % each)
+    same(c, "SELECT r / 2, i / 2, x FROM t WHERE uuid = 'sql' AND timestamp = 'int3'")
+    eq(c.execute("SELECT r / 2, typeof(x), x FROM t WHERE uuid = 'sql' AND timestamp = 'int3'")
+       .fetchall(), [(1.5, "text", "3.0")])
+    same(c, "SELECT count(*) FROM t WHERE r = 3 AND i = 3 AND x = '3'")
+    same(c, "SELECT sum(r), sum(i), group_concat(x) FROM (SELECT * FROM t ORDER BY timestamp)")
+
+
+def test_declared_types_keep_numbers_exact():
+    """Where the native column would round, the number stays exact: a REAL
+    column gives an integer beyond the double's 53 bits as that INTEGER, a
+    TEXT column a number as its exact decimal text (SQLite's text of a REAL
+    keeps 15 digits: '-122.142286812823', '1.0e+20')."""
+    name = tracks_table("exact", items=[
+        {"uuid": "u", "timestamp": "1", "r": 2 ** 53 + 1, "x": decimal.Decimal("-122.14228681282287"),
+         "y": decimal.Decimal("12345678901234567890.123"), "z": decimal.Decimal("1E+20")}])
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, r REAL, x TEXT, y REAL, z TEXT)" % name)
+    eq(c.execute("SELECT r, typeof(r), x, typeof(x), y, typeof(y), z FROM t").fetchall(),
+       [(2 ** 53 + 1, "integer", "-122.14228681282287", "text",
+         "12345678901234567890.123", "text", "100000000000000000000")])
+    # a string another writer stored stays a string (this extension writes
+    # numeric text into a REAL column as a number)
+    ddb().put_item(name, {"uuid": {"S": "u"}, "timestamp": {"S": "2"}, "r": {"S": "12"}})
+    eq(c.execute("SELECT r, typeof(r) FROM t WHERE timestamp = '2'").fetchall(), [("12", "text")])

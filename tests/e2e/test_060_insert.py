@@ -93,6 +93,8 @@ def test_bad_rows_are_refused_and_nothing_is_written():
         ("INSERT INTO t(uuid, timestamp) VALUES (x'00', 'x')", "key uuid must be of type S, not B"),
         ("INSERT INTO t(uuid, timestamp) VALUES ('', 'x')", "key uuid cannot be empty"),
         ("INSERT INTO t(uuid, timestamp, latitude) VALUES ('u', 'x', 1e999)", "NaN and Infinity cannot be stored"),
+        ("INSERT INTO t(item) VALUES (NULL)", "the item is NULL and no column is given"),
+        ("INSERT INTO t(item, model) VALUES (NULL, NULL)", "the item is NULL and no column is given"),
         ("INSERT INTO t(item) VALUES ('{not json')", "item is not valid JSON"),
         ("INSERT INTO t(item) VALUES ('[1]')", "item JSON must be an object"),
         ("INSERT INTO t(item) VALUES ('{\"uuid\":\"x\",\"timestamp\":{\"S\":\"y\"}}')",
@@ -142,4 +144,17 @@ def test_text_that_is_not_utf8_is_refused_before_sending():
            "item JSON is not valid UTF-8")
     raises(lambda: c.execute("SELECT * FROM t WHERE uuid = CAST(x'61ff' AS TEXT)").fetchall(),
            "not UTF-8")
+    eq(ddb().count(name), 0)
+
+
+def test_a_file_readfile_cannot_read_is_named_as_a_null_item():
+    """The workshop's INSERT with a path that is not there: readfile() gives
+    NULL, and the error says so rather than that a key is missing."""
+    name, c = table()
+    rc, out, err = shell("CREATE VIRTUAL TABLE t USING dynamo(table=%s);\n"
+                         "INSERT INTO t(item) VALUES (readfile('no-such-sampleItem.json'));" % name)
+    assert rc != 0, (rc, out, err)
+    assert "dynamo: INSERT into t: the item is NULL and no column is given (readfile() gives " \
+           "NULL when it cannot read the file)" in err, err
+    assert "missing" not in err, err
     eq(ddb().count(name), 0)

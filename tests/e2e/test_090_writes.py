@@ -5,6 +5,7 @@ reported."""
 
 import json
 import os
+import sqlite3
 
 from harness import connect, ddb, eq, note, raises, server, skip, traced
 from fixtures import tracks_table, track_items
@@ -346,8 +347,24 @@ def test_atomic_commit_writes_all_or_nothing():
     c.execute("BEGIN")
     c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', 'a')")
     c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', 'b')")
-    raises(lambda: c.execute("COMMIT"), "TransactionCanceledException")
+    e = raises(lambda: c.execute("COMMIT"), "dynamo: TransactWriteItems on %s failed: "
+               "TransactionCanceledException: " % name)
+    # the failed write named by its key, as a constraint error, like a plain INSERT's
+    assert str(e).endswith('; nothing was written; {"uuid":{"S":"u"},"timestamp":{"S":"b"}}: an '
+                           'item with this key exists: UNIQUE constraint failed: t.uuid, t.timestamp'), e
+    assert isinstance(e, sqlite3.IntegrityError), type(e)
     eq([i["timestamp"] for i in items_of(name)], ["b"])
+    # an UPDATE whose item went away before the commit: that write is named
+    c.execute("BEGIN")
+    c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', 'a')")
+    c.execute("UPDATE t SET note = 'changed' WHERE uuid = 'u' AND timestamp = 'b'")
+    ddb().call("DeleteItem", {"TableName": name, "Key": {"uuid": {"S": "u"}, "timestamp": {"S": "b"}}})
+    e = raises(lambda: c.execute("COMMIT"), "TransactionCanceledException")
+    assert str(e).endswith('; nothing was written; {"uuid":{"S":"u"},"timestamp":{"S":"b"}}: the '
+                           'item no longer exists (deleted since it was read)'), e
+    assert not isinstance(e, sqlite3.IntegrityError), type(e)
+    eq(items_of(name), [])
+    ddb().put_item(name, {"uuid": {"S": "u"}, "timestamp": {"S": "b"}, "note": {"S": "there"}})
     c.execute("BEGIN")
     for i in range(101):
         c.execute("INSERT INTO t(uuid, timestamp) VALUES ('u', ?)", ("t%03d" % i,))

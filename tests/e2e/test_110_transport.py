@@ -3,6 +3,7 @@ request may spend retrying, plain HTTP only to loopback unless allowed,
 TLS verified against the system store or a named CA bundle."""
 
 import os
+import socket
 import subprocess
 import tempfile
 import time
@@ -60,6 +61,29 @@ def test_plain_http_only_to_loopback():
                                  "endpoint='http://10.255.255.1:9', connect_timeout_ms=100, "
                                  "max_attempts=1)"), "DescribeTable on X failed")
     assert "refusing" not in str(e), e
+
+
+def test_a_refused_loopback_connection_fails_after_two_attempts_with_a_hint():
+    """Nothing listens on the port: a local server that is not running does
+    not start within a backoff, so the statement fails after one retry and
+    asks whether it is running (the full policy would take 10 attempts)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))  # held, never listening: connections are refused
+    try:
+        port = s.getsockname()[1]
+        c = connect()
+        for host in ("127.0.0.1", "localhost"):
+            e = raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Tracks, "
+                                         "endpoint='http://%s:%d')" % (host, port)),
+                       "dynamo: DescribeTable on Tracks failed: ")
+            want = "(http://%s:%d): is the local server running? (after 2 attempts)" % (host, port)
+            assert want in str(e), e
+        e = raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Tracks, "
+                                     "endpoint='http://127.0.0.1:%d', max_attempts=1)" % port),
+                   "is the local server running?")
+        assert "attempts" not in str(e), e
+    finally:
+        s.close()
 
 
 def make_cert(d):

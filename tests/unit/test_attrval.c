@@ -47,6 +47,7 @@ static const char *real_text(double r) {
 ** "NULL" or "error: message". */
 static char *zRead;
 static int rcRead;
+static int readAff = AVA_NONE; /* the read affinity read_av applies */
 static const char *read_av(const char *zJson) {
   cJSON *j = 0;
   av_value v;
@@ -54,7 +55,7 @@ static const char *read_av(const char *zJson) {
   sqlite3_free(zRead);
   zRead = 0;
   if (zJson && !(j = cJSON_Parse(zJson))) return "(bad test JSON)";
-  rcRead = av_to_value(j, &v, &zErr);
+  rcRead = av_to_value_as(j, readAff, &v, &zErr);
   if (rcRead != SQLITE_OK) {
     zRead = sqlite3_mprintf("error: %s", zErr ? zErr : "(none)");
   } else {
@@ -360,6 +361,55 @@ static void test_to_value_scalars(void) {
     CHECK_INT(v.n, 3);
     cJSON_Delete(j);
   }
+}
+
+/* A declared REAL or TEXT column gives what a native column of that type
+** would store, where the number stays exact. */
+static void test_read_affinity(void) {
+  CHECK_INT(av_read_affinity("REAL"), AVA_REAL);
+  CHECK_INT(av_read_affinity("double precision"), AVA_REAL);
+  CHECK_INT(av_read_affinity("FLOAT"), AVA_REAL);
+  CHECK_INT(av_read_affinity("TEXT"), AVA_TEXT);
+  CHECK_INT(av_read_affinity("VARCHAR(10)"), AVA_TEXT);
+  CHECK_INT(av_read_affinity("CLOB"), AVA_TEXT);
+  CHECK_INT(av_read_affinity("INTEGER"), AVA_NONE);
+  CHECK_INT(av_read_affinity("FLOATINT"), AVA_NONE); /* INT first: INTEGER affinity */
+  CHECK_INT(av_read_affinity("NUMERIC"), AVA_NONE);
+  CHECK_INT(av_read_affinity("DECIMAL(10,2)"), AVA_NONE);
+  CHECK_INT(av_read_affinity("BLOB"), AVA_NONE);
+  CHECK_INT(av_read_affinity(""), AVA_NONE);
+  CHECK_INT(av_read_affinity(0), AVA_NONE);
+  CHECK_INT(av_read_affinity("N"), AVA_NONE); /* DynamoDB types: as read */
+  CHECK_INT(av_read_affinity("S"), AVA_NONE);
+  CHECK_INT(av_read_affinity("SS"), AVA_NONE);
+
+  readAff = AVA_REAL;
+  CHECK_STR(read_av("{\"N\":\"3\"}"), real_text(3.0));
+  CHECK_STR(read_av("{\"N\":\"-0\"}"), real_text(0.0));
+  CHECK_STR(read_av("{\"N\":\"23.67\"}"), real_text(23.67));
+  CHECK_STR(read_av("{\"N\":\"9007199254740992\"}"), real_text(9007199254740992.0));
+  /* beyond the double's precision: stays the exact INTEGER, or TEXT */
+  CHECK_STR(read_av("{\"N\":\"9007199254740993\"}"), "INTEGER 9007199254740993");
+  CHECK_STR(read_av("{\"N\":\"9223372036854775807\"}"), "INTEGER 9223372036854775807");
+  CHECK_STR(read_av("{\"N\":\"-9223372036854775808\"}"), real_text(-9223372036854775808.0));
+  CHECK_STR(read_av("{\"N\":\"0.10000000000000001\"}"), "TEXT [0.10000000000000001]");
+  CHECK_STR(read_av("{\"BOOL\":true}"), real_text(1.0));
+  CHECK_STR(read_av("{\"S\":\"5\"}"), "TEXT [5]");
+  CHECK_STR(read_av("{\"NULL\":true}"), "NULL");
+
+  readAff = AVA_TEXT;
+  CHECK_STR(read_av("{\"N\":\"3\"}"), "TEXT [3]");
+  CHECK_STR(read_av("{\"N\":\"-12\"}"), "TEXT [-12]");
+  CHECK_STR(read_av("{\"N\":\"23.670\"}"), "TEXT [23.67]");
+  CHECK_STR(read_av("{\"N\":\"-122.14228681282287\"}"), "TEXT [-122.14228681282287]");
+  CHECK_STR(read_av("{\"N\":\"1E+20\"}"), "TEXT [100000000000000000000]");
+  CHECK_STR(read_av("{\"N\":\"12345678901234567890123\"}"), "TEXT [12345678901234567890123]");
+  CHECK_STR(read_av("{\"N\":\"1E-7\"}"), "TEXT [1E-7]");
+  CHECK_STR(read_av("{\"BOOL\":false}"), "TEXT [0]");
+  CHECK_STR(read_av("{\"B\":\"AA==\"}"), "BLOB 00"); /* TEXT affinity keeps BLOBs */
+  CHECK_STR(read_av("{\"L\":[{\"N\":\"1\"}]}"), "TEXT [[1]]");
+  CHECK_STR(read_av(0), "NULL");
+  readAff = AVA_NONE;
 }
 
 static void test_to_value_malformed(void) {
@@ -1201,6 +1251,7 @@ int main(void) {
   RUN(test_type_from_name);
   RUN(test_class_of_decl);
   RUN(test_to_value_scalars);
+  RUN(test_read_affinity);
   RUN(test_to_value_malformed);
   RUN(test_to_value_json);
   RUN(test_to_value_depth);
