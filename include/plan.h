@@ -53,6 +53,8 @@ typedef struct plan_constraint {
   int usable;
   int binary;      /* the comparison uses the BINARY collation */
   int is_in;       /* EQ that is an IN list SQLite can hand over whole */
+  int exact;       /* as a filter it is exactly SQLite's condition
+                   ** (filter_exact, with the value known at plan time) */
 } plan_constraint;
 
 typedef struct plan_orderby {
@@ -88,6 +90,8 @@ typedef struct plan_input {
   sqlite3_uint64 colUsed;
   int nindex;                  /* indexes that may be used (at most 255) */
   const plan_index *aIndex;
+  int filter;                  /* send the other conditions as a Query's or
+                               ** Scan's FilterExpression (filter.h) */
 } plan_input;
 
 typedef struct plan_usage {
@@ -118,10 +122,21 @@ int plan_best(const plan_input *in, plan_output *out);
 ** pattern, the GLOB pattern, LIMIT, OFFSET. idxStr is the plan in words
 ** (what EXPLAIN QUERY PLAN shows), then its machine part, always last:
 ** " PROJECT ALL" when the whole item is read, else " PROJECT i,j,..." with
-** the numbers of the columns to project. The machine part holds no space,
-** so the last " PROJECT " is its start whatever the column names in the
-** words before it hold.
+** the numbers of the columns to project, then, when conditions are sent as
+** a filter, "/" and one "<column><code>" each ("3eq,5gt": filter.h's
+** codes, upper case when SQLite does not check the condition again); their
+** arguments come last, in that order. The machine part holds no space, so
+** the last " PROJECT " is its start whatever the column names in the words
+** before it hold.
 */
+typedef struct plan_filter {
+  int iCol;                    /* the column */
+  int op;                      /* FILTER_* (filter.h) */
+  int exact;                   /* omitted: SQLite does not check it */
+  sqlite3_value *value;        /* its argument (unused for IS [NOT] NULL;
+                               ** an IN list for FILTER_IN) */
+} plan_filter;
+
 typedef struct plan_args {
   int flags;                   /* idxNum */
   int op;                      /* PLAN_SCAN, PLAN_QUERY or PLAN_GET */
@@ -135,6 +150,8 @@ typedef struct plan_args {
   int all;                     /* the whole item is read: no projection */
   int nCol;                    /* else the columns to project */
   int *aCol;                   /* sqlite3_malloc()ed */
+  int nFilter;                 /* conditions sent as the FilterExpression */
+  plan_filter *aFilter;        /* sqlite3_malloc()ed */
 } plan_args;
 
 /*

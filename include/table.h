@@ -41,6 +41,8 @@ typedef struct dyn_column {
   char *type;  /* declared type as persisted (S, N or B for a key) */
   int cls;     /* write class (attrval.h) */
   int key;     /* KEY_NO, KEY_HASH, KEY_RANGE */
+  int aff;     /* SQLite's affinity of the column (FILTER_AFF_*), 0 until
+               ** the table is first planned (vtab.c) */
 } dyn_column;
 
 typedef struct dyn_vtab {
