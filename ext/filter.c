@@ -655,8 +655,37 @@ static int bitcount(unsigned m) {
   return n;
 }
 
-/* The types kept whole: attribute_type() for each, or, when that is
-** shorter, every type but the others. */
+static cJSON *av_bool(int b) {
+  cJSON *av = cJSON_CreateObject();
+  if (av && !cJSON_AddBoolToObject(av, "BOOL", b)) {
+    cJSON_Delete(av);
+    av = 0;
+  }
+  return av;
+}
+
+/* Every item of type t (or, negated, every other): attribute_type(), but
+** for S, B and BOOL comparisons, as dynalite's attribute_type() misses "",
+** empty binary and false (and its IN, false and ""). */
+static void type_all(writer *w, int t, int negated) {
+  if (t != AV_S && t != AV_B && t != AV_BOOL) {
+    if (negated) sqlite3_str_appendall(w->s, "NOT ");
+    type_test(w, "attribute_type", t);
+    return;
+  }
+  sqlite3_str_appendall(w->s, negated ? "NOT (" : t == AV_BOOL ? "(" : "");
+  if (t == AV_BOOL) {
+    compare_to(w, "=", av_bool(1));
+    sqlite3_str_appendall(w->s, " OR ");
+    compare_to(w, "=", av_bool(0));
+  } else { /* every string (binary) is at least the empty one */
+    compare_to(w, ">=", av_new(t, ""));
+  }
+  sqlite3_str_appendall(w->s, negated || t == AV_BOOL ? ")" : "");
+}
+
+/* The types kept whole, one by one, or, when that is shorter, as every
+** type but the others. */
 static void write_types(writer *w, unsigned all) {
   unsigned other = ALL_TYPES & ~all & ~TYPE_BIT(AV_NULL);
   int t, withNull = (all & TYPE_BIT(AV_NULL)) != 0, first = 1;
@@ -671,7 +700,7 @@ static void write_types(writer *w, unsigned all) {
     for (t = 0; t < AV_NTYPE; t++) {
       if (!(all & TYPE_BIT(t))) continue;
       part(w);
-      type_test(w, "attribute_type", t);
+      type_all(w, t, 0);
     }
     return;
   }
@@ -686,8 +715,8 @@ static void write_types(writer *w, unsigned all) {
   }
   for (t = 0; t < AV_NTYPE; t++) {
     if (!(other & TYPE_BIT(t))) continue;
-    sqlite3_str_appendall(w->s, first ? "NOT " : " AND NOT ");
-    type_test(w, "attribute_type", t);
+    if (!first) sqlite3_str_appendall(w->s, " AND ");
+    type_all(w, t, 1);
     first = 0;
   }
   sqlite3_str_appendall(w->s, ")");
@@ -744,12 +773,14 @@ static void write_cond(writer *w, fcond *c) {
 }
 
 /* Equalities on S or B values not kept whole: one IN (up to 100 values). */
+static int in_able(const fcond *c, int t) {
+  return c->a && c->kind == C_CMP && c->op == FILTER_EQ && av_type_of(c->a) == t &&
+         c->a->child->valuestring[0]; /* dynalite's IN misses "" */
+}
+
 static void write_in(writer *w, frule *r, int t, unsigned all) {
   int i, n = 0, k;
-  for (i = 0; i < r->ncond; i++) {
-    fcond *c = &r->acond[i];
-    n += c->a && c->kind == C_CMP && c->op == FILTER_EQ && av_type_of(c->a) == t;
-  }
+  for (i = 0; i < r->ncond; i++) n += in_able(&r->acond[i], t);
   if (n < 2 || (all & TYPE_BIT(t))) return;
   while (n > 0) {
     part(w);
@@ -757,7 +788,7 @@ static void write_in(writer *w, frule *r, int t, unsigned all) {
     sqlite3_str_appendall(w->s, " IN (");
     for (i = 0, k = 0; i < r->ncond && k < FILTER_MAX_IN; i++) {
       fcond *c = &r->acond[i];
-      if (!c->a || c->kind != C_CMP || c->op != FILTER_EQ || av_type_of(c->a) != t) continue;
+      if (!in_able(c, t)) continue;
       if (k++) sqlite3_str_appendall(w->s, ", ");
       expr_value(w->x, w->s, c->a);
       c->a = 0;
@@ -806,16 +837,9 @@ static void write_rule(expr_ctx *x, sqlite3_str *s, const char *zAttr, frule *r)
     expr_value(x, p, av_new(AV_S, ":")); /* every string SQLite may read as a number */
   }
   for (i = 0; i < 2 && !(all & TYPE_BIT(AV_BOOL)); i++) {
-    cJSON *av;
     if (!(r->bools & (1u << i))) continue;
     part(&w);
-    name(&w);
-    sqlite3_str_appendall(p, " = ");
-    if ((av = cJSON_CreateObject()) && !cJSON_AddBoolToObject(av, "BOOL", i)) {
-      cJSON_Delete(av);
-      av = 0;
-    }
-    expr_value(x, p, av);
+    compare_to(&w, "=", av_bool(i));
   }
   if (sqlite3_str_errcode(p)) x->oom = 1;
   z = sqlite3_str_finish(p);

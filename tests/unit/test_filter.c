@@ -193,29 +193,29 @@ static void test_text_against_text(void) {
             "(c = S\"[x\" OR attribute_type(c, S\"SS\") OR attribute_type(c, S\"NS\") OR "
             "attribute_type(c, S\"BS\") OR attribute_type(c, S\"L\"))");
   /* ranges: numbers' text begins with '-' or a digit, below 'P' */
-  CHECK_STR(f(TEXT_, LT, "'Pixel 3'"), "(c < S\"Pixel 3\" OR attribute_type(c, S\"N\") OR attribute_type(c, S\"BOOL\"))");
+  CHECK_STR(f(TEXT_, LT, "'Pixel 3'"), "(c < S\"Pixel 3\" OR attribute_type(c, S\"N\") OR (c = BOOLtrue OR c = BOOLfalse))");
   CHECK(exact(TEXT_, LT, "'Pixel 3'"));
   CHECK_STR(f(TEXT_, LT, "'abc'"),
-            "(c < S\"abc\" OR " NOT(" AND NOT attribute_type(c, S\"S\") AND NOT attribute_type(c, S\"B\")"
+            "(c < S\"abc\" OR " NOT(" AND NOT (c >= S\"\") AND NOT (c >= B\"\")"
                                     " AND NOT attribute_type(c, S\"M\")") ")");
   CHECK(exact(TEXT_, LT, "'abc'"));
-  CHECK_STR(f(TEXT_, GT, "'abc'"), "(c > S\"abc\" OR attribute_type(c, S\"B\") OR attribute_type(c, S\"M\"))");
+  CHECK_STR(f(TEXT_, GT, "'abc'"), "(c > S\"abc\" OR c >= B\"\" OR attribute_type(c, S\"M\"))");
   CHECK(exact(TEXT_, GT, "'abc'"));
   CHECK_STR(f(TEXT_, GE, "'Pixel 3'"),
-            "(c >= S\"Pixel 3\" OR " NOT(" AND NOT attribute_type(c, S\"S\") AND NOT attribute_type(c, S\"N\")"
-                                         " AND NOT attribute_type(c, S\"BOOL\")") ")");
+            "(c >= S\"Pixel 3\" OR " NOT(" AND NOT (c >= S\"\") AND NOT attribute_type(c, S\"N\")"
+                                         " AND NOT (c = BOOLtrue OR c = BOOLfalse)") ")");
   /* where numbers' text may fall on either side: every N, not exact */
   CHECK_STR(f(TEXT_, GT, "'30'"),
-            "(c > S\"30\" OR " NOT(" AND NOT attribute_type(c, S\"S\") AND NOT attribute_type(c, S\"BOOL\")") ")");
+            "(c > S\"30\" OR " NOT(" AND NOT (c >= S\"\") AND NOT (c = BOOLtrue OR c = BOOLfalse)") ")");
   CHECK(!exact(TEXT_, GT, "'30'"));
   /* below '-': every number's text is above it with TEXT affinity, but a
   ** TEXT column of another table on the right compares numbers as such */
-  CHECK_STR(f(TEXT_, LT, "'!'"), "(c < S\"!\" OR attribute_type(c, S\"N\") OR attribute_type(c, S\"BOOL\"))");
+  CHECK_STR(f(TEXT_, LT, "'!'"), "(c < S\"!\" OR attribute_type(c, S\"N\") OR (c = BOOLtrue OR c = BOOLfalse))");
   CHECK(!exact(TEXT_, LT, "'!'"));
   /* <>: DynamoDB's is true for other types and missing ones: written as
   ** < or > within S, every other type but NULL */
   CHECK_STR(f(TEXT_, NE, "'Pixel 3'"),
-            "((c < S\"Pixel 3\" OR c > S\"Pixel 3\") OR " NOT(" AND NOT attribute_type(c, S\"S\")") ")");
+            "((c < S\"Pixel 3\" OR c > S\"Pixel 3\") OR " NOT(" AND NOT (c >= S\"\")") ")");
   CHECK(exact(TEXT_, NE, "'Pixel 3'"));
   CHECK(!exact(TEXT_, NE, "'30'"));
   /* no affinity (BLOB, or no type): the same for S */
@@ -234,12 +234,12 @@ static void test_text_against_text(void) {
   CHECK_STR(f(NUM_, EQ, "'abc'"), "c = S\"abc\"");
   CHECK(exact(NUM_, EQ, "'abc'"));
   CHECK_STR(f(NUM_, LT, "'abc'"),
-            "(c < S\"abc\" OR " NOT(" AND NOT attribute_type(c, S\"S\") AND NOT attribute_type(c, S\"B\")"
+            "(c < S\"abc\" OR " NOT(" AND NOT (c >= S\"\") AND NOT (c >= B\"\")"
                                     " AND NOT attribute_type(c, S\"M\")") ")");
   CHECK(exact(NUM_, LT, "'abc'"));
   /* x below ':': strings that are numbers may be on either side */
   CHECK_STR(f(NUM_, LT, "'!'"),
-            "(c < S\"!\" OR attribute_type(c, S\"N\") OR attribute_type(c, S\"BOOL\") OR c < S\":\")");
+            "(c < S\"!\" OR attribute_type(c, S\"N\") OR (c = BOOLtrue OR c = BOOLfalse) OR c < S\":\")");
   CHECK(!exact(NUM_, LT, "'!'"));
   CHECK(!exact(NUM_, GT, "'!'"));
   CHECK(exact(NUM_, GT, "'abc'"));
@@ -258,24 +258,24 @@ static void test_numbers(void) {
   CHECK(!exact(NUM_, EQ, "30"));
   CHECK_STR(f(NUM_, GT, "30"),
             "(c >= N\"29.999999999999993\" OR " NOT(" AND NOT attribute_type(c, S\"N\") AND NOT "
-                                                    "attribute_type(c, S\"BOOL\")") ")");
+                                                    "(c = BOOLtrue OR c = BOOLfalse)") ")");
   CHECK_STR(f(NUM_, LE, "30.5"),
-            "(c <= N\"30.500000000000007\" OR attribute_type(c, S\"BOOL\") OR c < S\":\")");
+            "(c <= N\"30.500000000000007\" OR (c = BOOLtrue OR c = BOOLfalse) OR c < S\":\")");
   /* BOOL is 0 or 1 */
   CHECK_STR(f(NUM_, GE, "1"),
             "(c >= N\"0.9999999999999998\" OR " NOT(" AND NOT attribute_type(c, S\"N\") AND NOT "
-                                                    "attribute_type(c, S\"BOOL\")") " OR c = BOOLtrue)");
+                                                    "(c = BOOLtrue OR c = BOOLfalse)") " OR c = BOOLtrue)");
   CHECK_STR(f(NUM_, LT, "1"), "(c <= N\"1.0000000000000004\" OR c < S\":\" OR c = BOOLfalse)");
   /* <> keeps every N but the number itself */
   CHECK_STR(f(NUM_, NE, "30"),
             "((c < N\"30\" OR c > N\"30\") OR " NOT(" AND NOT attribute_type(c, S\"N\")") ")");
   CHECK_STR(f(NUM_, NE, "0"),
             "((c < N\"0\" OR c > N\"0\") OR " NOT(" AND NOT attribute_type(c, S\"N\") AND NOT "
-                                                  "attribute_type(c, S\"BOOL\")") " OR c = BOOLtrue)");
+                                                  "(c = BOOLtrue OR c = BOOLfalse)") " OR c = BOOLtrue)");
   /* beyond DynamoDB's range: every N is below 1e300; tiny values are 0 */
   CHECK_STR(f(NUM_, EQ, "1e300"), "c < S\":\"");
-  CHECK_STR(f(NUM_, LT, "1e300"), "(attribute_type(c, S\"N\") OR attribute_type(c, S\"BOOL\") OR c < S\":\")");
-  CHECK_STR(f(NUM_, GE, "1e300"), NOT(" AND NOT attribute_type(c, S\"N\") AND NOT attribute_type(c, S\"BOOL\")"));
+  CHECK_STR(f(NUM_, LT, "1e300"), "(attribute_type(c, S\"N\") OR (c = BOOLtrue OR c = BOOLfalse) OR c < S\":\")");
+  CHECK_STR(f(NUM_, GE, "1e300"), NOT(" AND NOT attribute_type(c, S\"N\") AND NOT (c = BOOLtrue OR c = BOOLfalse)"));
   CHECK_STR(f(NUM_, NE, "1e300"), NOT(""));
   CHECK_STR(f(NUM_, EQ, "-1e-200"), "(c BETWEEN N\"0\" AND N\"0\" OR c < S\":\")");
   CHECK_STR(f(NUM_, GT, "-1e-200"), "(c >= N\"0\" OR " NOT(" AND NOT attribute_type(c, S\"N\")") ")");
@@ -290,7 +290,7 @@ static void test_numbers(void) {
   CHECK_STR(f(TEXT_, EQ, "30"), "(c = S\"30\" OR attribute_type(c, S\"N\") OR c < S\":\")");
   CHECK_STR(f(TEXT_, EQ, "1e300"), "(c = S\"1.0e+300\" OR attribute_type(c, S\"N\") OR c < S\":\")");
   CHECK(!exact(TEXT_, EQ, "30"));
-  CHECK_STR(f(TEXT_, GT, "30"), NOT(" AND NOT attribute_type(c, S\"BOOL\")"));
+  CHECK_STR(f(TEXT_, GT, "30"), NOT(" AND NOT (c = BOOLtrue OR c = BOOLfalse)"));
   /* no affinity: S items are text, above numbers */
   CHECK_STR(f(BLOB_, EQ, "30"), "(c BETWEEN N\"29.999999999999993\" AND N\"30.000000000000007\" OR c < S\":\")");
   CHECK_STR(f(BLOB_, NE, "30"), NOT(""));
@@ -304,11 +304,11 @@ static void test_blobs_and_null(void) {
   CHECK(exact(BLOB_, EQ, "x'01'"));
   CHECK_STR(f(NUM_, GT, "x'01'"), "c > B\"AQ==\"");
   CHECK(exact(NUM_, GT, "x'01'"));
-  CHECK_STR(f(TEXT_, LT, "x'01'"), "(c < B\"AQ==\" OR " NOT(" AND NOT attribute_type(c, S\"B\")") ")");
+  CHECK_STR(f(TEXT_, LT, "x'01'"), "(c < B\"AQ==\" OR " NOT(" AND NOT (c >= B\"\")") ")");
   CHECK(exact(TEXT_, LT, "x'01'"));
   CHECK_STR(f(TEXT_, EQ, "x''"), "c = B\"\"");
   /* a blob is above every number and text */
-  CHECK(strstr(f(NUM_, GT, "30"), "NOT attribute_type(c, S\"B\")") == 0);
+  CHECK(strstr(f(NUM_, GT, "30"), "NOT (c >= B\"\")") == 0);
   CHECK(strstr(f(NUM_, LT, "30"), "\"B\"") == 0);
   /* NULL: never true */
   CHECK_STR(f(TEXT_, EQ, "NULL"), "FALSE");
@@ -344,6 +344,10 @@ static void test_in(void) {
   values("'a'");
   c = in_cond(TEXT_);
   CHECK_STR(expression(&c, 1), "c = S\"a\"");
+  /* empty values apart: dynalite's IN misses them */
+  values("'a', '', 'b', x''");
+  c = in_cond(TEXT_);
+  CHECK_STR(expression(&c, 1), "(c IN (S\"a\", S\"b\") OR c = S\"\" OR c = B\"\")");
   values("NULL, NULL");
   c = in_cond(TEXT_);
   CHECK_STR(expression(&c, 1), "FALSE");
@@ -374,32 +378,32 @@ static void test_patterns(void) {
   /* a prefix: begins_with for S; N's text begins with '-' or a digit, B's
   ** bytes may be anything; never exact */
   CHECK_STR(f(TEXT_, FILTER_LIKE, "'20%'"),
-            "(begins_with(c, S\"20\") OR attribute_type(c, S\"N\") OR attribute_type(c, S\"B\"))");
-  CHECK_STR(f(TEXT_, FILTER_GLOB, "'Pix*'"), "(begins_with(c, S\"Pix\") OR attribute_type(c, S\"B\"))");
+            "(begins_with(c, S\"20\") OR attribute_type(c, S\"N\") OR c >= B\"\")");
+  CHECK_STR(f(TEXT_, FILTER_GLOB, "'Pix*'"), "(begins_with(c, S\"Pix\") OR c >= B\"\")");
   CHECK(!exact(TEXT_, FILTER_GLOB, "'Pix*'"));
   /* LIKE ignores the case of letters: the prefix stops before them */
   CHECK_STR(f(TEXT_, FILTER_LIKE, "'Pix%'"), NOT(""));
   CHECK_STR(f(TEXT_, FILTER_LIKE, "'2017-12-20t%'"),
-            "(begins_with(c, S\"2017-12-20\") OR attribute_type(c, S\"N\") OR attribute_type(c, S\"B\"))");
+            "(begins_with(c, S\"2017-12-20\") OR attribute_type(c, S\"N\") OR c >= B\"\")");
   /* BOOL shows as 0 or 1; JSON begins with [ or { */
   CHECK_STR(f(TEXT_, FILTER_GLOB, "'1*'"),
-            "(begins_with(c, S\"1\") OR attribute_type(c, S\"N\") OR attribute_type(c, S\"B\") OR c = BOOLtrue)");
+            "(begins_with(c, S\"1\") OR attribute_type(c, S\"N\") OR c >= B\"\" OR c = BOOLtrue)");
   CHECK_STR(f(TEXT_, FILTER_LIKE, "'[%'"),
-            "(begins_with(c, S\"[\") OR attribute_type(c, S\"B\") OR attribute_type(c, S\"SS\") OR "
+            "(begins_with(c, S\"[\") OR c >= B\"\" OR attribute_type(c, S\"SS\") OR "
             "attribute_type(c, S\"NS\") OR attribute_type(c, S\"BS\") OR attribute_type(c, S\"L\"))");
   /* *x* and %x% (no letters): contains */
   CHECK_STR(f(TEXT_, FILTER_GLOB, "'*el*'"),
-            "(contains(c, S\"el\") OR " NOT(" AND NOT attribute_type(c, S\"S\") AND NOT attribute_type(c, S\"N\")"
-                                            " AND NOT attribute_type(c, S\"BOOL\")") ")");
+            "(contains(c, S\"el\") OR " NOT(" AND NOT (c >= S\"\") AND NOT attribute_type(c, S\"N\")"
+                                            " AND NOT (c = BOOLtrue OR c = BOOLfalse)") ")");
   CHECK_STR(f(TEXT_, FILTER_LIKE, "'%12%'"),
-            "(contains(c, S\"12\") OR " NOT(" AND NOT attribute_type(c, S\"S\") AND NOT attribute_type(c, S\"BOOL\")") ")");
+            "(contains(c, S\"12\") OR " NOT(" AND NOT (c >= S\"\") AND NOT (c = BOOLtrue OR c = BOOLfalse)") ")");
   CHECK_STR(f(TEXT_, FILTER_LIKE, "'%ab%'"), NOT(""));
   CHECK_STR(f(TEXT_, FILTER_GLOB, "'*a?b*'"), NOT(""));
   /* no literal: only NULL and missing go */
   CHECK_STR(f(TEXT_, FILTER_LIKE, "'%'"), NOT(""));
   CHECK_STR(f(TEXT_, FILTER_LIKE, "NULL"), "FALSE");
   /* numeric affinity: strings that look like numbers may show as numbers */
-  CHECK_STR(f(NUM_, FILTER_GLOB, "'Pix*'"), "(begins_with(c, S\"Pix\") OR attribute_type(c, S\"B\") OR c < S\":\")");
+  CHECK_STR(f(NUM_, FILTER_GLOB, "'Pix*'"), "(begins_with(c, S\"Pix\") OR c >= B\"\" OR c < S\":\")");
 }
 
 /* ---- several conditions ------------------------------------------------------------- */
@@ -413,7 +417,7 @@ static void test_expression(void) {
   CHECK_STR(expression(c, 3),
             "model = S\"Pixel 3\" AND (speed >= N\"29.999999999999993\" OR (attribute_exists(speed) AND "
             "NOT attribute_type(speed, S\"NULL\") AND NOT attribute_type(speed, S\"N\") AND NOT "
-            "attribute_type(speed, S\"BOOL\"))) AND (attribute_exists(model) AND NOT "
+            "(speed = BOOLtrue OR speed = BOOLfalse))) AND (attribute_exists(model) AND NOT "
             "attribute_type(model, S\"NULL\"))");
   /* one condition no item meets: nothing at all */
   c[2] = (filter_cond){"x", NUM_, LT, 0, 1, &aVal[2]};
@@ -423,7 +427,7 @@ static void test_expression(void) {
   CHECK_STR(expression(&c[2], 1), "TRUE");
   CHECK_STR(expression(&c[1], 2), "(speed >= N\"29.999999999999993\" OR (attribute_exists(speed) AND "
             "NOT attribute_type(speed, S\"NULL\") AND NOT attribute_type(speed, S\"N\") AND NOT "
-            "attribute_type(speed, S\"BOOL\")))");
+            "(speed = BOOLtrue OR speed = BOOLfalse)))");
   /* the length cap: what is not required is left out once 4000 bytes are
   ** reached, required ones never; the placeholders stay consistent */
   {
