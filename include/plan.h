@@ -38,10 +38,11 @@
 #define PLAN_OFFSET    0x1000
 #define PLAN_RAMP      0x4000  /* SQLite may stop early but no exact LIMIT
                                ** is known: pages grow from a small Limit */
-#define PLAN_KEYLESS   0x8000  /* no constraint at all: SQLite cannot be
-                               ** merging OR branches, so unless a write
-                               ** statement runs (xFilter checks) the keys
-                               ** need not be read */
+#define PLAN_KEYLESS   0x8000  /* no constraint at all (or a filtered Scan,
+                               ** see plan.c): SQLite cannot be merging OR
+                               ** branches, so unless a write statement runs
+                               ** (xFilter checks) or the query reads _key
+                               ** the keys need not be read */
 #define PLAN_COUNT     0x10000 /* keyless and no column: Select = COUNT */
 #define PLAN_INDEX_SHIFT 20    /* bits 20..27: 1 + the index Queried, or 0 */
 #define PLAN_INDEX_OF(idxNum) ((((idxNum) >> PLAN_INDEX_SHIFT) & 0xff) - 1)
