@@ -952,6 +952,7 @@ static void test_filters(void) {
     CHECK_INT(plan_decode(PLAN_SCAN, "Scan PROJECT ALL/3EQ,0lk", 2, aArg, 4, &dec), SQLITE_OK);
     CHECK(dec.all && dec.nFilter == 2 && dec.aFilter[0].exact && !dec.aFilter[1].exact);
     CHECK_INT(dec.aFilter[1].op, FILTER_LIKE);
+    plan_args_clear(&dec);
     CHECK_INT(plan_decode(PLAN_SCAN, "Scan PROJECT ALL/3EQ,0lk", 1, aArg, 4, &dec), SQLITE_ERROR);
   }
   plan_args_clear(&dec);
