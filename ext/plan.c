@@ -230,6 +230,23 @@ static void append_filter_codes(const plan_input *in, const plan_usage *u, int n
   }
 }
 
+/* Does every column the query uses hold one known value in every item the
+** filter keeps: pinned by an omitted (exact) equality with a constant, or IS
+** NULL? Then the items need not be read, only counted (xColumn gives the
+** value back). */
+static int all_pinned(const plan_input *in, const plan_usage *u, int nBase) {
+  sqlite3_uint64 pinned = 0;
+  int i;
+  for (i = 0; i < in->ncons; i++) {
+    const plan_constraint *c = &in->aCons[i];
+    if (u[i].argvIndex > nBase && u[i].omit && c->iColumn < 63 && !c->is_in &&
+        (c->op == OP_EQ || c->op == SQLITE_INDEX_CONSTRAINT_ISNULL)) {
+      pinned |= (sqlite3_uint64)1 << c->iColumn;
+    }
+  }
+  return (in->colUsed & ~pinned) == 0;
+}
+
 /* The machine part of idxStr: where the last " PROJECT " starts, or NULL. */
 static const char *machine_part(const char *idxStr) {
   const char *z = 0, *p = idxStr;
@@ -364,6 +381,7 @@ int plan_best(const plan_input *in, plan_output *out) {
   ** penalty so that an OR holding a full scan never wins). */
   if (nFilter > 0 && (flags & PLAN_OP_MASK) == PLAN_SCAN && !col_used(in, in->ncol + 1)) {
     flags |= PLAN_KEYLESS;
+    if (all_pinned(in, out->aUsage, nBase)) flags |= PLAN_COUNT; /* count(*) WHERE c = 'x' */
   }
 
   /* Cost: one request for a GetItem, a few pages for a Query, every page

@@ -43,7 +43,8 @@
                                ** branches, so unless a write statement runs
                                ** (xFilter checks) or the query reads _key
                                ** the keys need not be read */
-#define PLAN_COUNT     0x10000 /* keyless and no column: Select = COUNT */
+#define PLAN_COUNT     0x10000 /* keyless and no column (or only columns an
+                               ** exact filter pins): Select = COUNT */
 #define PLAN_INDEX_SHIFT 20    /* bits 20..27: 1 + the index Queried, or 0 */
 #define PLAN_INDEX_OF(idxNum) ((((idxNum) >> PLAN_INDEX_SHIFT) & 0xff) - 1)
 

@@ -100,13 +100,18 @@ def setup(c, name):
     return faithful
 
 
+def op_pins(cond):
+    """A condition that may pin its column to one value (= a constant, IS NULL)."""
+    return cond.startswith("{c} = ") or cond == "{c} IS NULL"
+
+
 class Differ:
     """Runs a condition over t (literal and parameter), t0 and n."""
 
     def __init__(self, c, faithful):
         self.c = c
         self.faithful = faithful
-        self.queries = self.pushed = self.exact = self.native = 0
+        self.queries = self.pushed = self.exact = self.native = self.counted = 0
         self.failures = []
 
     def rows(self, sql, args=()):
@@ -132,6 +137,16 @@ class Differ:
                 self.failures.append("%s %r: %d rows, filter=0 %d; only here %r, only there %r" % (
                     sql, a, len(got), len(want), [r[:2] for r in got if r not in want][:4],
                     [r[:2] for r in want if r not in got][:4]))
+        if op_pins(cond):
+            # count(*) and the column alone: Select=COUNT when the plan
+            # finds the column pinned to the constant (xColumn gives it)
+            agg = "SELECT count(*), min(quote({c})), max(quote({c})) FROM %s WHERE " + where + cond
+            self.queries += 1
+            got, want2 = self.rows((agg % "t").replace("{c}", col)), self.rows((agg % "t0").replace("{c}", col))
+            if " COUNT " in self.rows("EXPLAIN QUERY PLAN " + (agg % "t").replace("{c}", col))[0][3]:
+                self.counted += 1
+            if got != want2:
+                self.failures.append("%s: %r, filter=0 %r" % ((agg % "t").replace("{c}", col), got, want2))
         if native:
             ids = [r[:2] for r in want]
             nat = self.rows("SELECT g, id FROM n WHERE " + where + cond.replace("{c}", col) + " ORDER BY g, id")
@@ -140,9 +155,10 @@ class Differ:
                 self.failures.append("native %s: %d rows vs %d" % (cond.replace("{c}", col), len(nat), len(ids)))
 
     def done(self, what):
-        note("%s: %d queries (%d compared with the native copy), %d with a FILTER, %d of them exact; "
-             "%d items, %d columns" % (what, self.queries, self.native, self.pushed, self.exact,
-                                       len(ITEMS), len(COLUMNS)))
+        note("%s: %d queries (%d compared with the native copy), %d with a FILTER, %d of them exact, "
+             "%d counted with Select=COUNT; %d items, %d columns" % (
+                 what, self.queries, self.native, self.pushed, self.exact, self.counted, len(ITEMS),
+                 len(COLUMNS)))
         if self.failures:
             raise AssertionError("%d answers differ:\n%s" % (len(self.failures),
                                                             "\n".join(self.failures[:20])))
@@ -176,7 +192,7 @@ def test_every_operator_type_and_value_matches_sqlite():
             d.check(col, "{c} >= %s" % lit, ("{c} >= ?", (val,)), where="g = 'a' AND ")
     d.done("mixed table, on %s" % server())
     assert d.pushed > d.queries // 4, (d.pushed, d.queries)  # the filter is there
-    assert d.exact > 50, d.exact
+    assert d.exact > 50 and d.counted > 20, (d.exact, d.counted)
 
 
 def test_joins_compare_with_the_affinity_of_both_columns():
@@ -257,6 +273,24 @@ def test_a_filtered_scan_sends_the_condition_and_reads_no_keys():
     out0, reqs0 = run(name, sql, ", filter=0")
     eq(out0, out)
     assert "FilterExpression" not in reqs0[0][1]
+
+
+def test_a_count_of_pinned_columns_is_select_count():
+    name, items = tracks_pair()
+    out, reqs = run(name, "SELECT count(*) FROM t WHERE model = 'Pixel 3';\n"
+                          "SELECT model, count(*) FROM t WHERE model = 'SM-G960F' AND speed IS NULL;\n"
+                          "SELECT count(*) FROM t WHERE model = ?;")
+    # (the shell binds nothing: ? is NULL, and model = NULL sends nothing)
+    eq(out, [str(len([i for i in items if i["model"] == "Pixel 3"])), "|0", "0"])
+    eq([(o, r.get("Select"), "FilterExpression" in r, "ProjectionExpression" in r) for o, r in reqs],
+       [("Scan", "COUNT", True, False), ("Scan", "COUNT", True, False)])
+    # a parameter is not known at plan time: not exact, the items are read
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s)" % name)
+    eq(c.execute("SELECT count(*) FROM t WHERE model = ?", ("Pixel 3",)).fetchone()[0],
+       len([i for i in items if i["model"] == "Pixel 3"]))
+    plan = c.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM t WHERE model = ?", ("x",)).fetchone()[3]
+    assert " FILTER model=? " in plan and " COUNT " not in plan, plan
 
 
 def test_stats_show_items_returned_and_items_scanned():

@@ -918,6 +918,29 @@ static void test_filters(void) {
     CHECK_INT(use[35].argvIndex, 0);
     CHECK(use[36].argvIndex > 0);
   }
+  { /* count(*) WHERE c = 'x': every column used pinned by an exact equality
+    ** or IS NULL: only counted (Select=COUNT), xColumn gives the values */
+    plan_constraint c[] = {{LAT, EQ, 1, 1, 0, 1}, {SPEED, ISNULL, 1, 0, 0, 1}};
+    in.colUsed = BIT(LAT) | BIT(SPEED);
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_KEYLESS | PLAN_COUNT);
+    CHECK_STR(out.idxStr, "Scan FILTER latitude=? AND speed IS NULL COUNT PROJECT 2,3/2EQ,3NL");
+    c[0].exact = 0; /* not known to be exact: read */
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_KEYLESS);
+    c[0].exact = 1;
+    c[0].is_in = 1; /* an IN list pins nothing */
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_KEYLESS);
+    c[0].is_in = 0;
+    in.colUsed = BIT(LAT) | BIT(SPEED) | BIT(UUID); /* another column */
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_COUNT, 0);
+    in.colUsed = BIT(LAT) | BIT(ITEM); /* the whole item */
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_COUNT, 0);
+    in.colUsed = BIT(LAT) | BIT(SPEED);
+  }
   { /* filter=0: as before */
     plan_constraint c[] = {C(SPEED, GT)};
     in.filter = 0;
