@@ -149,7 +149,7 @@ static int add_filter(const dyn_vtab *v, const plan_args *p, cJSON *req, expr_ct
   /* the IN lists' values, now that the array holds them all */
   for (i = 0, n = 0; rc == SQLITE_OK && i < p->nFilter; i++) {
     if (p->aFilter[i].op != FILTER_IN) continue;
-    a[i].av = av + n;
+    a[i].av = av ? av + n : 0; /* (an empty list: none) */
     n += a[i].nv;
   }
   if (rc == SQLITE_OK) rc = filter_expression(x, a, p->nFilter, &z, &result);

@@ -336,9 +336,10 @@ def test_an_in_list_is_one_scan_and_null_matches_nothing():
     out, reqs = run(name, "SELECT count(*) FROM t WHERE model IN ('Pixel 3', 'SM-G960F', 'nope');\n"
                           "SELECT count(*) FROM t WHERE speed > NULL;\n"
                           "SELECT count(*) FROM t WHERE model IN (NULL);\n"
+                          "SELECT count(*) FROM t WHERE model IN (SELECT 1 WHERE 0);\n"
                           "SELECT count(*) FROM t WHERE model = 'nope';")
-    eq(out, [str(len([i for i in items if i["model"] in ("Pixel 3", "SM-G960F")])), "0", "0", "0"])
-    eq([o for o, r in reqs], ["Scan", "Scan"])  # no request for the two NULLs
+    eq(out, [str(len([i for i in items if i["model"] in ("Pixel 3", "SM-G960F")])), "0", "0", "0", "0"])
+    eq([o for o, r in reqs], ["Scan", "Scan"])  # none for the NULLs and the empty list
     assert " IN (" in reqs[0][1]["FilterExpression"], reqs[0]
 
 
