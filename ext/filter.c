@@ -36,8 +36,9 @@
 /* ---- operators and affinities -------------------------------------------- */
 
 int filter_affinity(const char *zType) {
-  /* sqlite3AffinityType: the first of INT, then CHAR/CLOB/TEXT, BLOB, REAL/
-  ** FLOA/DOUB found scanning the name decides; an empty name is BLOB */
+  /* sqlite3AffinityType, scanning the name: INT anywhere is INTEGER, else
+  ** CHAR, CLOB or TEXT is TEXT, else BLOB (or no name) BLOB, else REAL or
+  ** NUMERIC, which compare alike */
   unsigned h = 0;
   int aff = FILTER_AFF_NUMERIC, sawText = 0, sawBlob = 0;
   if (!zType || !*zType) return FILTER_AFF_BLOB;
