@@ -525,6 +525,7 @@ class Bench:
         self.native_result = None  # SQLite over a native table (wl_floor)
         self.mem = None       # peak RSS growth (wl_memory)
         self.wide = None      # the wide-area workloads (wl_wide)
+        self.filt = None      # (f) with and without a filter (wl_filter)
 
     # -- setup ---------------------------------------------------------------
 

@@ -59,7 +59,9 @@ run). One file per family of workloads, bench/wl_*.py:
   wl_reads     (a) to (d2), timed         wl_floor     the cJSON floor of (a)
   wl_writes    (e), timed                 wl_memory    peak RSS over pages
   wl_counts    requests, connections and  wl_parallel  parallel Scan
-               capacity via the proxy     wl_wide      the wide area: a delaying
+               capacity via the proxy     wl_filter    (f) bytes with and without
+                                                       a FilterExpression
+                                          wl_wide      the wide area: a delaying
                                                        proxy, boto3 beside
 A family is a module with NAME and run(b, db) (b: common.Bench, db: the
 shared connection, whose `tracks` table exists); optionally prepare(b, db)
@@ -89,6 +91,7 @@ from common import (BUILD, SO, Bench, Peer, ext_connect, ext_connect_file, ext_v
                     find_aws_cli, find_boto3_python, log, run_process)
 import report
 import wl_counts
+import wl_filter
 import wl_floor
 import wl_memory
 import wl_parallel
@@ -97,7 +100,8 @@ import wl_wide
 import wl_writes
 
 # The families, in the order they run and report.
-FAMILIES = [wl_reads, wl_writes, wl_counts, wl_floor, wl_memory, wl_parallel, wl_wide]
+FAMILIES = [wl_reads, wl_writes, wl_counts, wl_floor, wl_memory, wl_parallel, wl_filter,
+            wl_wide]
 
 
 def run(b):

@@ -289,6 +289,7 @@ static const option_def aOption[] = {
     {"max_write_units", OPT_INT, AT(transport.max_write_units), MAX_UNITS, 0},
     {"scan", OPT_FLAG, AT(scan), 0, 0},
     {"indexes", OPT_TEXT, AT(indexes), 0, 0},
+    {"filter", OPT_FLAG, AT(filter), 0, 0},
 };
 #undef AT
 #define N_OPTION (int)(sizeof(aOption) / sizeof(aOption[0]))
@@ -578,6 +579,7 @@ int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
   memset(out, 0, sizeof(*out));
   out->scan = -1; /* stays -1: the connection's dynamo_config('scan') decides */
   out->segment_first = out->segment_last = -1;
+  out->filter = 1;
   for (i = 3; i < argc && rc == SQLITE_OK; i++) {
     const char *z = argv[i], *zList = primary_key(z), *zEq = zList ? 0 : option_eq(z);
     if (zList) rc = parse_primary_key(z, zList, out, pzErr);

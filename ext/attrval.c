@@ -67,22 +67,30 @@ int av_type_of(const cJSON *av) {
   return -1;
 }
 
-enum { AFF_BLOB, AFF_TEXT, AFF_NUMERIC, AFF_INTEGER, AFF_REAL };
-
-/* SQLite's affinity rules (datatype3.html, section 3.1), in their order. */
-static int sql_affinity(const char *z) {
-  char up[128];
-  size_t i, n;
-  while (*z == ' ' || *z == '\t' || *z == '"') z++;
-  n = strlen(z);
-  if (n >= sizeof(up)) n = sizeof(up) - 1;
-  for (i = 0; i < n; i++) up[i] = (char)((z[i] >= 'a' && z[i] <= 'z') ? z[i] - 32 : z[i]);
-  up[n] = 0;
-  if (strstr(up, "INT")) return AFF_INTEGER;
-  if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT")) return AFF_TEXT;
-  if (n == 0 || strstr(up, "BLOB")) return AFF_BLOB;
-  if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB")) return AFF_REAL;
-  return AFF_NUMERIC;
+int av_sql_affinity(const char *zType) {
+  /* sqlite3AffinityType: the name scanned four characters at a time */
+  unsigned h = 0;
+  int aff = AV_AFF_NUMERIC;
+  while (zType && (*zType == ' ' || *zType == '\t')) zType++;
+  if (!zType || !*zType) return AV_AFF_BLOB; /* no type (SQLite trims one of spaces) */
+  for (; *zType; zType++) {
+    unsigned char c = (unsigned char)*zType;
+    h = (h << 8) + (c >= 'A' && c <= 'Z' ? c + 32 : c);
+    if (h == ('c' << 24 | 'h' << 16 | 'a' << 8 | 'r') || h == ('c' << 24 | 'l' << 16 | 'o' << 8 | 'b') ||
+        h == ('t' << 24 | 'e' << 16 | 'x' << 8 | 't')) {
+      aff = AV_AFF_TEXT;
+    } else if (h == ('b' << 24 | 'l' << 16 | 'o' << 8 | 'b') &&
+               (aff == AV_AFF_NUMERIC || aff == AV_AFF_REAL)) {
+      aff = AV_AFF_BLOB;
+    } else if ((h == ('r' << 24 | 'e' << 16 | 'a' << 8 | 'l') ||
+                h == ('f' << 24 | 'l' << 16 | 'o' << 8 | 'a') ||
+                h == ('d' << 24 | 'o' << 16 | 'u' << 8 | 'b')) && aff == AV_AFF_NUMERIC) {
+      aff = AV_AFF_REAL;
+    } else if ((h & 0xffffff) == ('i' << 16 | 'n' << 8 | 't')) {
+      return AV_AFF_INTEGER;
+    }
+  }
+  return aff;
 }
 
 /* The DynamoDB type named by the declaration's first word, or -1. */
@@ -108,18 +116,18 @@ int av_class_of_decl(const char *zDecl) {
   int t;
   if (!zDecl) return AVC_ANY;
   if ((t = decl_dynamo_type(zDecl)) >= 0) return t;
-  switch (sql_affinity(zDecl)) {
-    case AFF_BLOB: return AVC_ANY;
-    case AFF_TEXT: return AVC_TEXT;
+  switch (av_sql_affinity(zDecl)) {
+    case AV_AFF_BLOB: return AVC_ANY;
+    case AV_AFF_TEXT: return AVC_TEXT;
   }
   return AVC_NUMERIC; /* INTEGER, REAL and NUMERIC write alike */
 }
 
 int av_read_affinity(const char *zDecl) {
   if (!zDecl || decl_dynamo_type(zDecl) >= 0) return AVA_NONE;
-  switch (sql_affinity(zDecl)) {
-    case AFF_REAL: return AVA_REAL;
-    case AFF_TEXT: return AVA_TEXT;
+  switch (av_sql_affinity(zDecl)) {
+    case AV_AFF_REAL: return AVA_REAL;
+    case AV_AFF_TEXT: return AVA_TEXT;
   }
   return AVA_NONE;
 }

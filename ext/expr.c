@@ -44,6 +44,24 @@ int expr_attach(expr_ctx *x, cJSON *request) {
   return oom ? SQLITE_NOMEM : SQLITE_OK;
 }
 
+void expr_mark_get(const expr_ctx *x, expr_mark *m) {
+  m->nname = x->nname;
+  m->nvalue = x->nvalue;
+}
+
+/* Names and values are appended in order: the newest are the last. */
+static void drop_last(cJSON *obj, int n) {
+  while (obj && n-- > 0 && obj->child) cJSON_Delete(cJSON_DetachItemViaPointer(obj, obj->child->prev));
+}
+
+void expr_rollback(expr_ctx *x, const expr_mark *m) {
+  assert(m->nname <= x->nname && m->nvalue <= x->nvalue);
+  drop_last(x->names, x->nname - m->nname);
+  drop_last(x->values, x->nvalue - m->nvalue);
+  x->nname = m->nname;
+  x->nvalue = m->nvalue;
+}
+
 void expr_reset(expr_ctx *x) {
   cJSON_Delete(x->names);
   cJSON_Delete(x->values);

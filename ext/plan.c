@@ -12,6 +12,7 @@
 */
 #include "plan.h"
 #include "attrval.h"
+#include "filter.h"
 #include "number.h"
 
 #include <assert.h>
@@ -163,16 +164,87 @@ static const char *op_words(int op) {
 
 /* A Scan's constraints, which SQLite checks on every item it reads: what
 ** a user sees in EXPLAIN and in the error when scans are off. */
-static void append_checks(const plan_input *in, sqlite3_str *s) {
+static void append_checks(const plan_input *in, const plan_usage *u, sqlite3_str *s) {
   int i, n = 0;
   for (i = 0; i < in->ncons; i++) {
     const plan_constraint *c = &in->aCons[i];
     const char *zOp = op_words(c->op), *zCol;
-    if (!c->usable || !zOp || c->iColumn < 0) continue;
+    if (!c->usable || !zOp || c->iColumn < 0 || u[i].omit) continue;
     zCol = c->iColumn < in->ncol ? in->azCol[c->iColumn] : c->iColumn == in->ncol ? "item" : "_key";
     sqlite3_str_appendf(s, "%s%s%s", n++ ? ", " : " (SQLite checks: ", zCol, zOp);
   }
   if (n) sqlite3_str_appendall(s, ")");
+}
+
+/* ---- filters: the other conditions, as the FilterExpression ------------ */
+
+/* The FILTER_* a constraint is sent as, or 0 when it stays with SQLite: a
+** usable condition on a declared column that is not already in the key
+** condition (a Query's filter may not name its keys, the table's or the
+** index's), compared with the BINARY collation. */
+static int filter_of(const plan_input *in, const key_choice *k, int flags, int i,
+                     const plan_usage *u) {
+  const plan_constraint *c = &in->aCons[i];
+  int op = filter_op_of(c->op, c->is_in);
+  if (!in->filter || (flags & PLAN_OP_MASK) == PLAN_GET || !op || !c->usable || u[i].argvIndex) {
+    return 0;
+  }
+  if (c->iColumn < 0 || c->iColumn >= in->ncol) return 0;
+  if ((flags & PLAN_OP_MASK) == PLAN_QUERY &&
+      (c->iColumn == k->pk || c->iColumn == k->sk || c->iColumn == in->pk || c->iColumn == in->sk)) {
+    return 0;
+  }
+  if (!c->binary && op != FILTER_LIKE && op != FILTER_GLOB && op != FILTER_ISNULL &&
+      op != FILTER_NOTNULL) {
+    return 0;
+  }
+  /* an IN list SQLite cannot hand over whole (sqlite3_vtab_in tells only
+  ** for the first 32 constraints) would be a Scan per value */
+  if (op == FILTER_EQ && i >= 32) return 0;
+  return op;
+}
+
+/* The filter in words: " FILTER model=? AND speed>?" (the constraints
+** whose arguments come after the first nBase). */
+static void append_filter(const plan_input *in, const plan_usage *u, int nBase, sqlite3_str *s) {
+  int i, n = 0;
+  for (i = 0; i < in->ncons; i++) {
+    const plan_constraint *c = &in->aCons[i];
+    if (u[i].argvIndex <= nBase) continue;
+    sqlite3_str_appendf(s, "%s%s%s", n++ ? " AND " : " FILTER ", in->azCol[c->iColumn],
+                        c->is_in ? " IN (...)" : op_words(c->op));
+  }
+}
+
+/* Its machine part, after the projection: "/3eq,5GT" (upper case: omitted). */
+static void append_filter_codes(const plan_input *in, const plan_usage *u, int nBase,
+                                sqlite3_str *s) {
+  int i, n = 0;
+  for (i = 0; i < in->ncons; i++) {
+    const plan_constraint *c = &in->aCons[i];
+    const char *z;
+    if (u[i].argvIndex <= nBase) continue;
+    z = filter_op_code(filter_op_of(c->op, c->is_in));
+    sqlite3_str_appendf(s, "%s%d%c%c", n++ ? "," : "/", c->iColumn, u[i].omit ? z[0] - 32 : z[0],
+                        u[i].omit ? z[1] - 32 : z[1]);
+  }
+}
+
+/* Does every column the query uses hold one known value in every item the
+** filter keeps: pinned by an omitted (exact) equality with a constant, or IS
+** NULL? Then the items need not be read, only counted (xColumn gives the
+** value back). */
+static int all_pinned(const plan_input *in, const plan_usage *u, int nBase) {
+  sqlite3_uint64 pinned = 0;
+  int i;
+  for (i = 0; i < in->ncons; i++) {
+    const plan_constraint *c = &in->aCons[i];
+    if (u[i].argvIndex > nBase && u[i].omit && c->iColumn < 63 && !c->is_in &&
+        (c->op == OP_EQ || c->op == SQLITE_INDEX_CONSTRAINT_ISNULL)) {
+      pinned |= (sqlite3_uint64)1 << c->iColumn;
+    }
+  }
+  return (in->colUsed & ~pinned) == 0;
 }
 
 /* The machine part of idxStr: where the last " PROJECT " starts, or NULL. */
@@ -185,7 +257,7 @@ static const char *machine_part(const char *idxStr) {
 int plan_best(const plan_input *in, plan_output *out) {
   int iPk, iSkEq = -1, iLo = -1, iHi = -1, iLike = -1, iGlob = -1, iKey;
   int iLimit = -1, iOffset = -1;
-  int flags = 0, argc = 0, i, desc = 0, nUsed = 0;
+  int flags = 0, argc = 0, i, desc = 0, nUsed = 0, nBase, nFilter = 0;
   const char *zPk, *zSk;
   sqlite3_str *s;
   key_choice k;
@@ -284,6 +356,18 @@ int plan_best(const plan_input *in, plan_output *out) {
       }
     }
   }
+  /* The other conditions go as the filter, their arguments last: SQLite
+  ** still checks them unless the filter is exactly its condition. They
+  ** are not in nUsed: DynamoDB's Limit counts the items read before the
+  ** filter, so it never sizes the pages of a filtered read. */
+  nBase = argc;
+  for (i = 0; i < in->ncons; i++) {
+    int op = filter_of(in, &k, flags, i, out->aUsage);
+    if (!op) continue;
+    out->aUsage[i] = (plan_usage){++argc, in->aCons[i].exact, op == FILTER_IN};
+    nFilter++;
+  }
+
   /* A LIMIT that could not size the pages, or an ORDER BY that one Query
   ** serves (SQLite 3.40 offers no LIMIT next to a BETWEEN): the reader may
   ** stop after a few rows, so do not fetch 1 MB first. */
@@ -292,13 +376,22 @@ int plan_best(const plan_input *in, plan_output *out) {
     flags |= PLAN_RAMP;
   }
   /* No constraint at all (LIMIT and OFFSET aside): no OR branches to merge,
-  ** so the keys need not be read unless a write runs (xFilter decides) */
+  ** so the keys need not be read unless a write runs (xFilter decides) or
+  ** the query reads _key itself */
   for (i = 0; i < in->ncons && (in->aCons[i].op == OP_LIMIT || in->aCons[i].op == OP_OFFSET);
        i++) {
   }
-  if (i == in->ncons && (flags & PLAN_OP_MASK) == PLAN_SCAN) {
+  if (i == in->ncons && (flags & PLAN_OP_MASK) == PLAN_SCAN && !col_used(in, in->ncol + 1)) {
     flags |= PLAN_KEYLESS;
     if (in->colUsed == 0) flags |= PLAN_COUNT;
+  }
+  /* Nor a filtered Scan, unless the query reads _key: SQLite merges OR
+  ** branches only when they cost less than one Scan of the table, and a
+  ** Scan costs the same with conditions or without (whereLoopAddOr adds a
+  ** penalty so that an OR holding a full scan never wins). */
+  if (nFilter > 0 && (flags & PLAN_OP_MASK) == PLAN_SCAN && !col_used(in, in->ncol + 1)) {
+    flags |= PLAN_KEYLESS;
+    if (all_pinned(in, out->aUsage, nBase)) flags |= PLAN_COUNT; /* count(*) WHERE c = 'x' */
   }
 
   /* Cost: one request for a GetItem, a few pages for a Query, every page
@@ -335,7 +428,8 @@ int plan_best(const plan_input *in, plan_output *out) {
       break;
     default:
       sqlite3_str_appendall(s, "Scan");
-      append_checks(in, s);
+      append_filter(in, out->aUsage, nBase, s);
+      append_checks(in, out->aUsage, s);
       break;
   }
   if (iPk >= 0) {
@@ -351,12 +445,14 @@ int plan_best(const plan_input *in, plan_output *out) {
   }
   if (iLike >= 0) sqlite3_str_appendf(s, " %s LIKE ?", zSk);
   if (iGlob >= 0) sqlite3_str_appendf(s, " %s GLOB ?", zSk);
+  if ((flags & PLAN_OP_MASK) == PLAN_QUERY) append_filter(in, out->aUsage, nBase, s);
   if (flags & PLAN_DESC) sqlite3_str_appendall(s, " DESC");
   if (flags & PLAN_LIMIT) sqlite3_str_appendall(s, " LIMIT");
   if (flags & PLAN_OFFSET) sqlite3_str_appendall(s, " OFFSET");
   if (flags & PLAN_RAMP) sqlite3_str_appendall(s, " RAMP");
   if (flags & PLAN_COUNT) sqlite3_str_appendall(s, " COUNT");
   append_projection(in, (flags & PLAN_KEYLESS) != 0, s);
+  append_filter_codes(in, out->aUsage, nBase, s);
   out->idxNum = flags;
   out->idxStr = sqlite3_str_finish(s);
   /* plan_decode finds the machine part as the last " PROJECT " */
@@ -365,10 +461,11 @@ int plan_best(const plan_input *in, plan_output *out) {
   return out->idxStr ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-/* " PROJECT ALL" or " PROJECT i,j,...": each 0 <= i < ncol, nothing else. */
+/* " PROJECT ALL" or " PROJECT i,j,...": each 0 <= i < ncol, then nothing
+** or the filter's part. */
 static int decode_projection(const char *z, int ncol, plan_args *p) {
   z += 9; /* " PROJECT " */
-  if (strcmp(z, "ALL") == 0) {
+  if (strncmp(z, "ALL", 3) == 0 && (z[3] == 0 || z[3] == '/')) {
     p->all = 1;
     return SQLITE_OK;
   }
@@ -379,6 +476,31 @@ static int decode_projection(const char *z, int ncol, plan_args *p) {
     while (*z >= '0' && *z <= '9' && i < ncol) i = i * 10 + (*z++ - '0');
     if (z == zStart || i >= ncol) return SQLITE_ERROR;
     p->aCol[p->nCol++] = (int)i;
+    if (*z == 0 || *z == '/') return SQLITE_OK;
+    if (*z++ != ',') return SQLITE_ERROR;
+  }
+}
+
+/* The filter's part: "/3eq,5GT": each 0 <= column < ncol, a known code. */
+static int decode_filters(const char *z, int ncol, plan_args *p) {
+  if (!(z = strchr(z, '/'))) return SQLITE_OK;
+  z++;
+  if (!(p->aFilter = sqlite3_malloc64(sizeof(plan_filter) * (strlen(z) / 3 + 1)))) return SQLITE_NOMEM;
+  for (;;) {
+    plan_filter *f = &p->aFilter[p->nFilter];
+    sqlite3_int64 i = 0;
+    const char *zStart = z;
+    char code[2];
+    while (*z >= '0' && *z <= '9' && i < ncol) i = i * 10 + (*z++ - '0');
+    if (z == zStart || i >= ncol || !z[0] || !z[1]) return SQLITE_ERROR;
+    f->exact = z[0] >= 'A' && z[0] <= 'Z';
+    if (f->exact != (z[1] >= 'A' && z[1] <= 'Z')) return SQLITE_ERROR;
+    code[0] = (char)(z[0] | 0x20);
+    code[1] = (char)(z[1] | 0x20);
+    if (!(f->op = filter_op_from_code(code))) return SQLITE_ERROR;
+    f->iCol = (int)i;
+    p->nFilter++;
+    z += 2;
     if (*z == 0) return SQLITE_OK;
     if (*z++ != ',') return SQLITE_ERROR;
   }
@@ -387,7 +509,7 @@ static int decode_projection(const char *z, int ncol, plan_args *p) {
 int plan_decode(int idxNum, const char *idxStr, int argc, sqlite3_value **argv, int ncol,
                 plan_args *p) {
   const char *zMachine = machine_part(idxStr);
-  int n = 0, rc;
+  int n = 0, rc, i;
   memset(p, 0, sizeof(*p));
   p->flags = idxNum;
   p->op = idxNum & PLAN_OP_MASK;
@@ -396,6 +518,7 @@ int plan_decode(int idxNum, const char *idxStr, int argc, sqlite3_value **argv, 
   if (strchr(zMachine + 9, ' ')) return SQLITE_ERROR;
   p->nWords = (int)(zMachine - idxStr);
   if ((rc = decode_projection(zMachine, ncol, p)) != SQLITE_OK) goto fail;
+  if ((rc = decode_filters(zMachine, ncol, p)) != SQLITE_OK) goto fail;
   /* the arguments, in plan_best's order */
 #define TAKE(slot, cond)        \
   if (cond) {                   \
@@ -412,6 +535,10 @@ int plan_decode(int idxNum, const char *idxStr, int argc, sqlite3_value **argv, 
   TAKE(limit, idxNum & PLAN_LIMIT)
   TAKE(offset, idxNum & PLAN_OFFSET)
 #undef TAKE
+  for (i = 0; i < p->nFilter; i++) { /* the filter's, last */
+    if (n == argc) goto broken;
+    p->aFilter[i].value = argv[n++];
+  }
   if (n == argc) return SQLITE_OK;
 broken:
   rc = SQLITE_ERROR;
@@ -422,6 +549,7 @@ fail:
 
 void plan_args_clear(plan_args *p) {
   sqlite3_free(p->aCol);
+  sqlite3_free(p->aFilter);
   memset(p, 0, sizeof(*p));
 }
 

@@ -14,6 +14,7 @@
 #include "table.h"
 #include "attrval.h"
 #include "http.h"
+#include "filter.h"
 
 #include <string.h>
 
@@ -57,6 +58,8 @@ typedef struct dyn_cursor {
   sqlite3_int64 nCount;/* PLAN_COUNT: rows of the page still to produce */
   sqlite3_int64 iRowid;
   int eof;
+  sqlite3_value **apPin; /* PLAN_COUNT with a filter: the value each column
+                       ** is pinned to (plan.c all_pinned), NULL: none */
 } dyn_cursor;
 
 static dyn_vtab *vtab_of(const dyn_cursor *c) {
@@ -101,6 +104,9 @@ static void cursor_reset(dyn_cursor *c) {
   c->nUnprocessed = 0;
   c->msUnprocessed = 0;
   c->eof = 1;
+  for (i = 0; c->apPin && i < v->ncol; i++) sqlite3_value_free(c->apPin[i]);
+  sqlite3_free(c->apPin);
+  c->apPin = 0;
 }
 
 int read_close(sqlite3_vtab_cursor *cur) {
@@ -399,6 +405,21 @@ static int stream_count(dyn_cursor *c, dyn_vtab *v) {
   return n < 1 ? 1 : n > MAX_STREAMS ? MAX_STREAMS : (int)n;
 }
 
+/* A count with a filter: the values its exact equalities pin the columns
+** to, which every item counted holds (xColumn gives them). */
+static int pin_values(dyn_cursor *c, const plan_args *p) {
+  dyn_vtab *v = vtab_of(c);
+  int i;
+  if (!(c->apPin = sqlite3_malloc64(sizeof(sqlite3_value *) * (v->ncol + 1)))) return SQLITE_NOMEM;
+  memset(c->apPin, 0, sizeof(sqlite3_value *) * (v->ncol + 1));
+  for (i = 0; i < p->nFilter; i++) {
+    const plan_filter *f = &p->aFilter[i];
+    if (!f->exact || f->op != FILTER_EQ || c->apPin[f->iCol]) continue;
+    if (!(c->apPin[f->iCol] = sqlite3_value_dup(f->value))) return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
 /* The error when scans are off and the plan is one. */
 static int scan_refused(dyn_vtab *v, const char *idxStr, const plan_args *p) {
   return table_error(v, SQLITE_ERROR,
@@ -439,6 +460,7 @@ int read_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int ar
   }
   c->flags = p.flags;
   c->iRowid = 0;
+  if ((p.flags & PLAN_COUNT) && p.nFilter && (rc = pin_values(c, &p)) != SQLITE_OK) goto done;
   rc = request_build(v, &p, &c->r, &zErr);
   if (rc == SQLITE_DONE) { /* no row can match: nothing to send */
     rc = SQLITE_OK;
@@ -492,6 +514,7 @@ int read_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   dyn_vtab *v = vtab_of(c);
   if (!c->item) { /* Select=COUNT: rows without data, which no column reads */
     if (i == TABLE_KEY_COLUMN(v)) sqlite3_result_error(ctx, "dynamo: no key in a counting Scan", -1);
+    if (c->apPin && i < v->ncol && c->apPin[i]) sqlite3_result_value(ctx, c->apPin[i]); /* pinned */
     return i == TABLE_KEY_COLUMN(v) ? SQLITE_ERROR : SQLITE_OK;
   }
   if (i == TABLE_KEY_COLUMN(v)) return key_result(v, c, ctx);

@@ -9,11 +9,13 @@
 **   BatchGetItem, for a GetItem over an IN list of keys:
 **             {"RequestItems": {TABLE: {"Keys": [...], ...}}}
 ** and for all: "ProjectionExpression" (or "Select": "COUNT"), "Limit",
-** "ConsistentRead", names and values through #n / :v placeholders.
+** "ConsistentRead", names and values through #n / :v placeholders; for a
+** Query or Scan, "FilterExpression" (filter.h).
 */
 #include "table.h"
 #include "attrval.h"
 #include "expr.h"
+#include "filter.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +115,53 @@ done:
   cJSON_Delete(lo);
   cJSON_Delete(hi);
   sqlite3_free(zPrefix);
+  return rc;
+}
+
+/* The plan's filter as the FilterExpression. SQLITE_DONE when no item can
+** match. An IN list's values are copied: they last only until the next. */
+static int add_filter(const dyn_vtab *v, const plan_args *p, cJSON *req, expr_ctx *x) {
+  filter_cond *a = sqlite3_malloc64(sizeof(filter_cond) * (p->nFilter + 1));
+  sqlite3_value **av = 0, *e;
+  int i, n = 0, nv = 0, rc = a ? SQLITE_OK : SQLITE_NOMEM, result = FILTER_TRUE;
+  char *z = 0;
+  for (i = 0; rc == SQLITE_OK && i < p->nFilter; i++) {
+    const plan_filter *f = &p->aFilter[i];
+    a[i] = (filter_cond){v->aCol[f->iCol].name, v->aCol[f->iCol].cmpAff, f->op, f->exact, 0, 0};
+    if (f->op == FILTER_ISNULL || f->op == FILTER_NOTNULL) continue;
+    if (f->op != FILTER_IN) {
+      a[i].nv = 1;
+      a[i].av = (sqlite3_value **)&f->value;
+      continue;
+    }
+    for (rc = sqlite3_vtab_in_first(f->value, &e); rc == SQLITE_OK && e;
+         rc = sqlite3_vtab_in_next(f->value, &e)) {
+      sqlite3_value **pNew = sqlite3_realloc64(av, sizeof(*av) * (nv + 1));
+      if (!pNew) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      av = pNew;
+      if (!(av[nv] = sqlite3_value_dup(e))) rc = SQLITE_NOMEM;
+      else nv++, a[i].nv++;
+    }
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  /* the IN lists' values, now that the array holds them all */
+  for (i = 0, n = 0; rc == SQLITE_OK && i < p->nFilter; i++) {
+    if (p->aFilter[i].op != FILTER_IN) continue;
+    a[i].av = av ? av + n : 0; /* (an empty list: none) */
+    n += a[i].nv;
+  }
+  if (rc == SQLITE_OK) rc = filter_expression(x, a, p->nFilter, &z, &result);
+  if (rc == SQLITE_OK && result == FILTER_SOME && !cJSON_AddStringToObject(req, "FilterExpression", z)) {
+    rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK && result == FILTER_FALSE) rc = SQLITE_DONE;
+  sqlite3_free(z);
+  for (i = 0; i < nv; i++) sqlite3_value_free(av[i]);
+  sqlite3_free(av);
+  sqlite3_free(a);
   return rc;
 }
 
@@ -341,6 +390,11 @@ int request_build(const dyn_vtab *v, const plan_args *p, read_request *r, char *
     if ((p->flags & PLAN_DESC) && !cJSON_AddFalseToObject(req, "ScanIndexForward")) goto fail;
     r->zKeyIn = "ExpressionAttributeValues";
     r->zKeySlot = ":v0";
+  }
+  if (p->nFilter && p->op != PLAN_GET) {
+    rc = add_filter(v, p, req, &x);
+    if (rc == SQLITE_DONE) goto empty;
+    if (rc != SQLITE_OK) goto fail;
   }
   if (p->limit) { /* Limit sizes the pages: LIMIT n OFFSET m needs n + m */
     sqlite3_int64 nLimit = sqlite3_value_int64(p->limit);

@@ -21,6 +21,7 @@
 */
 #include "table.h"
 #include "attrval.h"
+#include "filter.h"
 #include "vtab.h"
 
 #include <string.h>
@@ -65,6 +66,36 @@ static int vtDestroy(sqlite3_vtab *pVtab) {
 
 /* ---- xBestIndex: sqlite3_index_info to and from plan.c ------------------- */
 
+/* The affinity SQLite gives each column, from the declared type: it decides
+** how a condition compares, hence its filter (filter.h). Asked once, when
+** the table is first planned: it is in the schema by then. */
+static void column_affinities(dyn_vtab *v) {
+  int i;
+  for (i = 0; i < v->ncol; i++) {
+    const char *zType = 0;
+    if (v->aCol[i].cmpAff) continue;
+    if (sqlite3_table_column_metadata(v->db, v->zDb, v->zName, v->aCol[i].name, &zType, 0, 0, 0,
+                                      0) == SQLITE_OK) {
+      v->aCol[i].cmpAff = filter_affinity(zType) |
+                          (v->aCol[i].aff == AVA_TEXT ? FILTER_TEXT_READ : 0);
+    }
+  }
+}
+
+/* Is constraint i, as a filter, exactly SQLite's condition? Known at plan
+** time only for a constant right-hand side, or IS [NOT] NULL. */
+static int filter_is_exact(const dyn_vtab *v, sqlite3_index_info *p, int i, int isIn) {
+  const struct sqlite3_index_constraint *c = &p->aConstraint[i];
+  int op = filter_op_of(c->op, isIn);
+  sqlite3_value *rhs = 0;
+  if (!op || !c->usable || c->iColumn < 0 || c->iColumn >= v->ncol) return 0;
+  if (op != FILTER_ISNULL && op != FILTER_NOTNULL && op != FILTER_IN &&
+      sqlite3_vtab_rhs_value(p, i, &rhs) != SQLITE_OK) {
+    return 0;
+  }
+  return filter_exact(v->aCol[c->iColumn].cmpAff, op, rhs);
+}
+
 static int vtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p) {
   dyn_vtab *v = (dyn_vtab *)pVtab;
   plan_constraint *aCons = sqlite3_malloc64(sizeof(*aCons) * (p->nConstraint + 1));
@@ -74,6 +105,7 @@ static int vtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p) {
   plan_output out;
   int i, rc = SQLITE_NOMEM;
   if (!aCons || !aOrder || !aUsage) goto done;
+  if (v->args.filter) column_affinities(v);
   for (i = 0; i < p->nConstraint; i++) {
     const char *zColl = sqlite3_vtab_collation(p, i);
     aCons[i].iColumn = p->aConstraint[i].iColumn;
@@ -81,6 +113,7 @@ static int vtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p) {
     aCons[i].usable = p->aConstraint[i].usable;
     aCons[i].binary = !zColl || sqlite3_stricmp(zColl, "BINARY") == 0;
     aCons[i].is_in = sqlite3_vtab_in(p, i, -1);
+    aCons[i].exact = v->args.filter && filter_is_exact(v, p, i, aCons[i].is_in);
   }
   for (i = 0; i < p->nOrderBy; i++) {
     aOrder[i].iColumn = p->aOrderBy[i].iColumn;
@@ -100,6 +133,7 @@ static int vtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p) {
   in.norder = p->nOrderBy;
   in.aOrder = aOrder;
   in.colUsed = p->colUsed;
+  in.filter = v->args.filter;
   memset(&out, 0, sizeof(out));
   out.aUsage = aUsage;
   if ((rc = plan_best(&in, &out)) != SQLITE_OK) goto done;

@@ -33,7 +33,7 @@ typedef struct args_index {
   char **azInclude;
 } args_index;
 
-/* Options not given are 0 (NULL), except scan. */
+/* Options not given are 0 (NULL), except scan and filter. */
 typedef struct dyn_args {
   char *table;          /* DynamoDB table name (required) */
   char *region;
@@ -60,6 +60,8 @@ typedef struct dyn_args {
   args_index *aIndex;
   int ncol;
   args_column *aCol;
+  int filter;           /* 1 (default): conditions not on a key go as a
+                        ** FilterExpression; 0: SQLite checks them alone */
 } dyn_args;
 
 /* Parse the module arguments (argv[3..] of xCreate/xConnect). On error

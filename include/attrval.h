@@ -55,6 +55,13 @@ int av_class_of_decl(const char *zDecl);
 */
 enum { AVA_NONE = 0, AVA_REAL, AVA_TEXT };
 
+/* SQLite's affinity of a declared type, by its own rules (datatype3.html,
+** 3.1; sqlite3AffinityType): INT anywhere is INTEGER, else CHAR, CLOB or
+** TEXT is TEXT, else BLOB (or no type) is BLOB, else REAL, FLOA or DOUB is
+** REAL, else NUMERIC. */
+enum { AV_AFF_BLOB, AV_AFF_TEXT, AV_AFF_NUMERIC, AV_AFF_INTEGER, AV_AFF_REAL };
+int av_sql_affinity(const char *zType);
+
 /* The read affinity of a declared column type: AVA_NONE for a DynamoDB
 ** type name and for INTEGER, NUMERIC, BLOB or no affinity. */
 int av_read_affinity(const char *zDecl);

@@ -31,6 +31,15 @@ void expr_value(expr_ctx *x, sqlite3_str *s, cJSON *av);
 ** SQLITE_NOMEM. The context is empty afterwards. */
 int expr_attach(expr_ctx *x, cJSON *request);
 
+/* A point to go back to: expr_rollback drops the names and values added
+** after it (the part of an expression that was left out). */
+typedef struct expr_mark {
+  int nname;
+  int nvalue;
+} expr_mark;
+void expr_mark_get(const expr_ctx *x, expr_mark *m);
+void expr_rollback(expr_ctx *x, const expr_mark *m);
+
 /* Free what was not attached. */
 void expr_reset(expr_ctx *x);
 

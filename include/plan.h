@@ -38,11 +38,13 @@
 #define PLAN_OFFSET    0x1000
 #define PLAN_RAMP      0x4000  /* SQLite may stop early but no exact LIMIT
                                ** is known: pages grow from a small Limit */
-#define PLAN_KEYLESS   0x8000  /* no constraint at all: SQLite cannot be
-                               ** merging OR branches, so unless a write
-                               ** statement runs (xFilter checks) the keys
-                               ** need not be read */
-#define PLAN_COUNT     0x10000 /* keyless and no column: Select = COUNT */
+#define PLAN_KEYLESS   0x8000  /* no constraint at all (or a filtered Scan,
+                               ** see plan.c): SQLite cannot be merging OR
+                               ** branches, so unless a write statement runs
+                               ** (xFilter checks) or the query reads _key
+                               ** the keys need not be read */
+#define PLAN_COUNT     0x10000 /* keyless and no column (or only columns an
+                               ** exact filter pins): Select = COUNT */
 #define PLAN_KEY       0x20000 /* GetItem of whole keys given as the hidden
                                ** _key column's text (an IN list with
                                ** PLAN_PK_IN: BatchGetItem) */
@@ -56,6 +58,8 @@ typedef struct plan_constraint {
   int usable;
   int binary;      /* the comparison uses the BINARY collation */
   int is_in;       /* EQ that is an IN list SQLite can hand over whole */
+  int exact;       /* as a filter it is exactly SQLite's condition
+                   ** (filter_exact, with the value known at plan time) */
 } plan_constraint;
 
 typedef struct plan_orderby {
@@ -91,6 +95,8 @@ typedef struct plan_input {
   sqlite3_uint64 colUsed;
   int nindex;                  /* indexes that may be used (at most 255) */
   const plan_index *aIndex;
+  int filter;                  /* send the other conditions as a Query's or
+                               ** Scan's FilterExpression (filter.h) */
 } plan_input;
 
 typedef struct plan_usage {
@@ -121,10 +127,21 @@ int plan_best(const plan_input *in, plan_output *out);
 ** pattern, the GLOB pattern, LIMIT, OFFSET. idxStr is the plan in words
 ** (what EXPLAIN QUERY PLAN shows), then its machine part, always last:
 ** " PROJECT ALL" when the whole item is read, else " PROJECT i,j,..." with
-** the numbers of the columns to project. The machine part holds no space,
-** so the last " PROJECT " is its start whatever the column names in the
-** words before it hold.
+** the numbers of the columns to project, then, when conditions are sent as
+** a filter, "/" and one "<column><code>" each ("3eq,5gt": filter.h's
+** codes, upper case when SQLite does not check the condition again); their
+** arguments come last, in that order. The machine part holds no space, so
+** the last " PROJECT " is its start whatever the column names in the words
+** before it hold.
 */
+typedef struct plan_filter {
+  int iCol;                    /* the column */
+  int op;                      /* FILTER_* (filter.h) */
+  int exact;                   /* omitted: SQLite does not check it */
+  sqlite3_value *value;        /* its argument (unused for IS [NOT] NULL;
+                               ** an IN list for FILTER_IN) */
+} plan_filter;
+
 typedef struct plan_args {
   int flags;                   /* idxNum */
   int op;                      /* PLAN_SCAN, PLAN_QUERY or PLAN_GET */
@@ -139,6 +156,8 @@ typedef struct plan_args {
   int all;                     /* the whole item is read: no projection */
   int nCol;                    /* else the columns to project */
   int *aCol;                   /* sqlite3_malloc()ed */
+  int nFilter;                 /* conditions sent as the FilterExpression */
+  plan_filter *aFilter;        /* sqlite3_malloc()ed */
 } plan_args;
 
 /*

@@ -42,6 +42,9 @@ typedef struct dyn_column {
   int cls;     /* write class (attrval.h) */
   int aff;     /* read affinity (AVA_*): as a native column of the type */
   int key;     /* KEY_NO, KEY_HASH, KEY_RANGE */
+  int cmpAff;  /* SQLite's affinity of the column in comparisons
+               ** (FILTER_AFF_*, with FILTER_TEXT_READ when aff is AVA_TEXT),
+               ** 0 until the table is first planned (vtab.c) */
 } dyn_column;
 
 typedef struct dyn_vtab {

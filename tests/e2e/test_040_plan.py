@@ -241,5 +241,12 @@ def test_explain_query_plan_says_what_is_sent():
        "Query uuid=? timestamp BETWEEN ? AND ? DESC LIMIT PROJECT 0,1")
     eq(plan("SELECT timestamp FROM t WHERE uuid IN (1, 2)"), "Query uuid IN (...) PROJECT 0,1")
     eq(plan("SELECT count(*) FROM t"), "Scan COUNT PROJECT 0")
-    eq(plan("SELECT item FROM t WHERE timestamp = 'x'"),
-       "Scan (SQLite checks: timestamp=?) PROJECT ALL")
+    # the filter: exactly SQLite's condition (text against an S key), so
+    # SQLite does not check it again; the number is checked again
+    eq(plan("SELECT item FROM t WHERE timestamp = 'x'"), "Scan FILTER timestamp=? PROJECT ALL/1EQ")
+    eq(plan("SELECT item FROM t WHERE timestamp = 'x' AND speed > 30"),
+       "Scan FILTER timestamp=? AND speed>? (SQLite checks: speed>?) PROJECT ALL/1EQ,%dgt"
+       % [r[1] for r in c.execute("PRAGMA table_info(t)")].index("speed"))
+    c.execute("CREATE VIRTUAL TABLE t0 USING dynamo(table=%s, filter=0)" % name)
+    eq(c.execute("EXPLAIN QUERY PLAN SELECT item FROM t0 WHERE timestamp = 'x'").fetchall()[0][3]
+       .split(":", 1)[1], "Scan (SQLite checks: timestamp=?) PROJECT ALL")

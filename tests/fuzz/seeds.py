@@ -2,7 +2,7 @@
 """Write the seed corpora of the fuzz targets into tests/fuzz/corpus/.
 
     tests/fuzz/seeds.py              the hand-made seeds (attrval, number,
-                                     response, credparse): rewrites them,
+                                     response, credparse, filter): rewrites them,
                                      keeps others
     tests/fuzz/seeds.py --capture    also starts DynamoDB Local (tests/server.py),
                                      loads items of every type and saves the raw
@@ -158,6 +158,18 @@ def hand_seeds():
     for i, r in enumerate([0.1, 3.141592653589793, 2.0**60, 2.0**63, -2.0**63, 1e-320,
                            float("nan"), float("inf"), 1e126, 9.99e125, 1e-130, 5e-324]):
         write("number", "double%02d" % i, struct.pack("<d", r))
+
+    # ---- filter: affinity byte, operator byte, values split at 0xff ----------
+    # (value: 'i' INTEGER text, 'r' REAL 8 bytes or text, 't' TEXT, 'b' BLOB)
+    vals = [b"i30", b"r30.5", b"r" + struct.pack("<d", 1e300), b"t30", b"tabc", b"tPixel 3", b"t",
+            b"t 30", b"t[x", b"t1.0e+20", b"b\x01", b"b", b"n", b"i9007199254740993",
+            b"r" + struct.pack("<d", -1e-200), b"t12345678901234567890123", b"tPix%", b"t*el*",
+            b"t%12%", b"t\xc3\xa9", b"t\xff\xfe"]
+    for aff in range(3):
+        for op in range(11):
+            for j, v in enumerate(vals[(aff * 11 + op) % 7::7]):
+                write("filter", "a%d-op%02d-%d" % (aff, op + 1, j), bytes([aff, op]) + v)
+    write("filter", "in-mixed", b"\x02\x06" + b"\xff".join(vals))
 
     # ---- response: hand-made bodies -----------------------------------------
     tracks = dict(sample_item)

@@ -617,7 +617,7 @@ static void test_more_options(void) {
                   "billing, read_units, write_units, global_index, local_index, atomic, "
                   "segments, segment, connect_timeout_ms, request_timeout_ms, max_attempts, "
                   "retry_time_ms, ca_bundle, allow_http, max_read_units, max_write_units, "
-                  "scan, indexes)"));
+                  "scan, indexes, filter)"));
   /* every kind of option is refused when given twice, flags included */
   CHECK_INT(parse("table=T", "scan=0", "scan=1", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "'scan' given twice"));
@@ -643,6 +643,11 @@ static void test_more_options(void) {
   CHECK_INT(A.scan, 0);
   CHECK_INT(parse("table=T", NULL), SQLITE_OK);
   CHECK_INT(A.scan, -1); /* not given: the connection decides */
+  CHECK_INT(A.filter, 1); /* not given: conditions go as a filter */
+  CHECK_INT(parse("table=T", "filter=0", NULL), SQLITE_OK);
+  CHECK_INT(A.filter, 0);
+  CHECK_INT(parse("table=T", "filter=2", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "filter must be 0 or 1"));
 }
 
 /* segment=K or K-L: this table's share of a Scan cut into segments=N. */

@@ -3,6 +3,7 @@
 #include "plan.h"
 #include "attrval.h"
 #include "check.h"
+#include "filter.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 #define GLOB SQLITE_INDEX_CONSTRAINT_GLOB
 #define LIMIT SQLITE_INDEX_CONSTRAINT_LIMIT
 #define OFFSET SQLITE_INDEX_CONSTRAINT_OFFSET
+#define NE SQLITE_INDEX_CONSTRAINT_NE
+#define ISNULL SQLITE_INDEX_CONSTRAINT_ISNULL
+#define ISNOTNULL SQLITE_INDEX_CONSTRAINT_ISNOTNULL
 
 /* Tracks: uuid (partition key), timestamp (sort key, S), latitude, speed;
 ** then the hidden columns item (4) and _key (5). */
@@ -63,8 +67,8 @@ static int best(const plan_constraint *aCons, int ncons, const plan_orderby *aOr
 #define BEST(c, o) best(c, N_(c), o, N_(o))
 #define BEST_C(c) best(c, N_(c), 0, 0)
 
-/* {iColumn, op, usable, binary, is_in} */
-#define C(col, op) {col, op, 1, 1, 0}
+/* {iColumn, op, usable, binary, is_in, exact} */
+#define C(col, op) {col, op, 1, 1, 0, 0}
 
 /* plan_decode of the last plan_best's plan, given as many arguments as it
 ** asked for plus extra (which may be negative), each a distinct pointer
@@ -113,7 +117,7 @@ static void test_getitem(void) {
   }
   /* LIMIT is not used for a GetItem */
   {
-    plan_constraint c2[] = {C(UUID, EQ), C(TS, EQ), {-1, LIMIT, 1, 1, 0}, {-1, OFFSET, 1, 1, 0}};
+    plan_constraint c2[] = {C(UUID, EQ), C(TS, EQ), {-1, LIMIT, 1, 1, 0, 0}, {-1, OFFSET, 1, 1, 0, 0}};
     BEST_C(c2);
     CHECK_INT(out.idxNum, PLAN_GET | PLAN_SK_EQ);
     CHECK(usage_is(2, 0, 0, 0));
@@ -142,7 +146,7 @@ static void test_getitem(void) {
 /* ---- Query ---------------------------------------------------------------- */
 
 static void test_query_between_desc_limit(void) {
-  plan_constraint c[] = {{-1, LIMIT, 1, 1, 0}, C(TS, LE), C(TS, GE), C(UUID, EQ)};
+  plan_constraint c[] = {{-1, LIMIT, 1, 1, 0, 0}, C(TS, LE), C(TS, GE), C(UUID, EQ)};
   plan_orderby o[] = {{TS, 1}};
   tracks();
   CHECK_INT(BEST(c, o), SQLITE_OK);
@@ -294,7 +298,7 @@ static void test_query_patterns(void) {
   }
   /* LIKE's collation does not matter */
   {
-    plan_constraint c[] = {C(UUID, EQ), {TS, LIKE, 1, 0, 0}};
+    plan_constraint c[] = {C(UUID, EQ), {TS, LIKE, 1, 0, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_LIKE);
   }
@@ -321,7 +325,7 @@ static void test_query_patterns(void) {
 static void test_in(void) {
   tracks();
   {
-    plan_constraint c[] = {{UUID, EQ, 1, 1, 1}};
+    plan_constraint c[] = {{UUID, EQ, 1, 1, 1, 0}};
     plan_orderby o[] = {{TS, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_PK_IN);
@@ -334,7 +338,7 @@ static void test_in(void) {
     CHECK_INT(out.idxNum & PLAN_DESC, 0);
   }
   {
-    plan_constraint c[] = {C(TS, EQ), {UUID, EQ, 1, 1, 1}};
+    plan_constraint c[] = {C(TS, EQ), {UUID, EQ, 1, 1, 1, 0}};
     plan_orderby o[] = {{TS, 1}};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_GET | PLAN_PK_IN | PLAN_SK_EQ);
@@ -349,7 +353,7 @@ static void test_in(void) {
   }
   /* a plain equality is preferred to an IN list */
   {
-    plan_constraint c[] = {{UUID, EQ, 1, 1, 1}, C(UUID, EQ)};
+    plan_constraint c[] = {{UUID, EQ, 1, 1, 1, 0}, C(UUID, EQ)};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_QUERY);
     CHECK(usage_is(0, 0, 0, 0));
@@ -357,7 +361,7 @@ static void test_in(void) {
   }
   /* IN on the sort key is a plain equality for it */
   {
-    plan_constraint c[] = {C(UUID, EQ), {TS, EQ, 1, 1, 1}};
+    plan_constraint c[] = {C(UUID, EQ), {TS, EQ, 1, 1, 1, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_GET | PLAN_SK_EQ);
     CHECK(usage_is(1, 2, 1, 0));
@@ -460,7 +464,7 @@ static void test_order_by(void) {
 static void test_limit_offset(void) {
   tracks();
   {
-    plan_constraint c[] = {{-1, OFFSET, 1, 1, 0}, {-1, LIMIT, 1, 1, 0}, C(UUID, EQ)};
+    plan_constraint c[] = {{-1, OFFSET, 1, 1, 0, 0}, {-1, LIMIT, 1, 1, 0, 0}, C(UUID, EQ)};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_LIMIT | PLAN_OFFSET);
     CHECK_STR(out.idxStr, "Query uuid=? LIMIT OFFSET PROJECT 0,1");
@@ -470,7 +474,7 @@ static void test_limit_offset(void) {
   }
   /* OFFSET alone does nothing */
   {
-    plan_constraint c[] = {C(UUID, EQ), {-1, OFFSET, 1, 1, 0}};
+    plan_constraint c[] = {C(UUID, EQ), {-1, OFFSET, 1, 1, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_QUERY);
     CHECK(usage_is(1, 0, 0, 0));
@@ -478,7 +482,7 @@ static void test_limit_offset(void) {
   /* a constraint SQLite must check: every row DynamoDB returns is not one
   ** SQLite keeps, so the LIMIT cannot size the pages */
   {
-    plan_constraint c[] = {C(UUID, EQ), C(LAT, GT), {-1, LIMIT, 1, 1, 0}};
+    plan_constraint c[] = {C(UUID, EQ), C(LAT, GT), {-1, LIMIT, 1, 1, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum & (PLAN_LIMIT | PLAN_OFFSET), 0);
     CHECK(out.idxNum & PLAN_RAMP);
@@ -486,14 +490,14 @@ static void test_limit_offset(void) {
   }
   /* ... unless it is not usable */
   {
-    plan_constraint c[] = {C(UUID, EQ), {LAT, GT, 0, 1, 0}, {-1, LIMIT, 1, 1, 0}};
+    plan_constraint c[] = {C(UUID, EQ), {LAT, GT, 0, 1, 0, 0}, {-1, LIMIT, 1, 1, 0, 0}};
     BEST_C(c);
     CHECK(out.idxNum & PLAN_LIMIT);
     CHECK(usage_is(2, 2, 0, 0));
   }
   /* a sort-key constraint the Query cannot take (another collation) */
   {
-    plan_constraint c[] = {C(UUID, EQ), {TS, GT, 1, 0, 0}, {-1, LIMIT, 1, 1, 0}};
+    plan_constraint c[] = {C(UUID, EQ), {TS, GT, 1, 0, 0, 0}, {-1, LIMIT, 1, 1, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum & PLAN_LIMIT, 0);
     CHECK(usage_is(1, 0, 0, 0));
@@ -501,20 +505,20 @@ static void test_limit_offset(void) {
   }
   /* a pattern is only a prefix */
   {
-    plan_constraint c[] = {C(UUID, EQ), C(TS, LIKE), {-1, LIMIT, 1, 1, 0}};
+    plan_constraint c[] = {C(UUID, EQ), C(TS, LIKE), {-1, LIMIT, 1, 1, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum & PLAN_LIMIT, 0);
     CHECK(out.idxNum & PLAN_RAMP);
     CHECK(usage_is(2, 0, 0, 0));
   }
   {
-    plan_constraint c[] = {C(UUID, EQ), C(TS, GLOB), {-1, LIMIT, 1, 1, 0}};
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GLOB), {-1, LIMIT, 1, 1, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum & PLAN_LIMIT, 0);
   }
   /* an ORDER BY that is not DynamoDB's order */
   {
-    plan_constraint c[] = {C(UUID, EQ), {-1, LIMIT, 1, 1, 0}};
+    plan_constraint c[] = {C(UUID, EQ), {-1, LIMIT, 1, 1, 0, 0}};
     plan_orderby o[] = {{LAT, 0}};
     BEST(c, o);
     CHECK_INT(out.idxNum & PLAN_LIMIT, 0);
@@ -522,7 +526,7 @@ static void test_limit_offset(void) {
   }
   /* an ORDER BY that is */
   {
-    plan_constraint c[] = {C(UUID, EQ), {-1, LIMIT, 1, 1, 0}, C(TS, GT)};
+    plan_constraint c[] = {C(UUID, EQ), {-1, LIMIT, 1, 1, 0, 0}, C(TS, GT)};
     plan_orderby o[] = {{TS, 1}};
     BEST(c, o);
     CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_GT | PLAN_DESC | PLAN_LIMIT);
@@ -533,7 +537,7 @@ static void test_limit_offset(void) {
   }
   /* a Scan of everything */
   {
-    plan_constraint c[] = {{-1, LIMIT, 1, 1, 0}};
+    plan_constraint c[] = {{-1, LIMIT, 1, 1, 0, 0}};
     BEST_C(c);
     /* no constraint but LIMIT: keyless, the used columns only */
     CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_LIMIT | PLAN_KEYLESS);
@@ -541,14 +545,14 @@ static void test_limit_offset(void) {
     CHECK(usage_is(0, 1, 0, 0));
   }
   {
-    plan_constraint c[] = {C(SPEED, GT), {-1, LIMIT, 1, 1, 0}};
+    plan_constraint c[] = {C(SPEED, GT), {-1, LIMIT, 1, 1, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_RAMP);
     CHECK(usage_is(1, 0, 0, 0));
   }
   /* an unusable LIMIT is no LIMIT */
   {
-    plan_constraint c[] = {C(UUID, EQ), {-1, LIMIT, 0, 1, 0}};
+    plan_constraint c[] = {C(UUID, EQ), {-1, LIMIT, 0, 1, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_QUERY);
     CHECK(usage_is(1, 0, 0, 0));
@@ -567,20 +571,20 @@ static void test_unusable(void) {
   tracks();
   /* another collation: the key comparison is not DynamoDB's */
   {
-    plan_constraint c[] = {{UUID, EQ, 1, 0, 0}};
+    plan_constraint c[] = {{UUID, EQ, 1, 0, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum & PLAN_OP_MASK, PLAN_SCAN);
     CHECK(usage_is(0, 0, 0, 0));
     CHECK_STR(out.idxStr, "Scan (SQLite checks: uuid=?) PROJECT 0,1");
   }
   {
-    plan_constraint c[] = {C(UUID, EQ), {TS, EQ, 1, 0, 0}};
+    plan_constraint c[] = {C(UUID, EQ), {TS, EQ, 1, 0, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_QUERY);
     CHECK(usage_is(1, 0, 0, 0));
   }
   {
-    plan_constraint c[] = {C(UUID, EQ), {TS, GE, 1, 0, 0}, {TS, LT, 1, 0, 0}};
+    plan_constraint c[] = {C(UUID, EQ), {TS, GE, 1, 0, 0, 0}, {TS, LT, 1, 0, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_QUERY);
     CHECK(usage_is(1, 0, 0, 0));
@@ -588,14 +592,14 @@ static void test_unusable(void) {
   }
   /* not usable at all */
   {
-    plan_constraint c[] = {{UUID, EQ, 0, 1, 0}, {TS, EQ, 0, 1, 0}};
+    plan_constraint c[] = {{UUID, EQ, 0, 1, 0, 0}, {TS, EQ, 0, 1, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum & PLAN_OP_MASK, PLAN_SCAN);
     CHECK(usage_is(0, 0, 0, 0));
     CHECK(usage_is(1, 0, 0, 0));
   }
   {
-    plan_constraint c[] = {C(UUID, EQ), {TS, EQ, 0, 1, 0}, {TS, GT, 0, 1, 0}};
+    plan_constraint c[] = {C(UUID, EQ), {TS, EQ, 0, 1, 0, 0}, {TS, GT, 0, 1, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_QUERY);
     CHECK(usage_is(1, 0, 0, 0));
@@ -680,6 +684,10 @@ static void test_projection(void) {
     CHECK_STR(out.idxStr, "Scan PROJECT ALL");
     in.ncol = 62; /* the item column is 62, _key 63 */
     in.colUsed = BIT(61) | BIT(63);
+    best(0, 0, 0, 0); /* _key is read: the keys too */
+    CHECK_STR(out.idxStr, "Scan PROJECT 0,1,61");
+    CHECK_INT(out.idxNum & PLAN_KEYLESS, 0);
+    in.colUsed = BIT(61);
     best(0, 0, 0, 0);
     CHECK_STR(out.idxStr, "Scan PROJECT 61");
     /* with a constraint, even one the Scan does not use: the keys too */
@@ -736,7 +744,7 @@ static void test_key_column(void) {
     CHECK(dec.key == ARG(0) && dec.pk == 0);
   }
   {
-    plan_constraint c[] = {{KEYCOL, EQ, 1, 1, 1}, C(LAT, GT)};
+    plan_constraint c[] = {{KEYCOL, EQ, 1, 1, 1, 0}, C(LAT, GT)};
     BEST_C(c);
     CHECK_INT(out.idxNum, PLAN_GET | PLAN_KEY | PLAN_PK_IN);
     CHECK_STR(out.idxStr, "BatchGetItem _key IN (...) PROJECT 0,1");
@@ -759,7 +767,7 @@ static void test_key_column(void) {
     CHECK(usage_is(0, 0, 0, 0) && usage_is(1, 1, 0, 0));
   }
   { /* another collation: no lookup */
-    plan_constraint c[] = {{KEYCOL, EQ, 1, 0, 0}};
+    plan_constraint c[] = {{KEYCOL, EQ, 1, 0, 0, 0}};
     BEST_C(c);
     CHECK_INT(out.idxNum & PLAN_OP_MASK, PLAN_SCAN);
   }
@@ -784,7 +792,7 @@ static void test_decode(void) {
     CHECK(dec.aCol == 0 && dec.pk == 0); /* cleared on error */
   }
   { /* Query: bounds, DESC, LIMIT */
-    plan_constraint c[] = {C(TS, LE), C(UUID, EQ), {-1, LIMIT, 1, 1, 0}, C(TS, GT)};
+    plan_constraint c[] = {C(TS, LE), C(UUID, EQ), {-1, LIMIT, 1, 1, 0, 0}, C(TS, GT)};
     plan_orderby o[] = {{TS, 1}};
     BEST(c, o);
     CHECK_INT(decode(0), SQLITE_OK);
@@ -802,7 +810,7 @@ static void test_decode(void) {
     CHECK(dec.like == ARG(2) && dec.glob == ARG(1) && dec.pk == ARG(0));
   }
   {
-    plan_constraint c[] = {C(UUID, EQ), {-1, OFFSET, 1, 1, 0}, {-1, LIMIT, 1, 1, 0}};
+    plan_constraint c[] = {C(UUID, EQ), {-1, OFFSET, 1, 1, 0, 0}, {-1, LIMIT, 1, 1, 0, 0}};
     BEST_C(c);
     CHECK_INT(decode(0), SQLITE_OK);
     CHECK(dec.limit == ARG(2) && dec.offset == ARG(1));
@@ -816,7 +824,7 @@ static void test_decode(void) {
     CHECK_INT(decode(1), SQLITE_ERROR);
   }
   { /* an IN list */
-    plan_constraint c[] = {{UUID, EQ, 1, 1, 1}};
+    plan_constraint c[] = {{UUID, EQ, 1, 1, 1, 0}};
     BEST_C(c);
     CHECK_INT(decode(0), SQLITE_OK);
     CHECK(dec.pk == ARG(0) && (dec.flags & PLAN_PK_IN));
@@ -844,6 +852,182 @@ static void test_decode(void) {
   plan_args_clear(&dec);
 }
 
+/* ---- filters: the other conditions as a FilterExpression -------------------- */
+
+static void test_filters(void) {
+  tracks();
+  in.filter = 1;
+  in.colUsed = BIT(LAT) | BIT(SPEED);
+  { /* a Scan: each condition on a column, its argument after the others;
+    ** SQLite checks the ones that are not exact; no keys read */
+    plan_constraint c[] = {C(SPEED, GT), {LAT, EQ, 1, 1, 0, 1}};
+    CHECK_INT(BEST_C(c), SQLITE_OK);
+    CHECK_STR(out.idxStr, "Scan FILTER speed>? AND latitude=? (SQLite checks: speed>?) PROJECT 2,3/3gt,2EQ");
+    CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_KEYLESS);
+    CHECK(usage_is(0, 1, 0, 0));
+    CHECK(usage_is(1, 2, 1, 0));
+    CHECK(out.cost == 1000 + 1000000.0); /* a Scan costs the same, filtered or not */
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK_INT(dec.nFilter, 2);
+    CHECK(dec.aFilter[0].iCol == SPEED && dec.aFilter[0].op == FILTER_GT && !dec.aFilter[0].exact);
+    CHECK(dec.aFilter[0].value == ARG(0));
+    CHECK(dec.aFilter[1].iCol == LAT && dec.aFilter[1].op == FILTER_EQ && dec.aFilter[1].exact);
+    CHECK(dec.aFilter[1].value == ARG(1));
+    CHECK_INT(dec.nCol, 2);
+    CHECK_INT(decode(1), SQLITE_ERROR);
+    CHECK_INT(decode(-1), SQLITE_ERROR);
+    CHECK(dec.aFilter == 0 && dec.nFilter == 0); /* cleared on error */
+  }
+  { /* every kind; an IN list is taken whole */
+    plan_constraint c[] = {C(SPEED, NE), C(SPEED, LE), C(SPEED, LT), C(SPEED, GE), {SPEED, EQ, 1, 1, 1, 0},
+                           {LAT, ISNULL, 1, 0, 0, 1}, {LAT, ISNOTNULL, 1, 0, 0, 1}, {LAT, LIKE, 1, 0, 0, 0},
+                           {LAT, GLOB, 1, 0, 0, 0}};
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Scan FILTER speed<>? AND speed<=? AND speed<? AND speed>=? AND speed IN (...) AND "
+                          "latitude IS NULL AND latitude IS NOT NULL AND latitude LIKE ? AND latitude GLOB ? "
+                          "(SQLite checks: speed<>?, speed<=?, speed<?, speed>=?, speed=?, latitude LIKE ?, "
+                          "latitude GLOB ?) PROJECT 2,3/3ne,3le,3lt,3ge,3in,2NL,2NN,2lk,2gb");
+    CHECK(usage_is(4, 5, 0, 1));
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK_INT(dec.nFilter, 9);
+    CHECK_INT(dec.aFilter[4].op, FILTER_IN);
+    CHECK_INT(dec.aFilter[5].op, FILTER_ISNULL);
+    CHECK_INT(dec.aFilter[6].op, FILTER_NOTNULL);
+    CHECK_INT(dec.aFilter[8].op, FILTER_GLOB);
+    CHECK(dec.aFilter[8].value == ARG(8));
+  }
+  { /* not sent: another collation, the item column, unusable ones (an
+    ** equality on _key is a GetItem: test_key_column) */
+    plan_constraint c[] = {{SPEED, EQ, 1, 0, 0, 0}, C(ITEM, EQ), {LAT, GT, 0, 1, 0, 0}};
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Scan (SQLite checks: speed=?, item=?) PROJECT 0,1,2,3");
+    CHECK_INT(out.idxNum & PLAN_KEYLESS, 0);
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK_INT(dec.nFilter, 0);
+  }
+  { /* the query reads _key: the keys too */
+    plan_constraint c[] = {C(SPEED, GT)};
+    in.colUsed = BIT(SPEED) | BIT(ITEM + 1);
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Scan FILTER speed>? (SQLite checks: speed>?) PROJECT 0,1,3/3gt");
+    CHECK_INT(out.idxNum & PLAN_KEYLESS, 0);
+    in.colUsed = BIT(SPEED); /* and the item: ALL */
+    in.colUsed = BIT(SPEED) | BIT(ITEM);
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Scan FILTER speed>? (SQLite checks: speed>?) PROJECT ALL/3gt");
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK(dec.all && dec.nFilter == 1);
+    in.colUsed = BIT(LAT) | BIT(SPEED);
+  }
+  { /* a Query: not its keys (DynamoDB refuses them in a filter), and a
+    ** LIMIT no longer sizes the pages: Limit counts items before the filter */
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GT), C(SPEED, LT), {-1, LIMIT, 1, 1, 0, 0}, C(TS, NE)};
+    plan_orderby o[] = {{TS, 0}};
+    BEST(c, o);
+    CHECK_STR(out.idxStr, "Query uuid=? timestamp>? FILTER speed<? RAMP PROJECT 0,1,2,3/3lt");
+    CHECK_INT(out.idxNum & (PLAN_LIMIT | PLAN_RAMP | PLAN_KEYLESS), PLAN_RAMP);
+    CHECK(usage_is(2, 3, 0, 0));
+    CHECK(usage_is(3, 0, 0, 0));
+    CHECK(usage_is(4, 0, 0, 0));
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK(dec.pk == ARG(0) && dec.lo == ARG(1) && dec.aFilter[0].value == ARG(2) && !dec.limit);
+  }
+  { /* a GetItem has no filter */
+    plan_constraint c[] = {C(UUID, EQ), C(TS, EQ), C(SPEED, LT)};
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "GetItem uuid=? timestamp=? PROJECT 0,1,2,3");
+    CHECK(usage_is(2, 0, 0, 0));
+  }
+  { /* an index Query: not the index's keys nor the table's */
+    plan_index x[] = {{"byLat", LAT, SPEED, AV_N, AV_N, 0, 0, 1, ~(sqlite3_uint64)0}};
+    plan_constraint c[] = {C(LAT, EQ), C(SPEED, GT), C(TS, GT), C(UUID, NE)};
+    in.nindex = 1;
+    in.aIndex = x;
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Query INDEX byLat latitude=? speed>? PROJECT 0,1,2,3");
+    in.nindex = 0;
+    in.aIndex = 0;
+  }
+  { /* a Scan on a key: a filter like any other */
+    plan_constraint c[] = {C(TS, GE), C(UUID, NE)};
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Scan FILTER timestamp>=? AND uuid<>? (SQLite checks: timestamp>=?, uuid<>?) PROJECT "
+                          "2,3/1ge,0ne");
+  }
+  { /* an equality beyond the 32nd constraint: SQLite cannot say whether it
+    ** is an IN list, which would be a Scan per value */
+    plan_constraint c[40];
+    int i;
+    for (i = 0; i < 40; i++) c[i] = (plan_constraint)C(SPEED, GT);
+    c[35] = (plan_constraint)C(LAT, EQ);
+    c[36] = (plan_constraint)C(LAT, NE);
+    best(c, 40, 0, 0);
+    CHECK_INT(use[35].argvIndex, 0);
+    CHECK(use[36].argvIndex > 0);
+  }
+  { /* count(*) WHERE c = 'x': every column used pinned by an exact equality
+    ** or IS NULL: only counted (Select=COUNT), xColumn gives the values */
+    plan_constraint c[] = {{LAT, EQ, 1, 1, 0, 1}, {SPEED, ISNULL, 1, 0, 0, 1}};
+    in.colUsed = BIT(LAT) | BIT(SPEED);
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_KEYLESS | PLAN_COUNT);
+    CHECK_STR(out.idxStr, "Scan FILTER latitude=? AND speed IS NULL COUNT PROJECT 2,3/2EQ,3NL");
+    c[0].exact = 0; /* not known to be exact: read */
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_KEYLESS);
+    c[0].exact = 1;
+    c[0].is_in = 1; /* an IN list pins nothing */
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_SCAN | PLAN_KEYLESS);
+    c[0].is_in = 0;
+    in.colUsed = BIT(LAT) | BIT(SPEED) | BIT(UUID); /* another column */
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_COUNT, 0);
+    in.colUsed = BIT(LAT) | BIT(ITEM); /* the whole item */
+    BEST_C(c);
+    CHECK_INT(out.idxNum & PLAN_COUNT, 0);
+    in.colUsed = BIT(LAT) | BIT(SPEED);
+  }
+  { /* filter=0: as before */
+    plan_constraint c[] = {C(SPEED, GT)};
+    in.filter = 0;
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Scan (SQLite checks: speed>?) PROJECT 0,1,2,3");
+    CHECK(usage_is(0, 0, 0, 0));
+    in.filter = 1;
+  }
+  { /* a column named with " PROJECT " and "/" in it */
+    static const char *az[] = {"uuid", "timestamp", "a PROJECT 1/2eq", "speed", "item", "_key"};
+    plan_constraint c[] = {C(LAT, EQ)};
+    in.azCol = az;
+    BEST_C(c);
+    CHECK_STR(out.idxStr, "Scan FILTER a PROJECT 1/2eq=? (SQLite checks: a PROJECT 1/2eq=?) PROJECT 2,3/2eq");
+    CHECK_INT(decode(0), SQLITE_OK);
+    CHECK(dec.nFilter == 1 && dec.aFilter[0].iCol == LAT && dec.nCol == 2);
+    in.azCol = azTracks;
+  }
+  /* machine parts plan_best never writes */
+  {
+    static const char *az[] = {"Scan PROJECT 1/",      "Scan PROJECT 1/3",    "Scan PROJECT 1/3e",
+                               "Scan PROJECT 1/3xx",   "Scan PROJECT 1/4eq",  "Scan PROJECT 1/eq",
+                               "Scan PROJECT 1/3eq,",  "Scan PROJECT 1/3eq/", "Scan PROJECT 1/3eq;2gt",
+                               "Scan PROJECT ALL/3Eq", "Scan PROJECT ALL/"};
+    unsigned i;
+    plan_args_clear(&dec);
+    for (i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+      int rc = plan_decode(PLAN_SCAN, az[i], 1, aArg, 4, &dec);
+      if (rc != SQLITE_ERROR) fprintf(stderr, "decoded: %s\n", az[i]);
+      CHECK_INT(rc, SQLITE_ERROR);
+    }
+    CHECK_INT(plan_decode(PLAN_SCAN, "Scan PROJECT ALL/3EQ,0lk", 2, aArg, 4, &dec), SQLITE_OK);
+    CHECK(dec.all && dec.nFilter == 2 && dec.aFilter[0].exact && !dec.aFilter[1].exact);
+    CHECK_INT(dec.aFilter[1].op, FILTER_LIKE);
+    plan_args_clear(&dec);
+    CHECK_INT(plan_decode(PLAN_SCAN, "Scan PROJECT ALL/3EQ,0lk", 1, aArg, 4, &dec), SQLITE_ERROR);
+  }
+  plan_args_clear(&dec);
+}
+
 /* ---- costs ---------------------------------------------------------------- */
 
 static void test_costs(void) {
@@ -856,7 +1040,7 @@ static void test_costs(void) {
     get = out.cost;
   }
   {
-    plan_constraint c[] = {{UUID, EQ, 1, 1, 1}, C(TS, EQ)};
+    plan_constraint c[] = {{UUID, EQ, 1, 1, 1, 0}, C(TS, EQ)};
     BEST_C(c);
     getIn = out.cost;
   }
@@ -871,7 +1055,7 @@ static void test_costs(void) {
     queryRange = out.cost;
   }
   {
-    plan_constraint c[] = {{UUID, EQ, 1, 1, 1}};
+    plan_constraint c[] = {{UUID, EQ, 1, 1, 1, 0}};
     BEST_C(c);
     queryIn = out.cost;
   }
@@ -1141,6 +1325,7 @@ int main(void) {
   RUN(test_projection);
   RUN(test_decode);
   RUN(test_key_column);
+  RUN(test_filters);
   RUN(test_costs);
   RUN(test_key_s);
   RUN(test_key_n);
