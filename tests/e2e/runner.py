@@ -94,8 +94,10 @@ def main(argv=None):
     files = args.files or sorted(glob.glob(os.path.join(HERE, "test_*.py")))
     passed = failed = skipped = 0
     t_start = time.monotonic()
+    file_took = []
     for path in files:
         fname = os.path.basename(path)
+        t_file = time.monotonic()
         mark_current("%s (import)" % fname)
         try:
             module = load(os.path.abspath(path))
@@ -138,6 +140,7 @@ def main(argv=None):
                 print("ok - %s" % label)
             for n in notes:
                 print("    note: %s" % n)
+        file_took.append((time.monotonic() - t_file, fname))
 
     selection = " (-k %s)" % " -k ".join(args.patterns) if args.patterns else ""
     if passed + failed + skipped == 0:
@@ -145,6 +148,9 @@ def main(argv=None):
     elif passed + failed == 0:
         print("runner: every selected test was skipped%s: nothing was checked"
               % selection)
+    slowest = sorted(file_took, reverse=True)[:5]
+    if slowest:
+        print("slowest files: " + ", ".join("%s %.1fs" % (f, t) for t, f in slowest))
     sys.stdout.write("e2e took %.1fs\n" % (time.monotonic() - t_start))
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed or passed + failed == 0 else 0
