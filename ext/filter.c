@@ -27,7 +27,6 @@
 #include "filter.h"
 #include "attrval.h"
 #include "number.h"
-#include "plan.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -496,6 +495,22 @@ static void compare(int aff, int op, sqlite3_value *v, frule *r) {
 
 /* ---- LIKE and GLOB ----------------------------------------------------------- */
 
+/* A character a LIKE (letters fold, wildcards % _, bytes of other
+** characters that ICU may fold) or a GLOB (wildcards * ? and classes)
+** pattern does not match as itself. */
+static int pattern_special(unsigned char c, int isGlob) {
+  if (isGlob) return c == '*' || c == '?' || c == '[';
+  return c == '%' || c == '_' || c >= 0x80 || isalpha(c);
+}
+
+char *filter_pattern_prefix(const char *zPattern, int isGlob) {
+  int n = 0;
+  if (!zPattern) return 0;
+  while (zPattern[n] && !pattern_special((unsigned char)zPattern[n], isGlob)) n++;
+  if (n == 0) return 0;
+  return sqlite3_mprintf("%.*s", n, zPattern);
+}
+
 /* The literal middle of a pattern "%x%" (LIKE, x without letters: LIKE
 ** folds them) or "*x*" (GLOB): sqlite3_malloc()ed, or NULL. */
 static char *pattern_middle(const char *z, int isGlob) {
@@ -503,11 +518,7 @@ static char *pattern_middle(const char *z, int isGlob) {
   char w = isGlob ? '*' : '%';
   if (n < 3 || z[0] != w || z[n - 1] != w) return 0;
   for (i = 1; i < n - 1; i++) {
-    unsigned char c = (unsigned char)z[i];
-    if (isGlob ? (c == '*' || c == '?' || c == '[')
-               : (c == '%' || c == '_' || c >= 0x80 || isalpha(c))) {
-      return 0;
-    }
+    if (pattern_special((unsigned char)z[i], isGlob)) return 0;
   }
   return sqlite3_mprintf("%.*s", n - 2, z + 1);
 }
@@ -527,7 +538,7 @@ static void pattern(int aff, int isGlob, sqlite3_value *v, frule *r) {
     sqlite3_value_free(d); /* NULL: never true */
     return;
   }
-  zPre = plan_pattern_prefix(z, isGlob);
+  zPre = filter_pattern_prefix(z, isGlob);
   if (!zPre) zMid = pattern_middle(z, isGlob);
   r->inexact = 1; /* B items are kept whole: never exact */
   if (zPre && sendable(zPre, (int)strlen(zPre))) {

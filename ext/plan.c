@@ -667,23 +667,6 @@ int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv) {
   return KEY_NONE;
 }
 
-char *plan_pattern_prefix(const char *zPattern, int isGlob) {
-  int n = 0;
-  if (!zPattern) return 0;
-  for (; zPattern[n]; n++) {
-    unsigned char c = (unsigned char)zPattern[n];
-    if (isGlob) {
-      if (c == '*' || c == '?' || c == '[') break;
-    } else {
-      /* LIKE folds ASCII letters (and, with ICU, others): stop before any
-      ** character whose case could matter */
-      if (c == '%' || c == '_' || c >= 0x80 || isalpha(c)) break;
-    }
-  }
-  if (n == 0) return 0;
-  return sqlite3_mprintf("%.*s", n, zPattern);
-}
-
 int plan_key_cmp(const cJSON *a, const cJSON *b) {
   int t = av_type_of(a), c = 0;
   const char *x, *y;

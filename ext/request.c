@@ -77,8 +77,8 @@ static int add_sort_condition(const dyn_vtab *v, const read_keys *rk, const plan
     else if (k == KEY_ALL) hiOp = 0;
   }
   /* the LIKE pattern's prefix, else the GLOB pattern's */
-  if (p->like) zPrefix = plan_pattern_prefix((const char *)sqlite3_value_text(p->like), 0);
-  if (!zPrefix && p->glob) zPrefix = plan_pattern_prefix((const char *)sqlite3_value_text(p->glob), 1);
+  if (p->like) zPrefix = filter_pattern_prefix((const char *)sqlite3_value_text(p->like), 0);
+  if (!zPrefix && p->glob) zPrefix = filter_pattern_prefix((const char *)sqlite3_value_text(p->glob), 1);
   if (rc != SQLITE_OK) goto done;
   if (lo && hi && plan_key_cmp(lo, hi) > 0) {
     rc = SQLITE_DONE;

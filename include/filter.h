@@ -96,4 +96,12 @@ typedef struct filter_cond {
 */
 int filter_expression(expr_ctx *x, const filter_cond *a, int n, char **pz, int *pResult);
 
+/*
+** The literal prefix of a LIKE (case-insensitive: only usable when it has
+** no ASCII letter) or GLOB pattern, as a sqlite3_malloc()ed string, or NULL
+** when there is none. A prefix only narrows (a Query's key condition, a
+** begins_with filter): SQLite still checks the whole pattern.
+*/
+char *filter_pattern_prefix(const char *zPattern, int isGlob);
+
 #endif

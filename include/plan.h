@@ -187,14 +187,6 @@ enum { KEY_VALUE, KEY_ALL, KEY_NONE };
 */
 int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv);
 
-/*
-** The literal prefix of a LIKE (case-insensitive: only usable when it has
-** no ASCII letter) or GLOB pattern, as a sqlite3_malloc()ed string, or NULL
-** when no prefix can narrow the Query. The prefix only narrows: SQLite still
-** checks the whole pattern.
-*/
-char *plan_pattern_prefix(const char *zPattern, int isGlob);
-
 /* Compare two key AttributeValues of the same type as DynamoDB orders
 ** them (S: UTF-8 bytes, N: numerically, B: bytes). */
 int plan_key_cmp(const cJSON *a, const cJSON *b);

@@ -455,6 +455,46 @@ static void test_expression(void) {
   }
 }
 
+/* ---- filter_pattern_prefix -------------------------------------------------- */
+
+static char *zPre;
+static const char *prefix(const char *z, int isGlob) {
+  sqlite3_free(zPre);
+  zPre = filter_pattern_prefix(z, isGlob);
+  return zPre ? zPre : "(none)";
+}
+
+static void test_pattern_prefix(void) {
+  /* LIKE: stops at % _, any ASCII letter, any byte >= 0x80 */
+  CHECK_STR(prefix("2017-12%", 0), "2017-12");
+  CHECK_STR(prefix("2017-12-20T16%", 0), "2017-12-20");
+  CHECK_STR(prefix("2017_12%", 0), "2017");
+  CHECK_STR(prefix("12.5", 0), "12.5");
+  CHECK_STR(prefix("1[2]*?%", 0), "1[2]*?");
+  CHECK_STR(prefix("12 3%", 0), "12 3");
+  CHECK_STR(prefix("12a%", 0), "12");
+  CHECK_STR(prefix("12Z", 0), "12");
+  CHECK_STR(prefix("12\xc3\xa9%", 0), "12");
+  CHECK_STR(prefix("abc%", 0), "(none)");
+  CHECK_STR(prefix("%2017", 0), "(none)");
+  CHECK_STR(prefix("_", 0), "(none)");
+  CHECK_STR(prefix("\xc3\xa9", 0), "(none)");
+  CHECK_STR(prefix("", 0), "(none)");
+  CHECK(filter_pattern_prefix(0, 0) == 0);
+  /* GLOB: stops at * ? [ only */
+  CHECK_STR(prefix("2017-12*", 1), "2017-12");
+  CHECK_STR(prefix("Apple*", 1), "Apple");
+  CHECK_STR(prefix("ab?c", 1), "ab");
+  CHECK_STR(prefix("ab[cd]*", 1), "ab");
+  CHECK_STR(prefix("a%b_c*", 1), "a%b_c");
+  CHECK_STR(prefix("caf\xc3\xa9*", 1), "caf\xc3\xa9");
+  CHECK_STR(prefix("exact", 1), "exact");
+  CHECK_STR(prefix("*", 1), "(none)");
+  CHECK_STR(prefix("?x", 1), "(none)");
+  CHECK_STR(prefix("[a]x", 1), "(none)");
+  CHECK_STR(prefix("", 1), "(none)");
+}
+
 int main(void) {
   sqlite3_open(":memory:", &db);
   RUN(test_affinity);
@@ -465,10 +505,12 @@ int main(void) {
   RUN(test_in);
   RUN(test_patterns);
   RUN(test_expression);
+  RUN(test_pattern_prefix);
   values("1");
   sqlite3_value_free(aVal[0]);
   nVal = 0;
   sqlite3_free(zOut);
+  sqlite3_free(zPre);
   sqlite3_close(db);
   CHECK_DONE();
 }
