@@ -93,21 +93,23 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/dynamo.so
 
 # Everything below installs what is missing first, then builds again in a
-# sub-make so that pkg-config sees the freshly installed packages.
+# sub-make so that pkg-config sees the freshly installed packages; that
+# sub-make compiles on every CPU (JOBS, default nproc).
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 deps:
 	tests/deps.sh
 
 test: deps
-	$(MAKE) dynamo.so unit ASSERT=1
+	$(MAKE) -j$(JOBS) dynamo.so unit ASSERT=1
 	tests/run.sh --server $(SERVER)
 
 test-unit:
-	$(MAKE) unit ASSERT=1
+	$(MAKE) -j$(JOBS) unit ASSERT=1
 	tests/run.sh --unit-only
 
 test-asan: deps
 	$(MAKE) clean
-	$(MAKE) dynamo.so unit ASSERT=1 CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
+	$(MAKE) -j$(JOBS) dynamo.so unit ASSERT=1 CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 	tests/run.sh --server $(SERVER) --asan; status=$$?; $(MAKE) clean; exit $$status
 
 # The same tests under valgrind memcheck (a normal build, hence the clean:
@@ -116,7 +118,7 @@ test-asan: deps
 .PHONY: test-valgrind fuzz
 test-valgrind: deps
 	$(MAKE) clean
-	$(MAKE) dynamo.so unit ASSERT=1
+	$(MAKE) -j$(JOBS) dynamo.so unit ASSERT=1
 	tests/run.sh --server $(SERVER) --valgrind
 
 # libFuzzer targets (clang): build them into build/fuzz and run each for
@@ -126,7 +128,7 @@ fuzz: deps
 	tests/fuzz/run.sh --seconds $(FUZZ_SECONDS)
 
 demo: deps
-	$(MAKE) dynamo.so
+	$(MAKE) -j$(JOBS) dynamo.so
 	tests/demo.sh
 
 # Only the export lines (and # comments) go to stdout, so that

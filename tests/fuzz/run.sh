@@ -79,7 +79,7 @@ sources() {
         number) echo ext/number.c ;;
         response) echo ext/attrval.c ext/number.c ext/page.c ;;
         credparse) echo ext/credparse.c ;;
-        filter) echo ext/filter.c ext/expr.c ext/plan.c ext/attrval.c ext/number.c ;;
+        filter) echo ext/filter.c ext/expr.c ext/attrval.c ext/number.c ;;
         *) echo ext/attrval.c ext/number.c ;;
     esac
 }
