@@ -315,10 +315,13 @@ int plan_best(const plan_input *in, plan_output *out) {
   }
   /* A bound DynamoDB applies exactly as SQLite would need not be checked
   ** again: one bound, or two inclusive ones (BETWEEN). Exclusive pairs are
-  ** sent as BETWEEN and SQLite drops the ends. */
+  ** sent as BETWEEN and SQLite drops the ends. Beside a pattern a bound may
+  ** not be sent at all (one sort key condition: begins_with wins), so
+  ** SQLite keeps it. */
   {
-    int exact = k.sk_exact && (iLo < 0 || iHi < 0 ||
-                                 (flags & (PLAN_SK_GE | PLAN_SK_LE)) == (PLAN_SK_GE | PLAN_SK_LE));
+    int exact = k.sk_exact && iLike < 0 && iGlob < 0 &&
+                (iLo < 0 || iHi < 0 ||
+                 (flags & (PLAN_SK_GE | PLAN_SK_LE)) == (PLAN_SK_GE | PLAN_SK_LE));
     if (iLo >= 0) out->aUsage[iLo] = (plan_usage){++argc, exact, 0}, nUsed++;
     if (iHi >= 0) out->aUsage[iHi] = (plan_usage){++argc, exact, 0}, nUsed++;
   }

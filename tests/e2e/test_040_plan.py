@@ -147,6 +147,22 @@ def test_like_and_glob_prefixes_are_pushed_only_where_exact():
     eq(conds[3], ("#n0 = :v0 AND begins_with(#n1, :v1)", {"S": "2017-12-02"}))
 
 
+def test_a_bound_beside_a_pattern_still_holds():
+    # The Query carries one condition on the sort key: begins_with when the
+    # pattern has a prefix, so SQLite must check the bound itself (a native
+    # table's answer: only the fixes from 2017-12-05 on)
+    items = [{"uuid": "p", "timestamp": ts} for ts in
+             ("2017-01-01", "2017-12-04", "2017-12-06", "2018-01-01", "2017-12-07")]
+    name = tracks_table(items=items)
+    out, reqs = run(name, "\n".join([
+        "SELECT group_concat(timestamp) FROM (SELECT timestamp FROM t WHERE uuid = 'p' AND timestamp >= '2017-12-05' AND timestamp LIKE '2017%' ORDER BY 1);",
+        "SELECT group_concat(timestamp) FROM (SELECT timestamp FROM t WHERE uuid = 'p' AND timestamp < '2017-12-05' AND timestamp GLOB '2017*' ORDER BY 1);",
+        "SELECT group_concat(timestamp) FROM (SELECT timestamp FROM t WHERE uuid = 'p' AND timestamp > '2017-12-06' AND timestamp LIKE '201%' ORDER BY 1);",
+    ]))
+    eq(out, ["2017-12-06,2017-12-07", "2017-01-01,2017-12-04", "2017-12-07,2018-01-01"])
+    eq([o for o, r in reqs], ["Query"] * 3)
+
+
 def test_full_scan_follows_every_page():
     big = "x" * 900
     items = [{"uuid": "s%04d" % i, "timestamp": "t", "pad": big} for i in range(1500)]

@@ -296,6 +296,28 @@ static void test_query_patterns(void) {
     CHECK(usage_is(0, 5, 0, 0));
     in.sk_exact = 0;
   }
+  /* A bound beside a pattern is never omitted: the Query sends one sort
+  ** key condition, begins_with when the pattern has a prefix, so the
+  ** bound may not be sent (a LIKE's >= and < range terms, with NOCASE,
+  ** never replace it) */
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, GE), C(TS, LIKE)};
+    in.sk_exact = 1;
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_GE | PLAN_SK_LIKE);
+    CHECK(usage_is(1, 2, 0, 0));
+    CHECK(usage_is(2, 3, 0, 0));
+    in.sk_exact = 0;
+  }
+  {
+    plan_constraint c[] = {C(UUID, EQ), C(TS, LT), C(TS, GLOB)};
+    in.sk_exact = 1;
+    BEST_C(c);
+    CHECK_INT(out.idxNum, PLAN_QUERY | PLAN_SK_LT | PLAN_SK_GLOB);
+    CHECK(usage_is(1, 2, 0, 0));
+    CHECK(usage_is(2, 3, 0, 0));
+    in.sk_exact = 0;
+  }
   /* LIKE's collation does not matter */
   {
     plan_constraint c[] = {C(UUID, EQ), {TS, LIKE, 1, 0, 0, 0}};
