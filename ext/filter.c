@@ -21,8 +21,9 @@
 ** into one; TEXT affinity turns numbers into their text (%!.15g for REAL).
 ** So each condition is worked out for every affinity it may be compared
 ** with (interp below) and the rule is their union: exact only when they
-** all agree. A right-hand side with NUMERIC affinity is taken to hold a
-** number (as every native column of that affinity does).
+** all agree. A right-hand side with NUMERIC affinity holds a number, or
+** text that does not look like one ('1a': the column could not convert
+** it), which then meets the item's value made numeric.
 */
 #include "filter.h"
 #include "attrval.h"
@@ -456,6 +457,15 @@ static void compare_rule(int I, int readText, int op, const sval *x, frule *r) {
   }
 }
 
+/* Would NUMERIC affinity turn this text into a number? Then no column of
+** that affinity holds it as text. Out of memory: no (the wider answer). */
+static int numeric_text(sqlite3_value *v) {
+  sqlite3_value *d = sqlite3_value_dup(v);
+  int isNum = d && sqlite3_value_numeric_type(d) != SQLITE_TEXT;
+  sqlite3_value_free(d);
+  return isNum;
+}
+
 /* "column op v" (op FILTER_EQ ... FILTER_GE) with a column of affinity aff:
 ** the union of the rules of every affinity the comparison may have. */
 static void compare(int aff, int op, sqlite3_value *v, frule *r) {
@@ -467,7 +477,9 @@ static void compare(int aff, int op, sqlite3_value *v, frule *r) {
   } else {
     if (aff == FILTER_AFF_TEXT) aI[nI++] = I_TEXT;
     aI[nI++] = I_NONE; /* the other side is a TEXT or BLOB column */
-    if (vt == SQLITE_INTEGER || vt == SQLITE_FLOAT) aI[nI++] = I_NUM; /* a numeric column */
+    if (vt == SQLITE_INTEGER || vt == SQLITE_FLOAT || (vt == SQLITE_TEXT && !numeric_text(v))) {
+      aI[nI++] = I_NUM; /* a numeric column: a number, or text it could not convert */
+    }
   }
   for (i = 0; i < nI; i++) {
     sqlite3_value *d = sqlite3_value_dup(v);
