@@ -32,15 +32,23 @@ void expr_value(expr_ctx *x, sqlite3_str *s, cJSON *av) {
     return;
   }
   snprintf(buf, sizeof(buf), ":v%d", x->nvalue++);
-  cJSON_AddItemToObject(x->values, buf, av);
+  if (!cJSON_AddItemToObject(x->values, buf, av)) { /* the key's copy failed */
+    cJSON_Delete(av);
+    x->oom = 1;
+  }
   sqlite3_str_appendall(s, buf);
 }
 
 int expr_attach(expr_ctx *x, cJSON *request) {
   int oom = x->oom;
-  if (x->names) cJSON_AddItemToObject(request, "ExpressionAttributeNames", x->names);
-  if (x->values) cJSON_AddItemToObject(request, "ExpressionAttributeValues", x->values);
-  memset(x, 0, sizeof(*x));
+  if (x->names && cJSON_AddItemToObject(request, "ExpressionAttributeNames", x->names)) {
+    x->names = 0;
+  }
+  if (x->values && cJSON_AddItemToObject(request, "ExpressionAttributeValues", x->values)) {
+    x->values = 0;
+  }
+  if (x->names || x->values) oom = 1; /* not attached: freed here */
+  expr_reset(x);
   return oom ? SQLITE_NOMEM : SQLITE_OK;
 }
 

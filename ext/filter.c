@@ -117,10 +117,18 @@ static int cond_same(const fcond *x, const fcond *y) {
          (!x->a || av_type_of(x->a) == av_type_of(y->a)) && (!x->b || av_type_of(x->b) == av_type_of(y->b));
 }
 
-/* Add a cond (its values are taken over), unless it is there already. */
+/* Add a cond (its values are taken over), unless it is there already. A
+** cond without its value (av_new() out of memory) is r->oom: left out, the
+** rule would keep fewer items than SQLite. */
 static void rule_cond(frule *r, int kind, int op, cJSON *a, cJSON *b) {
   fcond c = {kind, op, a, b}, *p;
   int i;
+  if (kind == C_RANGE ? !a && !b : !a) {
+    r->oom = 1;
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    return;
+  }
   for (i = 0; i < r->ncond; i++) {
     if (cond_same(&r->acond[i], &c)) break;
   }

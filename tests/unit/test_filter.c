@@ -73,6 +73,13 @@ static char *readable(const char *z, const expr_ctx *x) {
 
 static char *zOut;
 
+/* cJSON allocations fail from the oomAt-th on, while armed (0: never). */
+static int oomAt, nAlloc, armed;
+static void *failing_malloc(size_t n) {
+  if (armed && oomAt > 0 && ++nAlloc >= oomAt) return 0;
+  return malloc(n);
+}
+
 /* The conditions a[0..n) as one FilterExpression, readable, or "TRUE" /
 ** "FALSE". */
 static const char *expression(filter_cond *a, int n) {
@@ -82,7 +89,10 @@ static const char *expression(filter_cond *a, int n) {
   memset(&x, 0, sizeof(x));
   sqlite3_free(zOut);
   zOut = 0;
+  armed = 1;
   rc = filter_expression(&x, a, n, &z, &res);
+  armed = 0;
+  if (rc == SQLITE_OK && x.oom) rc = SQLITE_NOMEM; /* as expr_attach reports it */
   if (rc != SQLITE_OK) zOut = sqlite3_mprintf("rc %d", rc);
   else if (res == FILTER_TRUE) zOut = sqlite3_mprintf(z || x.values ? "TRUE?" : "TRUE");
   else if (res == FILTER_FALSE) zOut = sqlite3_mprintf(z || x.values ? "FALSE?" : "FALSE");
@@ -507,6 +517,39 @@ static void test_pattern_prefix(void) {
   CHECK_STR(prefix("", 1), "(none)");
 }
 
+/* Out of memory anywhere in cJSON: SQLITE_NOMEM, or the whole expression
+** (never a part of it: a filter that lost a part is stricter than SQLite) */
+static void test_out_of_memory(void) {
+  static const struct { int aff, op; const char *zSql; } aCase[] = {
+      {BLOB_, LT, "'Pixel 3'"}, {NUM_, LE, "'abc'"},  {TEXT_, EQ, "'30'"},
+      {NUM_, GT, "30"},         {TEXT_, NE, "'x'"},   {BLOB_, GE, "x'01'"},
+      {NUM_, EQ, "1e300"},      {TEXT_, LT, "'1a'"},
+  };
+  cJSON_Hooks hooks = {failing_malloc, free};
+  int i;
+  cJSON_InitHooks(&hooks);
+  for (i = 0; i < (int)(sizeof(aCase) / sizeof(aCase[0])); i++) {
+    char *zWant = sqlite3_mprintf("%s", f(aCase[i].aff, aCase[i].op, aCase[i].zSql));
+    int k, nFailed = 0;
+    for (k = 1; k < 200; k++) {
+      const char *z;
+      oomAt = k;
+      nAlloc = 0;
+      z = f(aCase[i].aff, aCase[i].op, aCase[i].zSql);
+      oomAt = 0;
+      if (nAlloc < k) break; /* it never failed: every allocation seen */
+      nFailed++;
+      if (strcmp(z, "rc 7") != 0 && strcmp(z, zWant) != 0) {
+        CHECK_STR(z, zWant);
+        fprintf(stderr, "  case %d, allocation %d failing\n", i, k);
+      }
+    }
+    CHECK(nFailed > 0 && k < 200);
+    sqlite3_free(zWant);
+  }
+  cJSON_InitHooks(0);
+}
+
 int main(void) {
   sqlite3_open(":memory:", &db);
   RUN(test_affinity);
@@ -518,6 +561,7 @@ int main(void) {
   RUN(test_patterns);
   RUN(test_expression);
   RUN(test_pattern_prefix);
+  RUN(test_out_of_memory);
   values("1");
   sqlite3_value_free(aVal[0]);
   nVal = 0;
