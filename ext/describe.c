@@ -128,7 +128,9 @@ int describe_parse(const cJSON *resp, describe_table *d) {
   d->skType = k.zSk ? key_type(k.zSkType) : -1;
   d->usable = k.zPk && d->pkType >= 0 && (!k.zSk || d->skType >= 0);
   d->zStatus = dup(str_of(t, "TableStatus") ? str_of(t, "TableStatus") : "");
-  d->nBytes = cJSON_IsNumber(b) && b->valuedouble > 0 ? (sqlite3_int64)b->valuedouble : 0;
+  /* bounded before the conversion (a double past int64 is undefined) */
+  d->nBytes = !cJSON_IsNumber(b) || !(b->valuedouble > 0) ? 0
+              : b->valuedouble < 1e18 ? (sqlite3_int64)b->valuedouble : (sqlite3_int64)1e18;
   if ((k.zPk && !d->zPk) || (k.zSk && !d->zSk) || !d->zStatus || parse_indexes(t, d) != SQLITE_OK) {
     describe_clear(d);
     return SQLITE_NOMEM;

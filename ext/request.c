@@ -92,7 +92,10 @@ static int add_sort_condition(const dyn_vtab *v, const read_keys *rk, const plan
     lo = hi = 0;
   } else if (zPrefix) {
     cJSON *av = cJSON_CreateObject();
-    if (av) cJSON_AddStringToObject(av, "S", zPrefix);
+    if (av && !cJSON_AddStringToObject(av, "S", zPrefix)) {
+      cJSON_Delete(av);
+      av = 0; /* expr_value() makes it out of memory */
+    }
     sqlite3_str_appendall(s, " AND begins_with(");
     expr_name(x, s, v->aCol[rk->sk].name);
     sqlite3_str_appendall(s, ", ");

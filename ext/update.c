@@ -191,9 +191,15 @@ static int move_item(dyn_vtab *v, cJSON *key, cJSON *item, sqlite3_value **aVal)
       cJSON_Delete(req);
       return rc;
     }
-    cJSON_AddStringToObject(req, "TableName", v->args.table);
-    cJSON_AddItemToObject(req, "Key", cJSON_Duplicate(key, 1));
-    cJSON_AddTrueToObject(req, "ConsistentRead");
+    {
+      cJSON *k = cJSON_Duplicate(key, 1);
+      if (!cJSON_AddStringToObject(req, "TableName", v->args.table) ||
+          !cJSON_AddItemToObject(req, "Key", k) || !cJSON_AddTrueToObject(req, "ConsistentRead")) {
+        if (!cJSON_GetObjectItemCaseSensitive(req, "Key")) cJSON_Delete(k);
+        cJSON_Delete(req);
+        return SQLITE_NOMEM;
+      }
+    }
     rc = ddb_call(v->client, "GetItem", v->args.table, req, &resp, &zErr, 0);
     cJSON_Delete(req);
     if (rc != SQLITE_OK) return zErr ? table_error(v, rc, zErr) : rc;
@@ -247,8 +253,13 @@ static int update_one(dyn_vtab *v, sqlite3_value **argv) {
     const cJSON *e;
     if ((rc = build_item(v, aVal, 1, &item, &zErr)) != SQLITE_OK) goto done;
     cJSON_ArrayForEach(e, key) { /* an item without its key keeps the old one */
-      if (!cJSON_GetObjectItemCaseSensitive(item, e->string)) {
-        cJSON_AddItemToObject(item, e->string, cJSON_Duplicate(e, 1));
+      cJSON *copy;
+      if (cJSON_GetObjectItemCaseSensitive(item, e->string)) continue;
+      if (!(copy = cJSON_Duplicate(e, 1)) || !cJSON_AddItemToObject(item, e->string, copy)) {
+        cJSON_Delete(copy);
+        cJSON_Delete(item);
+        rc = SQLITE_NOMEM;
+        goto done;
       }
     }
     for (i = 0, e = key->child; e; e = e->next) {
@@ -285,13 +296,21 @@ static int update_one(dyn_vtab *v, sqlite3_value **argv) {
       expr_name(&x, remove, v->aCol[i].name);
     }
   }
+  /* a failed append leaves a string empty: out of memory is not "nothing" */
+  if (sqlite3_str_errcode(set) || sqlite3_str_errcode(remove) || x.oom) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
   if (sqlite3_str_length(set) + sqlite3_str_length(remove) == 0) goto done; /* nothing */
   sqlite3_str_appendall(set, sqlite3_str_value(remove) ? sqlite3_str_value(remove) : "");
   if (!(payload = cJSON_CreateObject())) {
     rc = SQLITE_NOMEM;
     goto done;
   }
-  cJSON_AddItemToObject(payload, "Key", key);
+  if (!cJSON_AddItemToObject(payload, "Key", key)) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
   key = 0;
   rc = expr_add_string(payload, "UpdateExpression", set);
   set = 0;

@@ -77,6 +77,9 @@ static void test_partial(void) {
       {"{}", 0, 0, "", 0, -1, -1, 0},
       {"{\"Table\":{\"TableStatus\":\"CREATING\"}}", 0, 0, "CREATING", 0, -1, -1, 0},
       {"{\"Table\":{\"TableStatus\":5,\"TableSizeBytes\":\"9\"}}", 0, 0, "", 0, -1, -1, 0},
+      /* sizes past int64 are held at 1e18 (the conversion would be undefined) */
+      {"{\"Table\":{\"TableSizeBytes\":1e300}}", 0, 0, "", 0, -1, -1, 1000000000000000000LL},
+      {"{\"Table\":{\"TableSizeBytes\":12345678901234}}", 0, 0, "", 0, -1, -1, 12345678901234LL},
       /* a key without its AttributeDefinition is not usable */
       {"{\"Table\":{\"KeySchema\":[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}]}}", "id", 0,
        "", 0, -1, -1, 0},
