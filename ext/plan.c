@@ -606,6 +606,12 @@ static int number_key_from_double(double r, int op, cJSON **pAv) {
   return *pAv ? KEY_VALUE : -1;
 }
 
+/* An empty string or blob is below every key of its type (DynamoDB keys
+** are never empty): true of every key for > and >=, of none otherwise. */
+static int below_every_key(int op) {
+  return op == SQLITE_INDEX_CONSTRAINT_GT || op == SQLITE_INDEX_CONSTRAINT_GE ? KEY_ALL : KEY_NONE;
+}
+
 int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv) {
   int vt = sqlite3_value_type(v);
   *pAv = 0;
@@ -619,6 +625,7 @@ int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv) {
       if ((int)strlen(z) != sqlite3_value_bytes(v) || !av_utf8_valid(z, sqlite3_value_bytes(v))) {
         return KEY_NUL;
       }
+      if (!*z) return below_every_key(op);
       *pAv = key_av(AV_S, z);
       return *pAv ? KEY_VALUE : KEY_OOM;
     }
@@ -659,7 +666,9 @@ int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv) {
       return cross_class(CLS_NUM, CLS_BLOB, op);
     case AV_B:
       if (vt == SQLITE_BLOB) {
-        char *z = av_base64_encode(sqlite3_value_blob(v), sqlite3_value_bytes(v));
+        char *z;
+        if (sqlite3_value_bytes(v) == 0) return below_every_key(op);
+        z = av_base64_encode(sqlite3_value_blob(v), sqlite3_value_bytes(v));
         if (!z) return -1;
         *pAv = key_av(AV_B, z);
         sqlite3_free(z);

@@ -163,6 +163,22 @@ def test_a_bound_beside_a_pattern_still_holds():
     eq([o for o, r in reqs], ["Query"] * 3)
 
 
+def test_an_empty_key_value_matches_nothing_and_is_below_every_key():
+    # DynamoDB refuses '' as a key value; no key is '', every key is above it
+    items = [{"uuid": "p", "timestamp": ts} for ts in ("a", "b")]
+    name = tracks_table(items=items)
+    out, reqs = run(name, "\n".join([
+        "SELECT count(*) FROM t WHERE uuid = '';",
+        "SELECT count(*) FROM t WHERE uuid = 'p' AND timestamp = '';",
+        "SELECT count(*) FROM t WHERE uuid = 'p' AND timestamp > '';",
+        "SELECT count(*) FROM t WHERE uuid = 'p' AND timestamp <= '';",
+        "SELECT count(*) FROM t WHERE uuid IN ('', 'p');",
+    ]))
+    eq(out, ["0", "0", "2", "0", "2"])
+    eq([(o, r.get("KeyConditionExpression")) for o, r in reqs],
+       [("Query", "#n0 = :v0"), ("Query", "#n0 = :v0")])
+
+
 def test_full_scan_follows_every_page():
     big = "x" * 900
     items = [{"uuid": "s%04d" % i, "timestamp": "t", "pad": big} for i in range(1500)]
