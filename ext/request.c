@@ -168,6 +168,41 @@ static int add_filter(const dyn_vtab *v, const plan_args *p, cJSON *req, expr_ct
   return rc;
 }
 
+typedef struct text_key {
+  char *zText;     /* av_key_text of key */
+  cJSON *key;
+} text_key;
+
+static int text_key_cmp(const void *a, const void *b) {
+  return strcmp(((const text_key *)a)->zText, ((const text_key *)b)->zText);
+}
+
+/* Each partition key once: values SQLite tells apart may make one key (5
+** and '5' for an S key, 1 and 1.0 for an N key). A Query sent twice would
+** return its rows twice, and BatchGetItem refuses a key given twice. */
+static int distinct_keys(cJSON *keys) {
+  int n = cJSON_GetArraySize(keys), i, rc = SQLITE_OK;
+  text_key *a;
+  if (n < 2) return SQLITE_OK;
+  if (!(a = sqlite3_malloc64(sizeof(*a) * n))) return SQLITE_NOMEM;
+  for (i = 0; i < n; i++) { /* {"S": "5"}: "S:5" */
+    a[i].key = cJSON_DetachItemFromArray(keys, 0);
+    a[i].zText = sqlite3_mprintf("%s:%s", a[i].key->child->string, a[i].key->child->valuestring);
+    if (!a[i].zText) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK) qsort(a, n, sizeof(*a), text_key_cmp);
+  for (i = 0; i < n; i++) {
+    if (rc == SQLITE_OK && (i == 0 || strcmp(a[i].zText, a[i - 1].zText) != 0) &&
+        cJSON_AddItemToArray(keys, a[i].key)) {
+      a[i].key = 0;
+    }
+    cJSON_Delete(a[i].key);
+  }
+  for (i = 0; i < n; i++) sqlite3_free(a[i].zText);
+  sqlite3_free(a);
+  return rc;
+}
+
 /* The partition-key values to visit: one, or each of an IN list. */
 static int collect_keys(const dyn_vtab *v, const read_keys *rk, const plan_args *p, cJSON *keys,
                         char **pzErr) {
@@ -186,7 +221,7 @@ static int collect_keys(const dyn_vtab *v, const read_keys *rk, const plan_args 
     if (k < 0) return key_error(v, k, pzErr);
     if (k == KEY_VALUE) cJSON_AddItemToArray(keys, av);
   }
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+  return rc == SQLITE_DONE ? distinct_keys(keys) : rc;
 }
 
 /* The key a _key text names: a JSON object holding exactly this table's
@@ -216,15 +251,6 @@ none:
   sqlite3_free(zErr);
   cJSON_Delete(key);
   return 0;
-}
-
-typedef struct text_key {
-  char *zText;     /* av_key_text of key */
-  cJSON *key;
-} text_key;
-
-static int text_key_cmp(const void *a, const void *b) {
-  return strcmp(((const text_key *)a)->zText, ((const text_key *)b)->zText);
 }
 
 /* PLAN_KEY: the whole keys the _key value (or each of its IN list) names,
@@ -277,9 +303,8 @@ static int collect_whole_keys(const dyn_vtab *v, const plan_args *p, cJSON *keys
 ** request (TableName, the Key template, the projection, ConsistentRead)
 ** becomes {"RequestItems": {TABLE: {"Keys": [...], projection,
 ** ConsistentRead}}}, and r->keys the whole keys; request_next_batch()
-** fills Keys from them. They are distinct, as BatchGetItem requires:
-** SQLite gives an IN list's values once each, and two values SQLite tells
-** apart never make one key (plan_key_value). */
+** fills Keys from them. They are distinct, as BatchGetItem requires
+** (distinct_keys, collect_whole_keys). */
 static int batch_request(const dyn_vtab *v, read_request *r, int whole) {
   cJSON *req = r->req, *tmpl, *out = cJSON_CreateObject(), *all = cJSON_CreateArray(), *ri, *k;
   const char *zPk = v->aCol[v->pk].name;

@@ -117,6 +117,27 @@ def test_in_list_is_one_query_per_value():
     eq({o for o, r in reqs}, {"Query"})
 
 
+def test_values_that_make_one_key_are_read_once():
+    # 5 and '5' are two values to SQLite and one S key, 1 and 1.0 one N key:
+    # each key is read once (a second Query returned its rows twice, and
+    # BatchGetItem refuses a key given twice)
+    name = tracks_table(items=[{"uuid": "5", "timestamp": ts} for ts in ("a", "b")])
+    num = tracks_table(items=[{"id": 1, "timestamp": ts} for ts in ("a", "b")], pk=("id", "N"))
+    out, reqs = run(name, "\n".join([
+        "CREATE VIRTUAL TABLE n USING dynamo(table=%s, id INTEGER, timestamp TEXT);" % num,
+        "CREATE TEMP TABLE k(v); INSERT INTO k VALUES (5), ('5'), (1), (1.0);",
+        "SELECT count(*) FROM t WHERE uuid IN (SELECT v FROM k);",
+        "SELECT count(*) FROM t WHERE uuid IN (SELECT v FROM k) AND timestamp = 'a';",
+        "SELECT count(*) FROM n WHERE id IN (SELECT v FROM k);",
+        "SELECT count(*) FROM n WHERE id IN (SELECT v FROM k) AND timestamp = 'b';",
+    ]))
+    eq(out, ["2", "1", "2", "1"])
+    # keys "5" and "1" (S), 5 and 1 (N): two Queries, two keys in one batch
+    eq([o for o, r in reqs], ["Query", "Query", "BatchGetItem"] * 2)
+    eq([len(r["RequestItems"][tb]["Keys"]) for o, r in reqs if o == "BatchGetItem"
+        for tb in r["RequestItems"]], [2, 2])
+
+
 def test_join_on_the_key_is_one_getitem_per_outer_row():
     name = tracks_table(items=ITEMS)
     keys = ITEMS[3:6]
