@@ -198,6 +198,12 @@ static int filter_of(const plan_input *in, const key_choice *k, int flags, int i
       op != FILTER_NOTNULL) {
     return 0;
   }
+  /* an index filters only what it projects (DynamoDB refuses the rest; a
+  ** local index reads the rest from the table, after the filter) */
+  if (k->iIndex >= 0 &&
+      !(in->aIndex[k->iIndex].covers & ((sqlite3_uint64)1 << (c->iColumn < 63 ? c->iColumn : 63)))) {
+    return 0;
+  }
   /* an IN list SQLite cannot hand over whole (sqlite3_vtab_in tells only
   ** for the first 32 constraints) would be a Scan per value */
   if (op == FILTER_EQ && i >= 32) return 0;

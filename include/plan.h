@@ -77,7 +77,9 @@ typedef struct plan_index {
   int sk_text;
   int sk_exact;
   int global;                  /* a GSI: it must hold every column used */
-  sqlite3_uint64 covers;       /* colUsed bits of what it holds (a GSI) */
+  sqlite3_uint64 covers;       /* colUsed bits of what it holds: a GSI must
+                               ** hold every column used, and any index
+                               ** every column it filters */
 } plan_index;
 
 typedef struct plan_input {

@@ -970,6 +970,22 @@ static void test_filters(void) {
     in.nindex = 0;
     in.aIndex = 0;
   }
+  { /* an index filters only the attributes it projects (a local index
+    ** with INCLUDE: DynamoDB refuses a filter on the others) */
+    plan_index x[] = {{"byLat", UUID, LAT, AV_S, AV_N, 0, 0, 0, BIT(UUID) | BIT(TS) | BIT(LAT)}};
+    plan_constraint c[] = {C(UUID, EQ), C(LAT, GT), C(SPEED, GT)};
+    in.nindex = 1;
+    in.aIndex = x;
+    BEST_C(c);
+    CHECK(strstr(out.idxStr, "Query INDEX byLat uuid=? latitude>?") == out.idxStr);
+    CHECK(strstr(out.idxStr, "FILTER") == 0);
+    CHECK(usage_is(2, 0, 0, 0));
+    x[0].covers |= BIT(SPEED);
+    BEST_C(c);
+    CHECK(strstr(out.idxStr, "Query INDEX byLat uuid=? latitude>? FILTER speed>?") == out.idxStr);
+    in.nindex = 0;
+    in.aIndex = 0;
+  }
   { /* a Scan on a key: a filter like any other */
     plan_constraint c[] = {C(TS, GE), C(UUID, NE)};
     BEST_C(c);
