@@ -177,6 +177,23 @@ static int text_key_cmp(const void *a, const void *b) {
   return strcmp(((const text_key *)a)->zText, ((const text_key *)b)->zText);
 }
 
+/* Append each key of a[0..n) to keys once, in the order of their texts,
+** when rc is SQLITE_OK; frees a and what it holds either way. */
+static int append_distinct(text_key *a, int n, int rc, cJSON *keys) {
+  int i;
+  if (rc == SQLITE_OK && n > 1) qsort(a, n, sizeof(*a), text_key_cmp);
+  for (i = 0; i < n; i++) { /* the texts are freed after: a[i - 1] is read */
+    if (rc == SQLITE_OK && (i == 0 || strcmp(a[i].zText, a[i - 1].zText) != 0) &&
+        cJSON_AddItemToArray(keys, a[i].key)) {
+      a[i].key = 0;
+    }
+    cJSON_Delete(a[i].key);
+  }
+  for (i = 0; i < n; i++) sqlite3_free(a[i].zText);
+  sqlite3_free(a);
+  return rc;
+}
+
 /* Each partition key once: values SQLite tells apart may make one key (5
 ** and '5' for an S key, 1 and 1.0 for an N key). A Query sent twice would
 ** return its rows twice, and BatchGetItem refuses a key given twice. */
@@ -190,17 +207,7 @@ static int distinct_keys(cJSON *keys) {
     a[i].zText = sqlite3_mprintf("%s:%s", a[i].key->child->string, a[i].key->child->valuestring);
     if (!a[i].zText) rc = SQLITE_NOMEM;
   }
-  if (rc == SQLITE_OK) qsort(a, n, sizeof(*a), text_key_cmp);
-  for (i = 0; i < n; i++) {
-    if (rc == SQLITE_OK && (i == 0 || strcmp(a[i].zText, a[i - 1].zText) != 0) &&
-        cJSON_AddItemToArray(keys, a[i].key)) {
-      a[i].key = 0;
-    }
-    cJSON_Delete(a[i].key);
-  }
-  for (i = 0; i < n; i++) sqlite3_free(a[i].zText);
-  sqlite3_free(a);
-  return rc;
+  return append_distinct(a, n, rc, keys);
 }
 
 /* The partition-key values to visit: one, or each of an IN list. */
@@ -260,7 +267,7 @@ static int collect_whole_keys(const dyn_vtab *v, const plan_args *p, cJSON *keys
   const char *zSk = v->sk >= 0 ? v->aCol[v->sk].name : 0;
   text_key *a = 0;
   sqlite3_value *e = 0;
-  int n = 0, nAlloc = 0, i, nomem = 0, rc;
+  int n = 0, nAlloc = 0, nomem = 0, rc;
   if (p->flags & PLAN_PK_IN) {
     rc = sqlite3_vtab_in_first(p->key, &e);
   } else {
@@ -286,17 +293,7 @@ static int collect_whole_keys(const dyn_vtab *v, const plan_args *p, cJSON *keys
   }
   if (rc == SQLITE_DONE) rc = SQLITE_OK;
   if (rc == SQLITE_OK && nomem) rc = SQLITE_NOMEM;
-  if (n > 1) qsort(a, n, sizeof(*a), text_key_cmp);
-  for (i = 0; i < n; i++) { /* each key once; the texts are freed after */
-    if (rc == SQLITE_OK && (i == 0 || strcmp(a[i].zText, a[i - 1].zText) != 0) &&
-        cJSON_AddItemToArray(keys, a[i].key)) {
-      a[i].key = 0;
-    }
-    cJSON_Delete(a[i].key);
-  }
-  for (i = 0; i < n; i++) sqlite3_free(a[i].zText);
-  sqlite3_free(a);
-  return rc;
+  return append_distinct(a, n, rc, keys);
 }
 
 /* A GetItem plan over several partition keys becomes BatchGetItem: the
