@@ -64,7 +64,7 @@ dynamo.so: $(OBJS)
 build/unit/%.o: ext/%.c $(HDRS) build/mode | build/unit
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -DSQLITE_CORE -c $< -o $@
 
-build/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(UNIT_OBJS) | build/unit
+build/unit/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(UNIT_OBJS) | build/unit
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -DSQLITE_CORE -o $@ $< $(UNIT_OBJS) \
 	  $(PKG_LIBS) -lsqlite3 -lm
 

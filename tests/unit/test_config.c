@@ -11,6 +11,7 @@
 */
 #include "config.h"
 #include "check.h"
+#include "budget.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -1154,20 +1155,6 @@ static void test_free(void) {
 
 /* Every allocation failing in turn: SQLITE_NOMEM, *out zeroed, no leak
 ** (under -fsanitize=address). */
-static sqlite3_mem_methods real_mem;
-static int alloc_budget = -1; /* allocations left; -1: unlimited */
-
-static int spend(void) {
-  if (alloc_budget < 0) return 1;
-  if (alloc_budget == 0) return 0;
-  alloc_budget--;
-  return 1;
-}
-static void *budget_malloc(int n) { return spend() ? real_mem.xMalloc(n) : 0; }
-static void *budget_realloc(void *p, int n) {
-  return spend() ? real_mem.xRealloc(p, n) : 0;
-}
-
 static void test_out_of_memory(void) {
   /* static keys; a chain of roles down to IAM Identity Center; web
   ** identity, the container, instance metadata (the last resort) */
@@ -1213,12 +1200,7 @@ static void test_out_of_memory(void) {
 }
 
 int main(void) {
-  sqlite3_mem_methods mem;
-  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem);
-  mem = real_mem;
-  mem.xMalloc = budget_malloc;
-  mem.xRealloc = budget_realloc;
-  sqlite3_config(SQLITE_CONFIG_MALLOC, &mem);
+  budget_install();
 
   char tmpl[] = "/tmp/test_config.XXXXXX";
   if (!mkdtemp(tmpl)) {

@@ -7,6 +7,7 @@
 */
 #include "credparse.h"
 #include "check.h"
+#include "budget.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -513,18 +514,6 @@ static void test_sso_token(void) {
 
 /* ---- memory ------------------------------------------------------------- */
 
-static sqlite3_mem_methods real_mem;
-static int alloc_budget = -1;
-
-static int spend(void) {
-  if (alloc_budget < 0) return 1;
-  if (alloc_budget == 0) return 0;
-  alloc_budget--;
-  return 1;
-}
-static void *budget_malloc(int n) { return spend() ? real_mem.xMalloc(n) : 0; }
-static void *budget_realloc(void *p, int n) { return spend() ? real_mem.xRealloc(p, n) : 0; }
-
 /* Every parser with each allocation failing in turn: SQLITE_NOMEM, never a
 ** crash or a leak (ASan), and at last success. */
 static void test_out_of_memory(void) {
@@ -600,12 +589,7 @@ static void test_out_of_memory(void) {
 }
 
 int main(void) {
-  sqlite3_mem_methods mem;
-  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem);
-  mem = real_mem;
-  mem.xMalloc = budget_malloc;
-  mem.xRealloc = budget_realloc;
-  sqlite3_config(SQLITE_CONFIG_MALLOC, &mem);
+  budget_install();
 
   RUN(test_time);
   RUN(test_sts);
