@@ -24,8 +24,8 @@ CFLAGS    ?= -O2 -g
 
 # ASSERT=1 keeps the assert()s that state the code's invariants (make test
 # and the sanitizer, valgrind and fuzz builds); a release build leaves them
-# out with -DNDEBUG, as SQLite does. build/mode holds the choice, so objects
-# built the other way are rebuilt.
+# out with -DNDEBUG, as SQLite does. build/mode holds that choice and CFLAGS,
+# so objects built another way (asserts, sanitizers, optimisation) are rebuilt.
 ASSERT    ?= 0
 MODE      := $(if $(filter 1,$(ASSERT)),,-DNDEBUG)
 
@@ -76,14 +76,15 @@ build/commit: FORCE | build/ext
 	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' > $@
 build/ext/dynamo.o build/unit/dynamo.o: build/commit
 build/mode: FORCE | build/ext
-	@echo '$(MODE)' | cmp -s - $@ || echo '$(MODE)' > $@
+	@echo '$(MODE) $(CFLAGS)' | cmp -s - $@ || echo '$(MODE) $(CFLAGS)' > $@
 FORCE:
 
 build/ext build/unit:
 	mkdir -p $@
 
 # SQLite's .load dynamo asks the dynamic loader for dynamo.so: refresh its
-# cache when installing into the live system.
+# cache when installing into the live system. (The tests install the library
+# they are testing with `make -o dynamo.so install`: never rebuilt.)
 install: dynamo.so
 	install -d $(DESTDIR)$(LIBDIR)
 	install -m 0644 dynamo.so $(DESTDIR)$(LIBDIR)/dynamo.so
@@ -101,7 +102,7 @@ deps:
 
 test: deps
 	$(MAKE) -j$(JOBS) dynamo.so unit ASSERT=1
-	tests/run.sh --server $(SERVER)
+	tests/run.sh --server $(SERVER) --asserts
 
 test-unit:
 	$(MAKE) -j$(JOBS) unit ASSERT=1
@@ -110,7 +111,7 @@ test-unit:
 test-asan: deps
 	$(MAKE) clean
 	$(MAKE) -j$(JOBS) dynamo.so unit ASSERT=1 CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
-	tests/run.sh --server $(SERVER) --asan; status=$$?; $(MAKE) clean; exit $$status
+	tests/run.sh --server $(SERVER) --asan --asserts; status=$$?; $(MAKE) clean; exit $$status
 
 # The same tests under valgrind memcheck (a normal build, hence the clean:
 # no object left by test-asan): errors and definite leaks fail;
@@ -119,7 +120,7 @@ test-asan: deps
 test-valgrind: deps
 	$(MAKE) clean
 	$(MAKE) -j$(JOBS) dynamo.so unit ASSERT=1
-	tests/run.sh --server $(SERVER) --valgrind
+	tests/run.sh --server $(SERVER) --valgrind --asserts
 
 # libFuzzer targets (clang): build them into build/fuzz and run each for
 # FUZZ_SECONDS from the seeds in tests/fuzz/corpus (see tests/fuzz/run.sh).

@@ -5,7 +5,7 @@
 # always stops.
 #
 #   tests/run.sh [--server dynamodb-local|dynalite] [--asan | --valgrind]
-#                [--unit-only] [-k PATTERN]...
+#                [--asserts] [--unit-only] [-k PATTERN]...
 #
 # Build first (make dynamo.so unit, or make test / make test-asan /
 # make test-valgrind, which do it all). --valgrind runs the unit binaries,
@@ -14,6 +14,10 @@
 # The last line printed is the sum 'N passed, N failed, N skipped' (the
 # unit binaries skip nothing; an e2e test skips where it cannot run on
 # this server); the exit status is non-zero if anything failed.
+# The e2e stage checks that dynamo.so is the library it means to test, before
+# and after the tests (counted as a failure if not): the same bytes at the
+# end as at the start, AddressSanitizer's imports with --asan, and
+# assert()'s with --asserts (an ASSERT=1 build, as make test builds).
 #
 # Environment: UNIT_TIMEOUT (s, per binary, default 300), E2E_TIMEOUT (s,
 # default 3000, 7200 with --valgrind), KEEP_STATE=1 keeps the server's
@@ -27,12 +31,13 @@ PY=/usr/bin/python3    # Debian's: its sqlite3 module can load extensions
 
 server=dynamodb-local
 asan=0
+asserts=0
 valgrind=0
 unit_only=0
 patterns=()
 
 usage() {
-    sed -n '2,17s/^# \{0,1\}//p' "$0"
+    sed -n '2,22s/^# \{0,1\}//p' "$0"
     exit 2
 }
 
@@ -42,6 +47,7 @@ while [ $# -gt 0 ]; do
         --server=*) server=${1#*=}; shift ;;
         --asan) asan=1; shift ;;
         --valgrind) valgrind=1; shift ;;
+        --asserts) asserts=1; shift ;;
         --unit-only) unit_only=1; shift ;;
         -k) [ $# -ge 2 ] || usage; patterns+=(-k "$2"); shift 2 ;;
         -k*) patterns+=(-k "${1#-k}"); shift ;;
@@ -151,6 +157,22 @@ if [ "$valgrind" = 1 ]; then
         --suppressions="$ROOT/tests/valgrind.supp")
 fi
 
+# library_problem: print what is wrong with dynamo.so as the library these
+# tests mean to test (nothing when it is right): it must exist, import
+# AddressSanitizer's runtime under --asan, and assert()'s with --asserts.
+library_problem() {
+    local so=$ROOT/dynamo.so imports
+    [ -f "$so" ] || { echo "$so does not exist"; return; }
+    imports=$(nm -D --undefined-only "$so" 2>/dev/null)
+    if [ "$asan" = 1 ] && ! grep -q ' __asan_' <<<"$imports"; then
+        echo "$so is not instrumented: no __asan_ import (not an ASan build)"
+    fi
+    if [ "$asserts" = 1 ] && ! grep -q ' __assert_fail' <<<"$imports"; then
+        echo "$so has its assert()s compiled out (not an ASSERT=1 build)"
+    fi
+}
+library_hash() { sha256sum "$ROOT/dynamo.so" 2>/dev/null | cut -d' ' -f1; }
+
 # --- unit tests ------------------------------------------------------------
 bins=()
 for f in build/unit/test_*; do
@@ -199,6 +221,8 @@ if [ "$unit_only" = 0 ]; then
         [ "$valgrind" = 1 ] && label+=" (under valgrind)"
         stage "$label"
         [ -f dynamo.so ] || echo "note: $ROOT/dynamo.so is not built (make dynamo.so)"
+        lib_before=$(library_problem)
+        hash_before=$(library_hash)
         # A hermetic AWS environment: nothing from the developer's own
         # configuration, profiles or real credentials may leak in.
         for v in $(compgen -e | grep '^AWS_'); do unset "$v"; done
@@ -246,6 +270,20 @@ if [ "$unit_only" = 0 ]; then
             run_tee "$out" timeout --foreground -k 30 "${E2E_TIMEOUT:-3000}" \
                 "${runner[@]}"
         fi
+        lib_failed=0
+        lib_after=$(library_problem)
+        hash_after=$(library_hash)
+        for problem in "$lib_before" "$lib_after"; do
+            [ -n "$problem" ] || continue
+            echo "-- the library tested: $problem: counted as 1 failed"
+            lib_failed=$((lib_failed + 1))
+        done
+        if [ "$hash_before" != "$hash_after" ]; then
+            echo "-- dynamo.so changed while the e2e tests ran (sha256 $hash_before," \
+                 "now $hash_after): the tests after the change did not test the build" \
+                 "they started with: counted as 1 failed"
+            lib_failed=$((lib_failed + 1))
+        fi
         vg_failed=0
         if [ "$valgrind" = 1 ]; then
             for f in "$tmp"/vg/e2e.*.log; do
@@ -260,7 +298,7 @@ if [ "$unit_only" = 0 ]; then
         fi
         if closing_line "$out"; then
             e2e_passed=$cl_passed
-            e2e_failed=$((cl_failed + vg_failed))
+            e2e_failed=$((cl_failed + vg_failed + lib_failed))
             e2e_skipped=$cl_skipped
             if [ "$rc" -ne 0 ] && [ "$e2e_failed" -eq 0 ]; then
                 echo "-- e2e runner: $(describe_rc "$rc"): counted as 1 failed"
@@ -270,7 +308,7 @@ if [ "$unit_only" = 0 ]; then
             # The runner died: keep the results it printed, add 1 failure.
             e2e_passed=$(grep -c '^ok - ' "$out")
             e2e_skipped=$(grep -c '^skip - ' "$out")
-            e2e_failed=$(( $(grep -c '^FAIL - ' "$out") + 1 + vg_failed ))
+            e2e_failed=$(( $(grep -c '^FAIL - ' "$out") + 1 + vg_failed + lib_failed ))
             echo "-- e2e runner died ($(describe_rc "$rc")) in" \
                  "$(cat "$E2E_CURRENT_FILE" 2>/dev/null || echo '?'): counted as 1 failed"
         fi

@@ -47,11 +47,20 @@ def test_shell_loads_it():
 def test_make_install_then_load_by_name_from_anywhere():
     with tempfile.TemporaryDirectory() as d:
         dest = os.path.join(d, "root")
-        r = subprocess.run(["make", "-s", "-C", ROOT, "install", "DESTDIR=" + dest,
-                            "PREFIX=/opt/dyn"], capture_output=True, text=True)
+        # -o dynamo.so: install the library under test as it is. A plain
+        # `make install` would rebuild it in release mode (no asserts, no
+        # sanitizer) for every test after this one.
+        with open(os.environ["DYNAMO_SO"], "rb") as f:
+            tested = f.read()
+        r = subprocess.run(["make", "-s", "-C", ROOT, "-o", "dynamo.so", "install",
+                            "DESTDIR=" + dest, "PREFIX=/opt/dyn"], capture_output=True, text=True)
         eq(r.returncode, 0, r.stderr)
         libdir = os.path.join(dest, "opt/dyn/lib")
         assert os.path.exists(os.path.join(libdir, "dynamo.so")), os.listdir(dest)
+        with open(os.path.join(libdir, "dynamo.so"), "rb") as f:
+            assert f.read() == tested, "make install installed another build than the one tested"
+        with open(os.environ["DYNAMO_SO"], "rb") as f:
+            assert f.read() == tested, "make install rebuilt the library under test"
         env = dict(os.environ, LD_LIBRARY_PATH=libdir)
         p = subprocess.run(["sqlite3", ":memory:"], input=".load dynamo\nSELECT dynamo_version();\n",
                            capture_output=True, text=True, cwd=d, env=env)
