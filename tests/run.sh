@@ -70,7 +70,7 @@ now_ms() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
 secs_since() { local d=$(( $(now_ms) - $1 )); printf '%d.%d' $((d / 1000)) $((d % 1000 / 100)); }
 
 t_start=$(now_ms)
-unit_passed=0 unit_failed=0 unit_bins=0
+unit_passed=0 unit_failed=0 unit_bins=0 unit_checks=0
 e2e_passed=0 e2e_failed=0 e2e_skipped=0
 state=""
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dynamo-run.XXXXXX") || exit 2
@@ -195,6 +195,8 @@ for bin in "${bins[@]}"; do
     else
         run_tee "$out" timeout --foreground -k 10 "${UNIT_TIMEOUT:-300}" "$bin"
     fi
+    checks=$(sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$out" | tail -n 1)
+    [ -n "$checks" ] && unit_checks=$((unit_checks + ${checks% *} + ${checks#* }))
     if closing_line "$out"; then
         unit_passed=$((unit_passed + cl_passed))
         unit_failed=$((unit_failed + cl_failed))
@@ -331,7 +333,7 @@ passed=$((unit_passed + e2e_passed))
 failed=$((unit_failed + e2e_failed))
 skipped=$e2e_skipped
 stage "summary"
-echo "unit tests ($(plural "$unit_bins" binary binaries)): passed $unit_passed, failed $unit_failed"
+echo "unit tests ($(plural "$unit_bins" binary binaries), $unit_checks checks): passed $unit_passed, failed $unit_failed"
 if [ "$unit_only" = 0 ]; then
     echo "e2e tests ($server$([ "$asan" = 1 ] && echo ', asan')$([ "$valgrind" = 1 ] && echo ', valgrind')): passed $e2e_passed, failed $e2e_failed, skipped $e2e_skipped"
 fi

@@ -2,7 +2,12 @@
 ** A minimal test harness for the unit tests of the pure modules. Each
 ** tests/unit/test_*.c is its own program: it defines test functions, lists
 ** them in main() with RUN(), and ends with CHECK_DONE(), which prints the
-** closing line "N passed, N failed" that tests/run.sh adds up.
+** number of checks on one line and then the closing line "N passed, N
+** failed" that tests/run.sh adds up: it counts test functions, one failed
+** when any of its checks failed or it made none, so that a test lost or
+** emptied shows in the count.
+** (Test functions are static: one defined and not RUN() is an unused
+** function, which -Wall -Werror refuses.)
 */
 #ifndef DYNAMO_CHECK_H
 #define DYNAMO_CHECK_H
@@ -11,6 +16,7 @@
 #include <string.h>
 
 static int check_passed, check_failed;
+static int check_tests_passed, check_tests_failed;
 static const char *check_current = "";
 
 #define CHECK(cond)                                                        \
@@ -48,13 +54,21 @@ static const char *check_current = "";
 
 #define RUN(fn)                                                            \
   do {                                                                     \
+    int failed_before_ = check_failed, made_before_ = check_passed + check_failed; \
     check_current = #fn;                                                   \
     fn();                                                                  \
+    if (check_passed + check_failed == made_before_) {                    \
+      fprintf(stderr, "FAIL %s: made no check\n", #fn);                   \
+      check_tests_failed++;                                                \
+    } else if (check_failed > failed_before_) check_tests_failed++;        \
+    else check_tests_passed++;                                             \
   } while (0)
 
 #define CHECK_DONE()                                                       \
   do {                                                                     \
-    printf("%d passed, %d failed\n", check_passed, check_failed);         \
+    printf("checks: %d passed, %d failed\n", check_passed, check_failed);  \
+    printf("%d passed, %d failed\n", check_tests_passed,                   \
+           check_tests_failed);                                            \
     return check_failed ? 1 : 0;                                           \
   } while (0)
 
