@@ -33,22 +33,25 @@ static int describe(dyn_vtab *v, describe_table *d, cJSON **pResp, char *zType, 
 }
 
 /* Poll DescribeTable while the table is CREATING (some servers answer
-** CreateTable so), sleeping 100 ms, growing to 1 s, for a bounded time. */
+** CreateTable so), sleeping 100 ms, growing to 1 s, until the sleeps add up
+** to the bound: the polls are the same however long each DescribeTable
+** takes. */
 static int wait_active(dyn_vtab *v, describe_table *d, char **pzErr) {
-  long bound = create_wait_bound_ms(getenv("DYNAMO_CREATE_WAIT_MS"));
-  sqlite3_int64 deadline = ddb_clock_ms() + bound, left;
+  long bound = create_wait_bound_ms(getenv("DYNAMO_CREATE_WAIT_MS")), slept = 0;
   char zType[DDB_TYPE_SIZE];
   int attempt, rc;
   for (attempt = 0; strcmp(d->zStatus, "CREATING") == 0; attempt++) {
-    long ms = create_wait_ms(attempt);
-    if ((left = deadline - ddb_clock_ms()) <= 0) {
+    long ms = create_wait_ms(attempt), left = bound - slept;
+    if (left <= 0) {
       *pzErr = sqlite3_mprintf(
           "dynamo: waiting for %s to become ACTIVE: still CREATING after %ld %s (DescribeTable's "
           "TableStatus); run this CREATE VIRTUAL TABLE again once it is ACTIVE",
           v->args.table, bound % 1000 ? bound : bound / 1000, bound % 1000 ? "ms" : "s");
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    sqlite3_sleep((int)(ms < left ? ms : left));
+    if (ms > left) ms = left;
+    sqlite3_sleep((int)ms);
+    slept += ms;
     if ((rc = describe(v, d, 0, zType, pzErr)) != SQLITE_OK) return rc;
   }
   return SQLITE_OK;

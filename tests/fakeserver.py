@@ -7,6 +7,7 @@ throttling, 5xx, HTML error pages, bodies that are not JSON.
                           (200, {"Items": [...]}))
         ... endpoint fs.url ...
         fs.requests  -> [(operation, headers, body dict or raw bytes), ...]
+        fs.arrived   -> [time.monotonic() when each of them arrived, ...]
 
 Each request takes the next scripted answer for its operation: (status,
 body[, content type[, seconds to wait first]]); a body that is a dict is
@@ -15,6 +16,10 @@ sent as JSON, bytes as they are. An operation with no answer left gets a
 serves HTTPS instead. fs.hold(op, n) keeps every answer to op until n
 requests for it have come (or `timeout` seconds have passed): a client that
 sends them one after another waits out the timeout and shows it.
+An answer whose wait is FakeServer.UNTIL_RELEASED is kept until
+fs.release() (or 30 s); fs.answered lists the operations answered, in
+order, so a test can show that the client gave up on an answer the fake
+still held, without timing anything.
 """
 
 import http.server
@@ -25,8 +30,13 @@ import time
 
 
 class FakeServer:
+    UNTIL_RELEASED = "until released"
+
     def __init__(self, tls=None):
         self.requests = []
+        self.arrived = []  # time.monotonic() of each request's arrival
+        self.answered = []
+        self._released = threading.Event()
         self._scripts = {}
         self._holds = {}
         self._lock = threading.Lock()
@@ -49,6 +59,7 @@ class FakeServer:
                     body = raw
                 with outer._lock:
                     outer.requests.append((op, dict(self.headers), body))
+                    outer.arrived.append(time.monotonic())
                     outer._arrived.notify_all()
                     hold = outer._holds.get(op)
                     if hold:
@@ -59,14 +70,21 @@ class FakeServer:
                               "message": "fakeserver: no answer scripted for " + op})
                 status, payload = answer[0], answer[1]
                 ctype = answer[2] if len(answer) > 2 and answer[2] else "application/x-amz-json-1.0"
-                if len(answer) > 3:
+                if len(answer) > 3 and answer[3] == FakeServer.UNTIL_RELEASED:
+                    outer._released.wait(30)
+                elif len(answer) > 3:
                     time.sleep(answer[3])
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                with outer._lock:
+                    outer.answered.append(op)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    self.close_connection = True  # the client gave up meanwhile
 
         class Server(http.server.ThreadingHTTPServer):
             request_queue_size = 64  # a client with 16 connections at once
@@ -90,14 +108,34 @@ class FakeServer:
         with self._lock:
             self._holds[op] = (n, timeout)
 
+    def release(self):
+        """Send every answer kept with UNTIL_RELEASED, now and from now on."""
+        self._released.set()
+
     def ops(self):
         return [op for op, h, b in self.requests]
+
+    def rate_ceiling_broken(self, op, units, rate):
+        """A client held to `rate` capacity units a second, starting with
+        one second's worth, starts request k of op only once the units of
+        the answers before it have refilled: (sum of units[:k] - rate) /
+        rate seconds after the first. Return the first request that arrived
+        earlier than that (less 0.25 s for the first request's own way
+        here), as (k, seconds after the first, seconds owed), else None. A
+        slow machine only spreads requests out: it cannot break this."""
+        times = [t for (o, h, b), t in zip(self.requests, self.arrived) if o == op]
+        for k in range(1, len(times)):
+            owed = (sum(units[:k]) - rate) / rate
+            if times[k] - times[0] < owed - 0.25:
+                return (k, times[k] - times[0], owed)
+        return None
 
     def __enter__(self):
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
+        self._released.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 

@@ -185,7 +185,8 @@ kind (a fault kind, or None when it was forwarded untouched), variant
 'unprocessed' the counts (forwarded, held back), or 'upstream answered N'
 if the server refused the forwarded part (its answer is passed on); for drops 'fresh connection' or 'reused connection' (the first
 request on its connection or not); for a capped pass 'capped'; for 'slow'
-'abandoned' if the client hung up; 'upstream error: ...' on a 502."""
+'held' once slow_seconds have passed (then it forwards), 'abandoned' if the
+client hung up before; 'upstream error: ...' on a 502."""
 
 
 def _norm_kinds(kinds):
@@ -475,6 +476,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                         self.close_connection = True
                         return None
                     time.sleep(min(0.02, max(0, deadline - time.monotonic())))
+                proxy._set_detail(seq, "held")
                 return self._answer(*self._upstream(body))
             raise AssertionError(kind)
         except _UpstreamError as wrapped:

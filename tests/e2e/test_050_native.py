@@ -39,9 +39,12 @@ def make_pair(c, items, pk=("uuid", "S"), sk=("timestamp", "S")):
 def same(c, sql, ordered=None):
     """Run sql over t and over n; compare (as lists when the query orders
     its rows, else as sorted lists)."""
+    native = (sql.replace(" t ", " n ").replace(" t,", " n,")
+              .replace("(t ", "(n ").replace(" t.", " n."))
+    # a query the replacements missed would compare t with itself
+    assert native != sql, "no reference to t replaced in: %s" % sql
     got = c.execute(sql).fetchall()
-    want = c.execute(sql.replace(" t ", " n ").replace(" t,", " n,")
-                     .replace("(t ", "(n ").replace(" t.", " n.")).fetchall()
+    want = c.execute(native).fetchall()
     if ordered is None:
         ordered = "ORDER BY" in sql.upper()
     if not ordered:

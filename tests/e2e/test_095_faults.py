@@ -3,19 +3,19 @@
 key) through tests/faultproxy.py with a quarter of all requests faulted
 (500s, throttling, connections dropped before and after forwarding,
 UnprocessedItems). The final table is checked with boto3 going to the
-server directly (tests/ddbclient.py where boto3 is not installed)."""
+server directly: the reference client, found as credfakes.botocore_python()
+finds it; the test fails, never falls back, when it is missing or fails."""
 
 import decimal
 import json
 import os
 import subprocess
 
-from harness import connect, ddb, eq, note, server
+from harness import connect, eq, note, server
 from fixtures import tracks_table
 from faultproxy import FaultProxy
 from ddbclient import unmarshal_item
-
-BOTO3_PYTHON = "/root/.pyenv/versions/3.11.7/bin/python3"
+from credfakes import botocore_python
 
 BOTO3_SCAN = r"""
 import json, sys, boto3
@@ -30,13 +30,12 @@ print(json.dumps(items))
 
 
 def independent_scan(name):
-    """Every item, read by boto3 (or ddbclient) straight from the server."""
-    if os.path.exists(BOTO3_PYTHON):
-        p = subprocess.run([BOTO3_PYTHON, "-c", BOTO3_SCAN, os.environ["AWS_ENDPOINT_URL_DYNAMODB"],
-                            name], capture_output=True, text=True, timeout=120)
-        if p.returncode == 0:
-            return [unmarshal_item(i) for i in json.loads(p.stdout)], "boto3"
-    return [unmarshal_item(i) for i in ddb().scan_all(name)], "ddbclient"
+    """Every item, read by boto3 straight from the server."""
+    p = subprocess.run([botocore_python(), "-c", BOTO3_SCAN,
+                        os.environ["AWS_ENDPOINT_URL_DYNAMODB"], name],
+                       capture_output=True, text=True, timeout=120)
+    eq(p.returncode, 0, "boto3's scan failed: %s" % p.stderr)
+    return [unmarshal_item(i) for i in json.loads(p.stdout)], "boto3"
 
 
 def workload(c, proxy):
