@@ -192,6 +192,33 @@ def test_drop_table_keeps_the_dynamodb_table():
     eq(ddb().count(name), 2)
 
 
+def test_a_stored_view_or_trigger_cannot_use_the_table():
+    # a file someone else made may hold views and triggers over a dynamo
+    # table: opening it must never send a request on the user's credentials
+    name = tracks_table(items=track_items(1, 2))
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "x.db")
+        rc, out, err = shell(
+            "CREATE VIRTUAL TABLE t USING dynamo(table=%s);\n"
+            "CREATE VIEW v AS SELECT count(*) FROM t;\n"
+            "CREATE TABLE log(x TEXT);\n"
+            "CREATE TRIGGER tr AFTER INSERT ON log BEGIN\n"
+            "  INSERT INTO t(uuid, timestamp) VALUES (new.x, 'from a trigger');\n"
+            "END;\n" % name, db=path)
+        eq((rc, err), (0, ""))
+        rc, out, err, reqs = traced("SELECT * FROM v;\n", db=path)
+        assert rc != 0 and 'unsafe use of virtual table "t"' in err, (rc, err)
+        eq(reqs, [])
+        rc, out, err, reqs = traced("INSERT INTO log VALUES ('x');\n", db=path)
+        assert rc != 0 and 'unsafe use of virtual table "t"' in err, (rc, err)
+        eq(reqs, [])
+        eq(ddb().count(name), 2)
+        # the user's own statements and TEMP views may use it
+        rc, out, err = shell("CREATE TEMP VIEW tv AS SELECT count(*) FROM t;\n"
+                             "SELECT * FROM tv;\n", db=path)
+        eq((rc, err, out.strip()), (0, "", "2"))
+
+
 def test_rename_moves_the_schema():
     name = tracks_table(items=track_items(1, 2))
     c = connect()

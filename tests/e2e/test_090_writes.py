@@ -183,6 +183,46 @@ def test_a_transaction_sends_nothing_before_commit_and_rollback_sends_nothing():
     eq(get(name, "u", "t00")["speed"], 0)
 
 
+def test_writes_sent_before_the_commit_are_not_undone_by_rollback():
+    name, c = table()
+    # 1,000 pending writes are sent at once, to bound memory: the 1,001st
+    # stays pending and is dropped by ROLLBACK
+    c.execute("BEGIN")
+    c.execute("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 1001) "
+              "INSERT OR REPLACE INTO t(uuid, timestamp, speed) "
+              "SELECT 'u', printf('t%04d', i), i FROM s")
+    c.execute("ROLLBACK")
+    eq(ddb().count(name), 1000)
+    eq(sorted(i["timestamp"] for i in items_of(name))[-1], "t1000")
+    # the table read inside the transaction: the writes before it are sent
+    c.execute("BEGIN")
+    c.execute("INSERT INTO t(uuid, timestamp) VALUES ('v', 'before the read')")
+    eq(c.execute("SELECT count(*) FROM t WHERE uuid = 'v'").fetchone(), (1,))
+    c.execute("INSERT INTO t(uuid, timestamp) VALUES ('v', 'after the read')")
+    c.execute("ROLLBACK")
+    eq([i["timestamp"] for i in items_of(name) if i["uuid"] == "v"], ["before the read"])
+
+
+def test_a_batch_holds_at_most_15_mib_of_json():
+    # 25 items of 170,000 control characters: each 170 KB to DynamoDB, over
+    # 1 MB as JSON (\u0001): 25 MB in all, more than BatchWriteItem's 16 MB
+    with FakeServer() as fs:
+        fs.script("DescribeTable", describe())
+        fs.script("BatchWriteItem", *[(200, {"UnprocessedItems": {}})] * 5)
+        c = connect()
+        c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', s S)" % fs.url)
+        c.execute("BEGIN")
+        for i in range(25):
+            c.execute("INSERT OR REPLACE INTO t(uuid, timestamp, s) VALUES ('u', ?, ?)",
+                      ("t%02d" % i, "\x01" * 170000))
+        c.execute("COMMIT")
+        sizes = [len(json.dumps(b["RequestItems"]["Fake"], separators=(",", ":")))
+                 for op, h, b in fs.requests if op == "BatchWriteItem"]
+        eq(sum(len(b["RequestItems"]["Fake"]) for op, h, b in fs.requests
+               if op == "BatchWriteItem"), 25)
+        assert len(sizes) >= 2 and max(sizes) <= 15 * 1024 * 1024, sizes
+
+
 def test_a_connection_reads_its_own_writes():
     name, c = table()
     c.execute("BEGIN")

@@ -6,6 +6,8 @@
 #include "attrval.h"
 #include "check.h"
 
+#include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 
 static sqlite3 *db;
@@ -127,6 +129,58 @@ static int exact(int aff, int op, const char *zSql) {
 
 /* the types other than S, N, BOOL and NULL: kept whole by many cases */
 #define NOT(...) "(attribute_exists(c) AND NOT attribute_type(c, S\"NULL\")" __VA_ARGS__ ")"
+
+/* The windows around a number come from an oracle, not from filter.c's own
+** arithmetic: x moved n units in the last place by nextafter(), as "%.17g"
+** text. CHECK_NUMS compares after reading every N"..." of both sides back
+** through strtod(), so the two texts of one double are equal. */
+static char azUlp[16][40];
+static int iUlp;
+static const char *ulps(double x, int n) {
+  char *b = azUlp[iUlp++ % 16];
+  int i;
+  for (i = 0; i < (n < 0 ? -n : n); i++) x = nextafter(x, n < 0 ? -INFINITY : INFINITY);
+  snprintf(b, sizeof(azUlp[0]), "%.17g", x);
+  return b;
+}
+#define LO2(x) ulps((x), -2)
+#define HI2(x) ulps((x), 2)
+
+/* printf into a malloc'ed string, with the C library's %s and %g */
+static char *aprintf(const char *zFmt, ...) {
+  va_list ap;
+  char *z = 0;
+  va_start(ap, zFmt);
+  if (vasprintf(&z, zFmt, ap) < 0) z = 0;
+  va_end(ap);
+  return z;
+}
+
+static char *norm(const char *z) {
+  sqlite3_str *s = sqlite3_str_new(0);
+  const char *z0 = z, *e;
+  while (z && *z) {
+    /* N"..." as a value (not the type name in S"N") */
+    if (z[0] == 'N' && z[1] == '"' && (z == z0 || z[-1] != '"') && (e = strchr(z + 2, '"')) != 0) {
+      char num[64];
+      snprintf(num, sizeof(num), "N\"%.17g\"", strtod(z + 2, 0)); /* SQLite's %g stops at 16 digits */
+      sqlite3_str_appendall(s, num);
+      z = e + 1;
+    } else {
+      sqlite3_str_appendchar(s, 1, *z++);
+    }
+  }
+  return sqlite3_str_finish(s);
+}
+
+#define CHECK_NUMS(got, ...)                                                   \
+  do {                                                                         \
+    char *fmt_ = aprintf(__VA_ARGS__), *gotn_ = norm(got), *wantn_ = norm(fmt_); \
+    CHECK_STR(gotn_, wantn_);                                                  \
+    free(fmt_);                                                                \
+    sqlite3_free(gotn_);                                                       \
+    sqlite3_free(wantn_);                                                      \
+  } while (0)
 
 /* ---- affinity --------------------------------------------------------- */
 
@@ -266,8 +320,8 @@ static void test_text_against_text(void) {
   CHECK(!exact(NUM_, GT, "'!'"));
   CHECK(exact(NUM_, GT, "'abc'"));
   /* ... and text that is a number is one */
-  CHECK_STR(f(NUM_, EQ, "'30'"), "(c BETWEEN N\"29.999999999999993\" AND N\"30.000000000000007\" OR c < S\":\")");
-  CHECK_STR(f(NUM_, EQ, "'  5'"), "(c BETWEEN N\"4.999999999999998\" AND N\"5.000000000000002\" OR c < S\":\")");
+  CHECK_NUMS(f(NUM_, EQ, "'30'"), "(c BETWEEN N\"%s\" AND N\"%s\" OR c < S\":\")", LO2(30), HI2(30));
+  CHECK_NUMS(f(NUM_, EQ, "'  5'"), "(c BETWEEN N\"%s\" AND N\"%s\" OR c < S\":\")", LO2(5), HI2(5));
 }
 
 /* ---- the case table: numbers --------------------------------------------------- */
@@ -276,18 +330,18 @@ static void test_numbers(void) {
   /* numeric affinity (an N column): N items as numbers; those beyond a
   ** double's precision are read through the nearest double, so the bound
   ** is widened by two units in the last place: never exact */
-  CHECK_STR(f(NUM_, EQ, "30"), "(c BETWEEN N\"29.999999999999993\" AND N\"30.000000000000007\" OR c < S\":\")");
+  CHECK_NUMS(f(NUM_, EQ, "30"), "(c BETWEEN N\"%s\" AND N\"%s\" OR c < S\":\")", LO2(30), HI2(30));
   CHECK(!exact(NUM_, EQ, "30"));
-  CHECK_STR(f(NUM_, GT, "30"),
-            "(c >= N\"29.999999999999993\" OR " NOT(" AND NOT attribute_type(c, S\"N\") AND NOT "
-                                                    "(c = BOOLtrue OR c = BOOLfalse)") ")");
-  CHECK_STR(f(NUM_, LE, "30.5"),
-            "(c <= N\"30.500000000000007\" OR (c = BOOLtrue OR c = BOOLfalse) OR c < S\":\")");
+  CHECK_NUMS(f(NUM_, GT, "30"),
+            "(c >= N\"%s\" OR " NOT(" AND NOT attribute_type(c, S\"N\") AND NOT "
+                                                    "(c = BOOLtrue OR c = BOOLfalse)") ")", LO2(30));
+  CHECK_NUMS(f(NUM_, LE, "30.5"),
+            "(c <= N\"%s\" OR (c = BOOLtrue OR c = BOOLfalse) OR c < S\":\")", HI2(30.5));
   /* BOOL is 0 or 1 */
-  CHECK_STR(f(NUM_, GE, "1"),
-            "(c >= N\"0.9999999999999998\" OR " NOT(" AND NOT attribute_type(c, S\"N\") AND NOT "
-                                                    "(c = BOOLtrue OR c = BOOLfalse)") " OR c = BOOLtrue)");
-  CHECK_STR(f(NUM_, LT, "1"), "(c <= N\"1.0000000000000004\" OR c < S\":\" OR c = BOOLfalse)");
+  CHECK_NUMS(f(NUM_, GE, "1"),
+            "(c >= N\"%s\" OR " NOT(" AND NOT attribute_type(c, S\"N\") AND NOT "
+                                          "(c = BOOLtrue OR c = BOOLfalse)") " OR c = BOOLtrue)", LO2(1));
+  CHECK_NUMS(f(NUM_, LT, "1"), "(c <= N\"%s\" OR c < S\":\" OR c = BOOLfalse)", HI2(1));
   /* <> keeps every N but the number itself */
   CHECK_STR(f(NUM_, NE, "30"),
             "((c < N\"30\" OR c > N\"30\") OR " NOT(" AND NOT attribute_type(c, S\"N\")") ")");
@@ -304,8 +358,8 @@ static void test_numbers(void) {
   CHECK_STR(f(NUM_, LT, "-1e300"), "c < S\":\"");
   /* integers beyond 2^53 (this one is between two doubles: 2^53 and
   ** 2^53 + 2): the window holds them */
-  CHECK_STR(f(NUM_, EQ, "9007199254740993"),
-            "(c BETWEEN N\"9007199254740990\" AND N\"9007199254740996\" OR c < S\":\")");
+  CHECK_NUMS(f(NUM_, EQ, "9007199254740993"), "(c BETWEEN N\"%s\" AND N\"%s\" OR c < S\":\")", LO2(9007199254740992.0),
+             HI2(9007199254740992.0));
   /* TEXT affinity: the number is compared as its text, or, against a
   ** numeric column of another table, as a number (strings that look like
   ** numbers become numbers: all of those that begin below ':') */
@@ -314,7 +368,7 @@ static void test_numbers(void) {
   CHECK(!exact(TEXT_, EQ, "30"));
   CHECK_STR(f(TEXT_, GT, "30"), NOT(" AND NOT (c = BOOLtrue OR c = BOOLfalse)"));
   /* no affinity: S items are text, above numbers */
-  CHECK_STR(f(BLOB_, EQ, "30"), "(c BETWEEN N\"29.999999999999993\" AND N\"30.000000000000007\" OR c < S\":\")");
+  CHECK_NUMS(f(BLOB_, EQ, "30"), "(c BETWEEN N\"%s\" AND N\"%s\" OR c < S\":\")", LO2(30), HI2(30));
   CHECK_STR(f(BLOB_, NE, "30"), NOT(""));
 }
 
@@ -357,9 +411,9 @@ static void test_in(void) {
   filter_cond c;
   values("'a', 'b', 3, NULL");
   c = in_cond(NUM_);
-  CHECK_STR(expression(&c, 1),
-            "(c IN (S\"a\", S\"b\") OR c BETWEEN N\"2.999999999999999\" AND N\"3.000000000000001\" OR "
-            "c < S\":\")");
+  CHECK_NUMS(expression(&c, 1),
+             "(c IN (S\"a\", S\"b\") OR c BETWEEN N\"%s\" AND N\"%s\" OR c < S\":\")", LO2(3),
+             HI2(3));
   values("'a', 'b', x'00', x'01'");
   c = in_cond(TEXT_);
   CHECK_STR(expression(&c, 1), "(c IN (S\"a\", S\"b\") OR c IN (B\"AA==\", B\"AQ==\"))");
@@ -436,20 +490,20 @@ static void test_expression(void) {
   c[0] = (filter_cond){"model", TEXT_, EQ, 1, 1, &aVal[0]};
   c[1] = (filter_cond){"speed", NUM_, GT, 0, 1, &aVal[1]};
   c[2] = (filter_cond){"model", TEXT_, FILTER_NOTNULL, 0, 0, 0};
-  CHECK_STR(expression(c, 3),
-            "model = S\"Pixel 3\" AND (speed >= N\"29.999999999999993\" OR (attribute_exists(speed) AND "
-            "NOT attribute_type(speed, S\"NULL\") AND NOT attribute_type(speed, S\"N\") AND NOT "
-            "(speed = BOOLtrue OR speed = BOOLfalse))) AND (attribute_exists(model) AND NOT "
-            "attribute_type(model, S\"NULL\"))");
+  CHECK_NUMS(expression(c, 3),
+             "model = S\"Pixel 3\" AND (speed >= N\"%s\" OR (attribute_exists(speed) AND "
+             "NOT attribute_type(speed, S\"NULL\") AND NOT attribute_type(speed, S\"N\") AND NOT "
+             "(speed = BOOLtrue OR speed = BOOLfalse))) AND (attribute_exists(model) AND NOT "
+             "attribute_type(model, S\"NULL\"))", LO2(30));
   /* one condition no item meets: nothing at all */
   c[2] = (filter_cond){"x", NUM_, LT, 0, 1, &aVal[2]};
   CHECK_STR(expression(c, 3), "FALSE");
   /* a condition on a column whose affinity is not known is not sent */
   c[2] = (filter_cond){"y", 0, EQ, 0, 1, &aVal[0]};
   CHECK_STR(expression(&c[2], 1), "TRUE");
-  CHECK_STR(expression(&c[1], 2), "(speed >= N\"29.999999999999993\" OR (attribute_exists(speed) AND "
-            "NOT attribute_type(speed, S\"NULL\") AND NOT attribute_type(speed, S\"N\") AND NOT "
-            "(speed = BOOLtrue OR speed = BOOLfalse)))");
+  CHECK_NUMS(expression(&c[1], 2), "(speed >= N\"%s\" OR (attribute_exists(speed) AND "
+             "NOT attribute_type(speed, S\"NULL\") AND NOT attribute_type(speed, S\"N\") AND NOT "
+             "(speed = BOOLtrue OR speed = BOOLfalse)))", LO2(30));
   /* the length cap: what is not required is left out once 4000 bytes are
   ** reached, required ones never; the placeholders stay consistent */
   {
