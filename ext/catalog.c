@@ -143,14 +143,16 @@ int catalog_discovered(dyn_vtab *v, const cJSON *items, char **pzErr) {
 /* ---- the declaration ---------------------------------------------------- */
 
 /* The SQLite type a column is declared with: key columns get the SQLite
-** type of their DynamoDB type (so comparisons use the right affinity), S
+** type of their DynamoDB type (so comparisons use the right affinity; an N
+** key declared REAL is REAL, which compares the same), S
 ** and B become TEXT and BLOB for the same reason, NULL is quoted (bare, it
 ** would read as a constraint), and everything else stays as written. */
 static void append_decl(sqlite3_str *s, const dyn_column *c) {
   const char *z = c->type, *zRest;
   int n = 0;
   if (c->key) {
-    sqlite3_str_appendall(s, c->cls == AV_B ? "BLOB" : c->cls == AVC_TEXT ? "TEXT" : "NUMERIC");
+    sqlite3_str_appendall(s, c->cls == AV_B ? "BLOB" : c->cls == AVC_TEXT ? "TEXT"
+                             : c->aff == AVA_REAL ? "REAL" : "NUMERIC");
     return;
   }
   while (z[n] && z[n] != ' ' && z[n] != '(') n++;
@@ -268,9 +270,25 @@ void catalog_keys(const dyn_vtab *v, int iIndex, read_keys *k) {
   }
 }
 
+/* A key column declared REAL (an N key; the declaration comes with every
+** connect) reads an integral number as REAL, as a native REAL column
+** stores it; any other declared type of a key reads it as the key's. */
+static void key_affinities(dyn_vtab *v) {
+  int i, j;
+  for (i = 0; i < v->args.ncol; i++) {
+    const args_column *c = &v->args.aCol[i];
+    j = catalog_column(v, c->name);
+    if (j >= 0 && v->aCol[j].key && v->aCol[j].cls == AVC_NUMERIC &&
+        av_class_of_decl(c->type) < 0 && av_read_affinity(c->type) == AVA_REAL) {
+      v->aCol[j].aff = AVA_REAL;
+    }
+  }
+}
+
 int catalog_finish(dyn_vtab *v, char **pzErr) {
   int i, rc;
   assert(v->pk >= 0 && v->pk < v->ncol);
+  key_affinities(v);
   v->azName = sqlite3_malloc64(sizeof(char *) * (v->ncol + 1));
   if (!v->azName) return SQLITE_NOMEM;
   for (i = 0; i < v->ncol; i++) v->azName[i] = v->aCol[i].name;
