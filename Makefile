@@ -58,7 +58,7 @@ build/ext/%.o: ext/%.c $(HDRS) build/mode | build/ext
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 dynamo.so: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $(OBJS) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $(OBJS) $(PKG_LIBS) -lm
 
 # Unit tests link the same sources against libsqlite3 (SQLITE_CORE).
 build/unit/%.o: ext/%.c $(HDRS) build/mode | build/unit

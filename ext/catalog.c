@@ -232,6 +232,10 @@ static int plan_indexes(dyn_vtab *v) {
     p->pktype = av_type_from_name(x->zPkType, -1);
     p->sktype = x->zSkType ? av_type_from_name(x->zSkType, -1) : -1;
     if (!index_allowed(v, x) || p->pk < 0 || !compares_like(&v->aCol[p->pk], p->pktype)) continue;
+    /* an item without its sort key is not in it: the plan must know which
+    ** column that is (and cannot use an index whose sort key is none) */
+    p->sparse = p->sk != v->pk && p->sk != v->sk ? p->sk : -1;
+    if (x->zSk && p->sk < 0) continue;
     if (p->sk >= 0 && !compares_like(&v->aCol[p->sk], p->sktype)) p->sk = -1;
     p->sk_text = p->sk >= 0 && p->sktype == AV_S;
     p->sk_exact = p->sk >= 0 && (p->sktype == AV_S || p->sktype == AV_B);
@@ -476,7 +480,7 @@ void catalog_key_function(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
   for (i = 0; i < argc - 1; i++) {
     int iCol = i ? v->sk : v->pk;
     cJSON *av = 0;
-    k = plan_key_value(argv[i + 1], i ? v->sktype : v->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
+    k = plan_key_named(argv[i + 1], i ? v->sktype : v->pktype, &av);
     if (k == KEY_OOM) goto nomem;
     if (k == KEY_NUL) {
       sqlite3_result_error(ctx, "dynamo_key: text holding a NUL character or bytes that are not "
