@@ -169,3 +169,42 @@ def test_a_key_declared_real_reads_as_real():
     eq(c.execute("SELECT r, typeof(r), r / 2 FROM t ORDER BY r").fetchall(),
        [(1.5, "real", 0.75), (3.0, "real", 1.5), (2 ** 53 + 1, "integer", 2 ** 52)])
     eq(c.execute("SELECT r FROM t WHERE uuid = 'a' AND r = 3").fetchall(), [(3.0,)])
+
+
+def test_what_readme_documents_and_how_to_write_it_instead():
+    """The three exceptions README documents, each with the query it says
+    to write instead, which answers as SQLite does."""
+    c = connect()
+    items = [{"id": D("0.1"), "v": "exact"}, {"id": D("0.10000000000000001"), "v": "text"}]
+    name = make_pair(c, items, pk=("id", "N"), sk=None)
+    # an N partition key SQLite shows as TEXT: the lookup finds 0.1 alone
+    eq(c.execute("SELECT v FROM t WHERE id = 0.1").fetchall(), [("exact",)])
+    eq(c.execute("SELECT v FROM n WHERE id = 0.1 ORDER BY v").fetchall(), [("exact",), ("text",)])
+    eq(c.execute("SELECT v FROM t WHERE _key = dynamo_key('t', '0.10000000000000001')").fetchall(),
+       [("text",)])
+    eq(c.execute("SELECT v FROM t WHERE id + 0 = 0.1 ORDER BY v").fetchall(), [("exact",), ("text",)])
+    # ORDER BY an N sort key DynamoDB orders: numeric; + 0 has SQLite sort by value
+    c2 = connect()
+    ks = [D("0.2"), D("0.10000000000000001"), D("0.05")]
+    make_pair(c2, [{"p": "a", "n": k} for k in ks], pk=("p", "S"), sk=("n", "N"))
+    eq(c2.execute("SELECT quote(n) FROM t WHERE p = 'a' ORDER BY n").fetchall(),
+       [("0.05",), ("'0.10000000000000001'",), ("0.2",)])
+    eq(c2.execute("SELECT quote(n) FROM t ORDER BY n").fetchall(),
+       [("0.05",), ("0.2",), ("'0.10000000000000001'",)])
+    for q in ["SELECT quote(n) FROM t WHERE p = 'a' ORDER BY n + 0",
+              "SELECT quote(n) FROM t ORDER BY n + 0"]:
+        eq(c2.execute(q).fetchall(), [("0.05",), ("'0.10000000000000001'",), ("0.2",)])
+    # an S key against a number of NUMERIC affinity: CAST(... AS TEXT) compares as text
+    c3 = connect()
+    make_pair(c3, [{"uuid": u, "timestamp": "t"} for u in ("30", "030", "x")])
+    c3.execute("CREATE TEMP TABLE k(i INTEGER, u)")
+    c3.execute("INSERT INTO k VALUES (30, 30)")
+    eq(c3.execute("SELECT t.uuid FROM k CROSS JOIN t ON t.uuid = k.i").fetchall(), [("30",)])
+    eq(c3.execute("SELECT n.uuid FROM k CROSS JOIN n ON n.uuid = k.i ORDER BY 1").fetchall(),
+       [("030",), ("30",)])
+    eq(c3.execute("SELECT t.uuid FROM t WHERE uuid IN (SELECT u FROM k)").fetchall(), [("30",)])
+    eq(c3.execute("SELECT n.uuid FROM n WHERE uuid IN (SELECT u FROM k)").fetchall(), [])
+    for q in ["SELECT k.rowid, t.uuid FROM k CROSS JOIN t ON t.uuid = CAST(k.i AS TEXT)",
+              "SELECT t.uuid FROM t WHERE uuid IN (SELECT CAST(u AS TEXT) FROM k)",
+              "SELECT k.rowid, t.uuid FROM k CROSS JOIN t ON t.uuid = k.u"]:
+        same(c3, q)
