@@ -346,8 +346,8 @@ int plan_best(const plan_input *in, plan_output *out) {
     flags |= PLAN_QUERY;
     if (k.iIndex >= 0) flags |= (k.iIndex + 1) << PLAN_INDEX_SHIFT;
     if (iSkEq >= 0) {
-      /* an equality on an N sort key is a range of keys (plan_key_range),
-      ** as is any on an index's */
+      /* an equality on an N sort key (a range of keys: plan_key_range), or
+      ** on an index's sort key (its keys are not unique) */
       flags |= PLAN_SK_EQ;
     } else if (k.sk >= 0) {
       if ((iLo = find_cons(in, k.sk, OP_GE, -1)) >= 0) flags |= PLAN_SK_GE;
