@@ -11,6 +11,8 @@
 #                   (eval "$$(make -s server)"); make server-stop stops it
 #   make bench      time the extension against boto3 and the AWS CLI on a local
 #                   DynamoDB (bench/run.py); never part of make test
+#   make differential  the randomized differential at SEEDS="1 2 3" QUERIES=3000
+#                   (make test runs a small one)
 #   make test-asan  the same tests with AddressSanitizer + UBSan
 #   make test-valgrind  the same tests under valgrind memcheck
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (20) each
@@ -58,7 +60,7 @@ build/ext/%.o: ext/%.c $(HDRS) build/mode | build/ext
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 dynamo.so: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $(OBJS) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $(OBJS) $(PKG_LIBS) -lm
 
 # Unit tests link the same sources against libsqlite3 (SQLITE_CORE).
 build/unit/%.o: ext/%.c $(HDRS) build/mode | build/unit
@@ -112,6 +114,17 @@ test-asan: deps
 	$(MAKE) clean
 	$(MAKE) -j$(JOBS) dynamo.so unit ASSERT=1 CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 	tests/run.sh --server $(SERVER) --asan --asserts; status=$$?; $(MAKE) clean; exit $$status
+
+# The randomized differential (tests/e2e/differential.py) at a larger size
+# than make test runs it: SEEDS seeds of about QUERIES queries each over
+# every key shape, each answer compared with a native SQLite table's.
+SEEDS   ?= 1 2 3
+QUERIES ?= 3000
+.PHONY: differential
+differential: deps
+	$(MAKE) -j$(JOBS) dynamo.so unit ASSERT=1
+	DIFFERENTIAL_SEEDS="$(SEEDS)" DIFFERENTIAL_QUERIES=$(QUERIES) \
+	  tests/run.sh --server $(SERVER) --asserts -k test_175_differential
 
 # The same tests under valgrind memcheck (a normal build, hence the clean:
 # no object left by test-asan): errors and definite leaks fail;

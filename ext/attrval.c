@@ -296,8 +296,8 @@ malformed:
 }
 
 /* A number as a REAL or TEXT column stores it: the REAL only when the
-** double holds it exactly, the text exact (the shortest text of a REAL
-** that came from DynamoDB is the number itself). */
+** double holds it exactly (an N item's shortest text is the number itself),
+** the text of BOOL's 1 and 0. */
 static int apply_affinity(av_value *v, int aff) {
   if (aff == AVA_REAL && v->type == SQLITE_INTEGER) {
     double r = (double)v->i;
@@ -305,13 +305,8 @@ static int apply_affinity(av_value *v, int aff) {
       v->type = SQLITE_FLOAT;
       v->r = r;
     }
-  } else if (aff == AVA_TEXT && (v->type == SQLITE_INTEGER || v->type == SQLITE_FLOAT)) {
-    char buf[NUM_BUF];
-    int n;
-    if (v->type == SQLITE_INTEGER) v->zOwned = sqlite3_mprintf("%lld", (long long)v->i);
-    else if (num_from_double(v->r, buf, &n) == NUM_OK) v->zOwned = sqlite3_mprintf("%s", buf);
-    else v->zOwned = sqlite3_mprintf("%!.17g", v->r);
-    if (!v->zOwned) return SQLITE_NOMEM;
+  } else if (aff == AVA_TEXT && v->type == SQLITE_INTEGER) {
+    if (!(v->zOwned = sqlite3_mprintf("%lld", (long long)v->i))) return SQLITE_NOMEM;
     v->type = SQLITE_TEXT;
     v->z = v->zOwned;
     v->n = (int)strlen(v->zOwned);
@@ -319,8 +314,27 @@ static int apply_affinity(av_value *v, int aff) {
   return SQLITE_OK;
 }
 
+/* An N item in a TEXT column: its exact decimal, in plain notation
+** (0.0000000001, as it was written; not 1E-10). */
+static int number_text(const cJSON *av, av_value *out, char **pzErr) {
+  char buf[NUM_PLAIN_BUF];
+  num_dec d;
+  memset(out, 0, sizeof(*out));
+  if (num_parse(av->child->valuestring, -1, &d) != NUM_OK) {
+    *pzErr = sqlite3_mprintf("malformed attribute value in the response");
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  out->n = num_format_plain(&d, buf);
+  if (!(out->zOwned = sqlite3_mprintf("%s", buf))) return SQLITE_NOMEM;
+  out->type = SQLITE_TEXT;
+  out->z = out->zOwned;
+  return SQLITE_OK;
+}
+
 int av_to_value_as(const cJSON *av, int aff, av_value *out, char **pzErr) {
-  int rc = av_to_value(av, out, pzErr);
+  int rc;
+  if (aff == AVA_TEXT && av_type_of(av) == AV_N) return number_text(av, out, pzErr);
+  rc = av_to_value(av, out, pzErr);
   if (rc == SQLITE_OK && aff != AVA_NONE) rc = apply_affinity(out, aff);
   return rc;
 }

@@ -143,14 +143,16 @@ int catalog_discovered(dyn_vtab *v, const cJSON *items, char **pzErr) {
 /* ---- the declaration ---------------------------------------------------- */
 
 /* The SQLite type a column is declared with: key columns get the SQLite
-** type of their DynamoDB type (so comparisons use the right affinity), S
+** type of their DynamoDB type (so comparisons use the right affinity; an N
+** key declared REAL is REAL, which compares the same), S
 ** and B become TEXT and BLOB for the same reason, NULL is quoted (bare, it
 ** would read as a constraint), and everything else stays as written. */
 static void append_decl(sqlite3_str *s, const dyn_column *c) {
   const char *z = c->type, *zRest;
   int n = 0;
   if (c->key) {
-    sqlite3_str_appendall(s, c->cls == AV_B ? "BLOB" : c->cls == AVC_TEXT ? "TEXT" : "NUMERIC");
+    sqlite3_str_appendall(s, c->cls == AV_B ? "BLOB" : c->cls == AVC_TEXT ? "TEXT"
+                             : c->aff == AVA_REAL ? "REAL" : "NUMERIC");
     return;
   }
   while (z[n] && z[n] != ' ' && z[n] != '(') n++;
@@ -230,6 +232,10 @@ static int plan_indexes(dyn_vtab *v) {
     p->pktype = av_type_from_name(x->zPkType, -1);
     p->sktype = x->zSkType ? av_type_from_name(x->zSkType, -1) : -1;
     if (!index_allowed(v, x) || p->pk < 0 || !compares_like(&v->aCol[p->pk], p->pktype)) continue;
+    /* an item without its sort key is not in it: the plan must know which
+    ** column that is (and cannot use an index whose sort key is none) */
+    p->sparse = p->sk != v->pk && p->sk != v->sk ? p->sk : -1;
+    if (x->zSk && p->sk < 0) continue;
     if (p->sk >= 0 && !compares_like(&v->aCol[p->sk], p->sktype)) p->sk = -1;
     p->sk_text = p->sk >= 0 && p->sktype == AV_S;
     p->sk_exact = p->sk >= 0 && (p->sktype == AV_S || p->sktype == AV_B);
@@ -268,9 +274,25 @@ void catalog_keys(const dyn_vtab *v, int iIndex, read_keys *k) {
   }
 }
 
+/* A key column declared REAL (an N key; the declaration comes with every
+** connect) reads an integral number as REAL, as a native REAL column
+** stores it; any other declared type of a key reads it as the key's. */
+static void key_affinities(dyn_vtab *v) {
+  int i, j;
+  for (i = 0; i < v->args.ncol; i++) {
+    const args_column *c = &v->args.aCol[i];
+    j = catalog_column(v, c->name);
+    if (j >= 0 && v->aCol[j].key && v->aCol[j].cls == AVC_NUMERIC &&
+        av_class_of_decl(c->type) < 0 && av_read_affinity(c->type) == AVA_REAL) {
+      v->aCol[j].aff = AVA_REAL;
+    }
+  }
+}
+
 int catalog_finish(dyn_vtab *v, char **pzErr) {
   int i, rc;
   assert(v->pk >= 0 && v->pk < v->ncol);
+  key_affinities(v);
   v->azName = sqlite3_malloc64(sizeof(char *) * (v->ncol + 1));
   if (!v->azName) return SQLITE_NOMEM;
   for (i = 0; i < v->ncol; i++) v->azName[i] = v->aCol[i].name;
@@ -458,7 +480,7 @@ void catalog_key_function(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
   for (i = 0; i < argc - 1; i++) {
     int iCol = i ? v->sk : v->pk;
     cJSON *av = 0;
-    k = plan_key_value(argv[i + 1], i ? v->sktype : v->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
+    k = plan_key_named(argv[i + 1], i ? v->sktype : v->pktype, &av);
     if (k == KEY_OOM) goto nomem;
     if (k == KEY_NUL) {
       sqlite3_result_error(ctx, "dynamo_key: text holding a NUL character or bytes that are not "

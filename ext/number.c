@@ -90,40 +90,44 @@ const char *num_errstr(int rc) {
 }
 
 int num_format(const num_dec *d, char *buf) {
-  int n = 0, sci = d->exp - 1, k;
+  int n = 0, sci = d->exp - 1;
+  if (d->ndigit == 0 || (sci >= -6 && sci < NUM_MAX_DIGITS)) return num_format_plain(d, buf);
+  if (d->neg) buf[n++] = '-';
+  buf[n++] = d->digit[0];
+  if (d->ndigit > 1) {
+    buf[n++] = '.';
+    memcpy(buf + n, d->digit + 1, d->ndigit - 1);
+    n += d->ndigit - 1;
+  }
+  n += snprintf(buf + n, NUM_BUF - n, "E%c%d", sci < 0 ? '-' : '+', sci < 0 ? -sci : sci);
+  buf[n] = 0;
+  return n;
+}
+
+int num_format_plain(const num_dec *d, char *buf) {
+  int n = 0, k;
   if (d->ndigit == 0) {
     buf[0] = '0';
     buf[1] = 0;
     return 1;
   }
   if (d->neg) buf[n++] = '-';
-  if (sci >= -6 && sci < NUM_MAX_DIGITS) {
-    if (d->exp <= 0) {
-      buf[n++] = '0';
-      buf[n++] = '.';
-      for (k = 0; k < -d->exp; k++) buf[n++] = '0';
-      memcpy(buf + n, d->digit, d->ndigit);
-      n += d->ndigit;
-    } else if (d->exp >= d->ndigit) {
-      memcpy(buf + n, d->digit, d->ndigit);
-      n += d->ndigit;
-      for (k = d->ndigit; k < d->exp; k++) buf[n++] = '0';
-    } else {
-      memcpy(buf + n, d->digit, d->exp);
-      n += d->exp;
-      buf[n++] = '.';
-      memcpy(buf + n, d->digit + d->exp, d->ndigit - d->exp);
-      n += d->ndigit - d->exp;
-    }
-  } else {
-    buf[n++] = d->digit[0];
-    if (d->ndigit > 1) {
-      buf[n++] = '.';
-      memcpy(buf + n, d->digit + 1, d->ndigit - 1);
-      n += d->ndigit - 1;
-    }
-    n += snprintf(buf + n, NUM_BUF - n, "E%c%d", sci < 0 ? '-' : '+',
-                  sci < 0 ? -sci : sci);
+  if (d->exp <= 0) { /* 0.000ddd */
+    buf[n++] = '0';
+    buf[n++] = '.';
+    for (k = 0; k < -d->exp; k++) buf[n++] = '0';
+    memcpy(buf + n, d->digit, d->ndigit);
+    n += d->ndigit;
+  } else if (d->exp >= d->ndigit) { /* ddd000 */
+    memcpy(buf + n, d->digit, d->ndigit);
+    n += d->ndigit;
+    for (k = d->ndigit; k < d->exp; k++) buf[n++] = '0';
+  } else { /* dd.ddd */
+    memcpy(buf + n, d->digit, d->exp);
+    n += d->exp;
+    buf[n++] = '.';
+    memcpy(buf + n, d->digit + d->exp, d->ndigit - d->exp);
+    n += d->ndigit - d->exp;
   }
   buf[n] = 0;
   return n;

@@ -32,6 +32,8 @@
 #define OP_LIMIT SQLITE_INDEX_CONSTRAINT_LIMIT
 #define OP_OFFSET SQLITE_INDEX_CONSTRAINT_OFFSET
 
+static int key_text(sqlite3_value *v, const char **pz);
+
 /* Index of the first usable constraint on column iCol with operator op
 ** (binary collation required for comparisons), or -1. */
 static int find_cons(const plan_input *in, int iCol, int op, int wantIn) {
@@ -54,10 +56,9 @@ static int col_used(const plan_input *in, int iCol) {
   return (in->colUsed >> (iCol < 63 ? iCol : 63)) & 1;
 }
 
-/* Is the ORDER BY exactly the order one Query returns? */
 /* The keys a plan works with: the table's, or one index's. */
 typedef struct key_choice {
-  int pk, sk, sk_text, sk_exact;
+  int pk, sk, pk_text, sk_text, sk_exact;
   int iIndex;                  /* -1: the table */
 } key_choice;
 
@@ -76,14 +77,36 @@ static int order_matches(const plan_input *in, const key_choice *k, int *pDesc) 
   return 1;
 }
 
+/* Does the query keep only rows whose column iCol has a value: is there a
+** condition on it that NULL cannot satisfy? Any condition SQLite was given
+** counts, usable now or not: every row the query returns satisfies it. */
+static int needs_value(const plan_input *in, int iCol) {
+  int i;
+  for (i = 0; i < in->ncons; i++) {
+    const plan_constraint *c = &in->aCons[i];
+    if (c->iColumn != iCol) continue;
+    switch (c->op) {
+      case OP_EQ: case OP_GT: case OP_LE: case OP_LT: case OP_GE: case OP_LIKE: case OP_GLOB:
+      case SQLITE_INDEX_CONSTRAINT_MATCH: case SQLITE_INDEX_CONSTRAINT_REGEXP:
+      case SQLITE_INDEX_CONSTRAINT_NE: case SQLITE_INDEX_CONSTRAINT_ISNOTNULL:
+        return 1;
+    }
+  }
+  return 0;
+}
+
 /* The keys to use: the table's when its partition key has an equality
 ** (or a local index's, when the query constrains its sort key and not the
 ** table's), else the first index whose partition key has one and that holds
-** what the query reads. */
+** what the query reads. An index holds only the items that have its key
+** attributes: it may serve a query only when every row the query can return
+** has them, which the equality says of its partition key, and a condition
+** NULL cannot satisfy of its sort key. */
 static void choose_keys(const plan_input *in, key_choice *k) {
   int i;
   k->pk = in->pk;
   k->sk = in->sk;
+  k->pk_text = in->pk_text;
   k->sk_text = in->sk_text;
   k->sk_exact = in->sk_exact;
   k->iIndex = -1;
@@ -100,6 +123,7 @@ static void choose_keys(const plan_input *in, key_choice *k) {
         if (find_cons(in, x->sk, aOp[j], -1) >= 0) break;
       }
       if (j == 5) continue;
+      assert(x->sparse < 0 || needs_value(in, x->sparse));
       k->sk = x->sk;
       k->sk_text = x->sk_text;
       k->sk_exact = x->sk_exact;
@@ -112,13 +136,38 @@ static void choose_keys(const plan_input *in, key_choice *k) {
     const plan_index *x = &in->aIndex[i];
     if (find_cons(in, x->pk, OP_EQ, -1) < 0) continue;
     if (x->global && (in->colUsed & ~x->covers) != 0) continue; /* it lacks a column */
+    if (x->sparse >= 0 && !needs_value(in, x->sparse)) continue; /* it lacks items */
     k->pk = x->pk;
     k->sk = x->sk;
+    k->pk_text = x->pktype == AV_S;
     k->sk_text = x->sk_text;
     k->sk_exact = x->sk_exact;
     k->iIndex = i;
     return;
   }
+}
+
+/* May the value of a condition on an S key bring an affinity other than
+** none: not known at plan time, or a number (see key_exact)? */
+static int any_affinity(const plan_constraint *c) {
+  int vt = c->rhs ? sqlite3_value_type(c->rhs) : SQLITE_NULL;
+  return !c->rhs || vt == SQLITE_INTEGER || vt == SQLITE_FLOAT;
+}
+
+/* Is a key constraint's value compared exactly as the key condition
+** compares it, whatever affinity it brings? On B and N keys the affinity is
+** always the column's. On an S key a value known at plan time that is text
+** (or a blob or NULL) compares as text; a number may be a literal (TEXT
+** affinity: its text) or bring NUMERIC affinity (CAST(5 AS INTEGER), a
+** column of another table), and a value not known may be either; text that
+** no DynamoDB string is (a bound is then dropped) is not exact either. */
+static int key_exact(const plan_constraint *c, int text) {
+  const char *z;
+  int vt;
+  if (!text) return 1;
+  if (any_affinity(c)) return 0;
+  vt = sqlite3_value_type(c->rhs);
+  return vt != SQLITE_TEXT || key_text(c->rhs, &z) == 1;
 }
 
 /* The columns to read, always last in idxStr: " PROJECT 0,1,4", or
@@ -282,20 +331,25 @@ int plan_best(const plan_input *in, plan_output *out) {
 
   iPk = find_cons(in, k.pk, OP_EQ, 0);
   if (iPk < 0 && (iPk = find_cons(in, k.pk, OP_EQ, 1)) >= 0) flags |= PLAN_PK_IN;
-  if (iPk >= 0 && k.iIndex < 0 && in->sk >= 0) iSkEq = find_cons(in, in->sk, OP_EQ, -1);
-  if (iPk >= 0 && k.iIndex < 0 && (in->sk < 0 || iSkEq >= 0)) {
+  if (iPk >= 0 && k.sk >= 0) iSkEq = find_cons(in, k.sk, OP_EQ, -1);
+  if (iPk >= 0 && k.iIndex < 0 && (in->sk < 0 || (iSkEq >= 0 && k.sk_exact))) {
     flags |= PLAN_GET | (iSkEq >= 0 ? PLAN_SK_EQ : 0);
   } else if ((iKey = find_cons(in, in->ncol + 1, OP_EQ, -1)) >= 0) {
     /* whole keys as the hidden _key column's text: GetItem, or BatchGetItem
     ** for an IN list (the keys' own equalities, when both are there, are
     ** the same GetItem) */
     iPk = iKey;
+    iSkEq = -1;
     zPk = "_key";
     flags = PLAN_GET | PLAN_KEY | (in->aCons[iKey].is_in ? PLAN_PK_IN : 0);
   } else if (iPk >= 0) { /* index keys are not unique: never a GetItem */
     flags |= PLAN_QUERY;
     if (k.iIndex >= 0) flags |= (k.iIndex + 1) << PLAN_INDEX_SHIFT;
-    if (k.sk >= 0) {
+    if (iSkEq >= 0) {
+      /* an equality on an N sort key (a range of keys: plan_key_range), or
+      ** on an index's sort key (its keys are not unique) */
+      flags |= PLAN_SK_EQ;
+    } else if (k.sk >= 0) {
       if ((iLo = find_cons(in, k.sk, OP_GE, -1)) >= 0) flags |= PLAN_SK_GE;
       else if ((iLo = find_cons(in, k.sk, OP_GT, -1)) >= 0) flags |= PLAN_SK_GT;
       if ((iHi = find_cons(in, k.sk, OP_LE, -1)) >= 0) flags |= PLAN_SK_LE;
@@ -305,31 +359,49 @@ int plan_best(const plan_input *in, plan_output *out) {
         if ((iGlob = find_cons(in, k.sk, OP_GLOB, -1)) >= 0) flags |= PLAN_SK_GLOB;
       }
     }
+  } else {
+    iSkEq = -1;
   }
 
   /* argv order: pk (or _key), sk=, lower, upper, like, glob, limit, offset.
   ** SQLite checks _key again: an item's key text is the one av_key_text()
   ** writes, and a text written otherwise must match no row, as it would in
-  ** a native table. */
+  ** a native table. The partition key's equality is exact unless an S key
+  ** meets a value that may bring another affinity (key_exact): then the
+  ** lookup asks for its text and SQLite checks. An IN list handed over
+  ** whole must be omitted; SQLite converted its values with the column's
+  ** affinity (a subquery's: see README). */
   if (iPk >= 0) {
-    out->aUsage[iPk] = (plan_usage){++argc, !(flags & PLAN_KEY), (flags & PLAN_PK_IN) != 0};
+    const plan_constraint *c = &in->aCons[iPk];
+    int omit = !(flags & PLAN_KEY) && (c->is_in || key_exact(c, k.pk_text));
+    out->aUsage[iPk] = (plan_usage){++argc, omit, (flags & PLAN_PK_IN) != 0};
     nUsed++;
   }
   if (iSkEq >= 0) {
-    out->aUsage[iSkEq] = (plan_usage){++argc, 1, 0};
+    int omit = k.sk_exact && key_exact(&in->aCons[iSkEq], k.sk_text);
+    out->aUsage[iSkEq] = (plan_usage){++argc, omit, 0};
     nUsed++;
   }
   /* A bound DynamoDB applies exactly as SQLite would need not be checked
-  ** again: one bound, or two inclusive ones (BETWEEN). Exclusive pairs are
-  ** sent as BETWEEN and SQLite drops the ends. Beside a pattern a bound may
-  ** not be sent at all (one sort key condition: begins_with wins), so
-  ** SQLite keeps it. */
+  ** again: one bound, or two inclusive ones (BETWEEN), of an S or B key,
+  ** whose value compares as the key condition does (key_exact). Exclusive
+  ** pairs are sent as BETWEEN and SQLite drops the ends. Beside a pattern a
+  ** bound may not be sent at all (one sort key condition: begins_with
+  ** wins), so SQLite keeps it. On an S key, a bound whose value may bring
+  ** another affinity makes both loose (plan_key_range). */
   {
     int exact = k.sk_exact && iLike < 0 && iGlob < 0 &&
                 (iLo < 0 || iHi < 0 ||
                  (flags & (PLAN_SK_GE | PLAN_SK_LE)) == (PLAN_SK_GE | PLAN_SK_LE));
-    if (iLo >= 0) out->aUsage[iLo] = (plan_usage){++argc, exact, 0}, nUsed++;
-    if (iHi >= 0) out->aUsage[iHi] = (plan_usage){++argc, exact, 0}, nUsed++;
+    int loExact = iLo >= 0 && key_exact(&in->aCons[iLo], k.sk_text);
+    int hiExact = iHi >= 0 && key_exact(&in->aCons[iHi], k.sk_text);
+    if (k.sk_text && ((iLo >= 0 && any_affinity(&in->aCons[iLo])) ||
+                      (iHi >= 0 && any_affinity(&in->aCons[iHi])))) {
+      flags |= PLAN_SK_LOOSE;
+      exact = 0;
+    }
+    if (iLo >= 0) out->aUsage[iLo] = (plan_usage){++argc, exact && loExact, 0}, nUsed++;
+    if (iHi >= 0) out->aUsage[iHi] = (plan_usage){++argc, exact && hiExact, 0}, nUsed++;
   }
   if (iLike >= 0) out->aUsage[iLike] = (plan_usage){++argc, 0, 0}, nUsed++;
   if (iGlob >= 0) out->aUsage[iGlob] = (plan_usage){++argc, 0, 0}, nUsed++;
@@ -412,10 +484,16 @@ int plan_best(const plan_input *in, plan_output *out) {
       out->unique = !(flags & PLAN_PK_IN);
       break;
     case PLAN_QUERY:
-      out->rows = (flags & (PLAN_SK_GE | PLAN_SK_GT | PLAN_SK_LE | PLAN_SK_LT |
-                            PLAN_SK_LIKE | PLAN_SK_GLOB)) ? 25 : 100;
-      if (flags & PLAN_PK_IN) out->rows *= 10;
-      out->cost = 10 + (double)out->rows + (k.iIndex >= 0 ? 5 : 0); /* the table's first */
+      if (flags & PLAN_SK_EQ) { /* a few keys around one value: as a GetItem */
+        out->rows = (flags & PLAN_PK_IN) ? 10 : 1;
+        out->cost = 1 + (double)out->rows;
+      } else {
+        out->rows = (flags & (PLAN_SK_GE | PLAN_SK_GT | PLAN_SK_LE | PLAN_SK_LT |
+                              PLAN_SK_LIKE | PLAN_SK_GLOB)) ? 25 : 100;
+        if (flags & PLAN_PK_IN) out->rows *= 10;
+        out->cost = 10 + (double)out->rows;
+      }
+      if (k.iIndex >= 0) out->cost += 5; /* the table's first */
       out->unique = 0;
       break;
     default:
@@ -584,103 +662,225 @@ static cJSON *key_av(int t, const char *z) {
   return av;
 }
 
-/* A double compared with N keys. Values beyond DynamoDB's range behave as
-** infinities. A tiny one (0 < |r| < 1E-130) lies between 0 and the smallest
-** key of its sign, so the comparison is the same as one with 0 or with
-** +-1E-130: sk < 1e-200 is sk < 1E-130, sk >= 1e-200 is sk >= 1E-130, ... */
-static int number_key_from_double(double r, int op, cJSON **pAv) {
-  char buf[NUM_BUF];
-  int n;
-  const char *zTiny = 0;
-  if (isnan(r)) return KEY_NONE;
-  if (fabs(r) >= 1e126 || isinf(r)) {
-    int above = r > 0; /* the value is above every key */
-    if (op == OP_EQ) return KEY_NONE;
-    return cross_class(above ? 0 : 2, 1, op);
-  }
-  if (r != 0 && fabs(r) < 1e-130) {
-    int smallest = r > 0 ? (op == OP_LT || op == OP_GE) : (op == OP_LE || op == OP_GT);
-    if (op == OP_EQ) return KEY_NONE;
-    zTiny = !smallest ? "0" : r > 0 ? "1E-130" : "-1E-130";
-  }
-  if (zTiny) {
-    *pAv = key_av(AV_N, zTiny);
-    return *pAv ? KEY_VALUE : -1;
-  }
-  if (num_from_double(r, buf, &n) != NUM_OK) return KEY_NONE;
-  *pAv = key_av(AV_N, buf);
-  return *pAv ? KEY_VALUE : -1;
-}
-
 /* An empty string or blob is below every key of its type (DynamoDB keys
 ** are never empty): true of every key for > and >=, of none otherwise. */
 static int below_every_key(int op) {
-  return op == SQLITE_INDEX_CONSTRAINT_GT || op == SQLITE_INDEX_CONSTRAINT_GE ? KEY_ALL : KEY_NONE;
+  return op == OP_GT || op == OP_GE ? KEY_ALL : KEY_NONE;
 }
 
-int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv) {
-  int vt = sqlite3_value_type(v);
+/* The text of v with TEXT affinity (a number becomes SQLite's text of it):
+** 1 with *pz set when a DynamoDB string sent by this extension can be it
+** (UTF-8, no NUL), 0 when none can, KEY_OOM. */
+static int key_text(sqlite3_value *v, const char **pz) {
+  const char *z = (const char *)sqlite3_value_text(v);
+  int n = sqlite3_value_bytes(v);
+  if (!z) return KEY_OOM;
+  *pz = z;
+  return (int)strlen(z) == n && av_utf8_valid(z, n);
+}
+
+/* v with NUMERIC affinity, as SQLite converts it before a comparison with
+** a numeric column (sqlite3_value_numeric_type, on a copy): SQLITE_INTEGER
+** with *pI, SQLITE_FLOAT with *pR, else the class it keeps (TEXT that reads
+** as no number, BLOB, NULL), or KEY_OOM. */
+static int numeric_value(sqlite3_value *v, sqlite3_int64 *pI, double *pR) {
+  sqlite3_value *d = 0;
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_TEXT) {
+    if (!(d = sqlite3_value_dup(v))) return KEY_OOM;
+    t = sqlite3_value_numeric_type(d);
+    v = d;
+  }
+  if (t == SQLITE_INTEGER) *pI = sqlite3_value_int64(v);
+  if (t == SQLITE_FLOAT) *pR = sqlite3_value_double(v);
+  sqlite3_value_free(d);
+  return t;
+}
+
+/* The N key that is exactly the double r, or KEY_NONE when no key is (NaN,
+** infinities, beyond DynamoDB's range). */
+static int number_key(double r, cJSON **pAv) {
+  char buf[NUM_BUF];
+  int n;
+  if (num_from_double(r, buf, &n) != NUM_OK) return KEY_NONE;
+  *pAv = key_av(AV_N, buf);
+  return *pAv ? KEY_VALUE : KEY_OOM;
+}
+
+/* One end of the N keys SQLite may read as the double r, or as being on
+** one side of it: the double two steps beyond r (below it for the lower
+** end), as its shortest decimal. sqlite3AtoF reads a decimal within one unit
+** in the last place of the nearest double, so every decimal it reads as r
+** (or beyond, on that side) lies within. KEY_VALUE with *pAv, KEY_ALL when
+** that end is beyond every key, KEY_OOM. An end between 0 and DynamoDB's
+** smallest magnitude (1E-130) becomes 0 or the smallest key, an end past
+** its largest the largest key: wider, never narrower. */
+static int number_end(double r, int upper, cJSON **pAv) {
+  static const char zMax[] = "9.9999999999999999999999999999999999999E+125";
+  static const char zMin[] = "-9.9999999999999999999999999999999999999E+125";
+  char buf[NUM_BUF];
+  const char *z = buf;
+  double x = r;
+  int n, rc, i;
+  for (i = 0; i < 2; i++) x = nextafter(x, upper ? INFINITY : -INFINITY);
+  rc = num_from_double(x, buf, &n);
+  if (rc != NUM_OK && fabs(x) < 1) { /* between 0 and the smallest keys */
+    z = (x > 0) == upper ? (upper ? "1E-130" : "-1E-130") : "0";
+  } else if (rc != NUM_OK) {            /* beyond the largest */
+    if ((x > 0) == upper) return KEY_ALL;
+    z = x > 0 ? zMax : zMin;
+  }
+  *pAv = key_av(AV_N, z);
+  return *pAv ? KEY_VALUE : KEY_OOM;
+}
+
+int plan_key_value(sqlite3_value *v, int keytype, cJSON **pAv) {
+  int vt = sqlite3_value_type(v), k;
+  const char *z;
+  sqlite3_int64 i;
+  double r;
   *pAv = 0;
-  if (vt == SQLITE_NULL) return KEY_NONE; /* comparisons with NULL are NULL */
+  if (vt == SQLITE_NULL) return KEY_NONE; /* = NULL is never true */
   switch (keytype) {
-    case AV_S: {
-      const char *z;
-      if (vt == SQLITE_BLOB) return cross_class(CLS_TEXT, CLS_BLOB, op);
-      /* TEXT affinity turns numbers into their text */
-      if (!(z = (const char *)sqlite3_value_text(v))) return KEY_OOM;
-      if ((int)strlen(z) != sqlite3_value_bytes(v) || !av_utf8_valid(z, sqlite3_value_bytes(v))) {
-        return KEY_NUL;
-      }
-      if (!*z) return below_every_key(op);
+    case AV_S: /* TEXT affinity turns numbers into their text */
+      if (vt == SQLITE_BLOB) return KEY_NONE;
+      if ((k = key_text(v, &z)) <= 0 || !*z) return k < 0 ? k : KEY_NONE;
       *pAv = key_av(AV_S, z);
       return *pAv ? KEY_VALUE : KEY_OOM;
-    }
-    case AV_N:
-      if (vt == SQLITE_INTEGER) {
-        char buf[32];
-        snprintf(buf, sizeof(buf), "%lld", (long long)sqlite3_value_int64(v));
-        *pAv = key_av(AV_N, buf);
-        return *pAv ? KEY_VALUE : -1;
-      }
-      if (vt == SQLITE_FLOAT) return number_key_from_double(sqlite3_value_double(v), op, pAv);
-      if (vt == SQLITE_TEXT) {
-        /* NUMERIC affinity: text that reads as a number becomes one */
-        const char *z = (const char *)sqlite3_value_text(v);
-        int n;
-        num_dec d;
-        char buf[NUM_BUF];
-        while (*z && isspace((unsigned char)*z)) z++;
-        n = (int)strlen(z);
-        while (n > 0 && isspace((unsigned char)z[n - 1])) n--;
-        switch (num_parse(z, n, &d)) {
-          case NUM_OK:
-            num_format(&d, buf);
-            *pAv = key_av(AV_N, buf);
-            return *pAv ? KEY_VALUE : -1;
-          case NUM_SYNTAX:
-            return cross_class(CLS_NUM, CLS_TEXT, op);
-          default: { /* SQLite would read it as a double */
-            char *zc = sqlite3_mprintf("%.*s", n, z);
-            double r;
-            if (!zc) return -1;
-            r = strtod(zc, 0);
-            sqlite3_free(zc);
-            return number_key_from_double(r, op, pAv);
-          }
+    case AV_N: /* NUMERIC affinity: text that reads as a number is one */
+      switch (numeric_value(v, &i, &r)) {
+        case KEY_OOM: return KEY_OOM;
+        case SQLITE_FLOAT: return number_key(r, pAv);
+        case SQLITE_INTEGER: {
+          char buf[32];
+          snprintf(buf, sizeof(buf), "%lld", (long long)i);
+          *pAv = key_av(AV_N, buf);
+          return *pAv ? KEY_VALUE : KEY_OOM;
         }
       }
-      return cross_class(CLS_NUM, CLS_BLOB, op);
+      return KEY_NONE;
     case AV_B:
-      if (vt == SQLITE_BLOB) {
-        char *z;
-        if (sqlite3_value_bytes(v) == 0) return below_every_key(op);
-        z = av_base64_encode(sqlite3_value_blob(v), sqlite3_value_bytes(v));
-        if (!z) return -1;
-        *pAv = key_av(AV_B, z);
+      if (vt != SQLITE_BLOB || sqlite3_value_bytes(v) == 0) return KEY_NONE;
+      z = av_base64_encode(sqlite3_value_blob(v), sqlite3_value_bytes(v));
+      if (!z) return KEY_OOM;
+      *pAv = key_av(AV_B, z);
+      sqlite3_free((char *)z);
+      return *pAv ? KEY_VALUE : KEY_OOM;
+  }
+  return KEY_NONE;
+}
+
+int plan_key_named(sqlite3_value *v, int keytype, cJSON **pAv) {
+  int vt = sqlite3_value_type(v), k;
+  const char *z;
+  *pAv = 0;
+  if (keytype == AV_S && vt != SQLITE_NULL && vt != SQLITE_BLOB) {
+    if ((k = key_text(v, &z)) <= 0) return k < 0 ? k : KEY_NUL;
+  }
+  if (keytype == AV_N && vt == SQLITE_TEXT) {
+    /* numeric text names the number it spells, digit for digit */
+    num_dec d;
+    char buf[NUM_BUF];
+    int n;
+    if (!(z = (const char *)sqlite3_value_text(v))) return KEY_OOM;
+    while (*z && isspace((unsigned char)*z)) z++;
+    n = (int)strlen(z);
+    while (n > 0 && isspace((unsigned char)z[n - 1])) n--;
+    switch (num_parse(z, n, &d)) {
+      case NUM_OK:
+        num_format(&d, buf);
+        *pAv = key_av(AV_N, buf);
+        return *pAv ? KEY_VALUE : KEY_OOM;
+      case NUM_SYNTAX:
+        return KEY_NONE;
+    } /* beyond DynamoDB's numbers: the double SQLite reads, if a key */
+  }
+  return plan_key_value(v, keytype, pAv);
+}
+
+void plan_range_clear(plan_range *r) {
+  cJSON_Delete(r->lo);
+  cJSON_Delete(r->hi);
+  memset(r, 0, sizeof(*r));
+}
+
+/* r's lower (hi = 0) or upper end: av, with op. */
+static int range_end(plan_range *r, int hi, int op, cJSON *av) {
+  if (!av) return KEY_OOM;
+  if (hi) r->hi = av, r->hiOp = op;
+  else r->lo = av, r->loOp = op;
+  return KEY_VALUE;
+}
+
+/* "key op v" on N keys: NUMERIC affinity, then the decimals SQLite may
+** read on that side of the double (number_end). */
+static int number_range(sqlite3_value *v, int op, plan_range *r) {
+  sqlite3_int64 i = 0;
+  double x = 0;
+  int k;
+  switch (numeric_value(v, &i, &x)) {
+    case KEY_OOM: return KEY_OOM;
+    case SQLITE_INTEGER: x = (double)i; break; /* the range holds i too */
+    case SQLITE_FLOAT: break;
+    case SQLITE_TEXT: return cross_class(CLS_NUM, CLS_TEXT, op);
+    case SQLITE_BLOB: return cross_class(CLS_NUM, CLS_BLOB, op);
+    default: return KEY_NONE;
+  }
+  if (isnan(x)) return KEY_NONE;
+  if (isinf(x)) return op == OP_EQ ? KEY_NONE : cross_class(x > 0 ? 0 : 2, 1, op);
+  if (op != OP_LT && op != OP_LE) {
+    cJSON *av = 0;
+    if ((k = number_end(x, 0, &av)) == KEY_OOM) return k;
+    if (k == KEY_VALUE) range_end(r, 0, OP_GE, av);
+  }
+  if (op != OP_GT && op != OP_GE) {
+    cJSON *av = 0;
+    if ((k = number_end(x, 1, &av)) == KEY_OOM) return k;
+    if (k == KEY_VALUE) range_end(r, 1, OP_LE, av);
+  }
+  return r->lo || r->hi ? KEY_VALUE : KEY_ALL;
+}
+
+/* "key op v" on S keys (see plan.h for loose). */
+static int text_range(sqlite3_value *v, int op, int loose, plan_range *r) {
+  int vt = sqlite3_value_type(v), k, upper = op == OP_LT || op == OP_LE;
+  const char *z;
+  if (vt == SQLITE_BLOB) return cross_class(CLS_TEXT, CLS_BLOB, op);
+  if (loose && op != OP_EQ) {
+    sqlite3_int64 i;
+    double x;
+    int t = numeric_value(v, &i, &x);
+    if (t == KEY_OOM) return KEY_OOM;
+    if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) { /* as text or as a number */
+      return upper ? range_end(r, 1, OP_LT, key_av(AV_S, ":")) : KEY_ALL;
+    }
+  }
+  if ((k = key_text(v, &z)) < 0) return k;
+  if (k == 0) return op == OP_EQ ? KEY_NONE : KEY_ALL; /* no key is that text */
+  if (!*z) return below_every_key(op);
+  if (loose && upper && strcmp(z, ":") < 0) { /* NUMERIC: keys that read as numbers too */
+    return range_end(r, 1, OP_LT, key_av(AV_S, ":"));
+  }
+  return range_end(r, upper, op, key_av(AV_S, z));
+}
+
+int plan_key_range(sqlite3_value *v, int keytype, int op, int loose, plan_range *r) {
+  int vt = sqlite3_value_type(v);
+  memset(r, 0, sizeof(*r));
+  assert(op == OP_EQ || op == OP_GT || op == OP_GE || op == OP_LT || op == OP_LE);
+  if (vt == SQLITE_NULL) return KEY_NONE; /* comparisons with NULL are NULL */
+  switch (keytype) {
+    case AV_S: return text_range(v, op, loose, r);
+    case AV_N: return number_range(v, op, r);
+    case AV_B:
+      if (vt != SQLITE_BLOB) return cross_class(CLS_BLOB, vt == SQLITE_TEXT ? CLS_TEXT : CLS_NUM, op);
+      if (sqlite3_value_bytes(v) == 0) return below_every_key(op);
+      {
+        char *z = av_base64_encode(sqlite3_value_blob(v), sqlite3_value_bytes(v));
+        int k = z ? range_end(r, op == OP_LT || op == OP_LE, op, key_av(AV_B, z)) : KEY_OOM;
         sqlite3_free(z);
-        return *pAv ? KEY_VALUE : -1;
+        return k;
       }
-      return cross_class(CLS_BLOB, vt == SQLITE_TEXT ? CLS_TEXT : CLS_NUM, op);
   }
   return KEY_NONE;
 }

@@ -436,7 +436,6 @@ int read_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int ar
                 sqlite3_value **argv) {
   dyn_cursor *c = (dyn_cursor *)cur;
   dyn_vtab *v = vtab_of(c);
-  char *zErr = 0;
   plan_args p;
   cJSON *req;
   int rc, nStream;
@@ -461,15 +460,12 @@ int read_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int ar
   c->flags = p.flags;
   c->iRowid = 0;
   if ((p.flags & PLAN_COUNT) && p.nFilter && (rc = pin_values(c, &p)) != SQLITE_OK) goto done;
-  rc = request_build(v, &p, &c->r, &zErr);
+  rc = request_build(v, &p, &c->r);
   if (rc == SQLITE_DONE) { /* no row can match: nothing to send */
     rc = SQLITE_OK;
     goto done;
   }
-  if (rc != SQLITE_OK) {
-    if (zErr) rc = table_error(v, rc, zErr);
-    goto done;
-  }
+  if (rc != SQLITE_OK) goto done;
   c->prefetch = p.op != PLAN_GET && !(p.flags & (PLAN_LIMIT | PLAN_RAMP));
   nStream = stream_count(c, v);
   req = c->r.req;

@@ -20,16 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The error of a key value plan_key_value() could not make. */
-static int key_error(const dyn_vtab *v, int k, char **pzErr) {
-  if (k != KEY_NUL) return SQLITE_NOMEM;
-  *pzErr = sqlite3_mprintf("dynamo: %s: a key compared with text holding a NUL character or "
-                           "bytes that are not UTF-8, which DynamoDB strings sent by this "
-                           "extension cannot hold",
-                           v->zName);
-  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-}
-
 /* ProjectionExpression: the plan's columns, and the key attributes unless
 ** the plan is keyless; Select=COUNT when it counts only. */
 static int add_projection(const dyn_vtab *v, const plan_args *p, cJSON *req, expr_ctx *x) {
@@ -55,41 +45,79 @@ static int add_projection(const dyn_vtab *v, const plan_args *p, cJSON *req, exp
   return expr_add_string(req, "ProjectionExpression", s);
 }
 
-/* The sort-key part of a Query's key condition. SQLITE_DONE when no row can
-** match. */
+/* One key condition's comparison, as in the expression. */
+static const char *op_text(int op) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_GT: return " > ";
+    case SQLITE_INDEX_CONSTRAINT_GE: return " >= ";
+    case SQLITE_INDEX_CONSTRAINT_LT: return " < ";
+    case SQLITE_INDEX_CONSTRAINT_LE: return " <= ";
+  }
+  return " = ";
+}
+
+/* The sort keys a condition of the plan selects (plan_key_range), narrowed
+** into *r: SQLITE_OK, SQLITE_DONE when no key can match, SQLITE_NOMEM. */
+static int narrow(sqlite3_value *pVal, int sktype, int op, int loose, plan_range *r) {
+  plan_range one;
+  int k = plan_key_range(pVal, sktype, op, loose, &one);
+  if (k == KEY_OOM) return SQLITE_NOMEM;
+  if (k == KEY_NONE) return SQLITE_DONE;
+  if (one.lo && (!r->lo || plan_key_cmp(one.lo, r->lo) > 0 ||
+                 (plan_key_cmp(one.lo, r->lo) == 0 && one.loOp == SQLITE_INDEX_CONSTRAINT_GT))) {
+    cJSON_Delete(r->lo);
+    r->lo = one.lo, r->loOp = one.loOp, one.lo = 0;
+  }
+  if (one.hi && (!r->hi || plan_key_cmp(one.hi, r->hi) < 0 ||
+                 (plan_key_cmp(one.hi, r->hi) == 0 && one.hiOp == SQLITE_INDEX_CONSTRAINT_LT))) {
+    cJSON_Delete(r->hi);
+    r->hi = one.hi, r->hiOp = one.hiOp, one.hi = 0;
+  }
+  plan_range_clear(&one);
+  return SQLITE_OK;
+}
+
+/* The sort-key part of a Query's key condition: one of "= v", "BETWEEN lo
+** AND hi" (an exclusive end is sent inclusive: SQLite drops it, the plan
+** did not omit it), begins_with the LIKE or GLOB prefix, or one bound.
+** SQLITE_DONE when no row can match. */
 static int add_sort_condition(const dyn_vtab *v, const read_keys *rk, const plan_args *p,
-                              sqlite3_str *s, expr_ctx *x, char **pzErr) {
-  cJSON *lo = 0, *hi = 0;
+                              sqlite3_str *s, expr_ctx *x) {
+  plan_range r;
   char *zPrefix = 0;
-  int rc = SQLITE_OK, loOp = 0, hiOp = 0, k;
-  if (p->lo) {
-    loOp = (p->flags & PLAN_SK_GT) ? SQLITE_INDEX_CONSTRAINT_GT : SQLITE_INDEX_CONSTRAINT_GE;
-    k = plan_key_value(p->lo, rk->sktype, loOp, &lo);
-    if (k < 0) rc = key_error(v, k, pzErr);
-    else if (k == KEY_NONE) rc = SQLITE_DONE;
-    else if (k == KEY_ALL) loOp = 0;
+  int rc = SQLITE_OK, loose = (p->flags & PLAN_SK_LOOSE) != 0;
+  memset(&r, 0, sizeof(r));
+  if (p->skEq) rc = narrow(p->skEq, rk->sktype, SQLITE_INDEX_CONSTRAINT_EQ, loose, &r);
+  if (rc == SQLITE_OK && p->lo) {
+    rc = narrow(p->lo, rk->sktype,
+                (p->flags & PLAN_SK_GT) ? SQLITE_INDEX_CONSTRAINT_GT : SQLITE_INDEX_CONSTRAINT_GE,
+                loose, &r);
   }
-  if (p->hi) {
-    hiOp = (p->flags & PLAN_SK_LT) ? SQLITE_INDEX_CONSTRAINT_LT : SQLITE_INDEX_CONSTRAINT_LE;
-    k = plan_key_value(p->hi, rk->sktype, hiOp, &hi);
-    if (k < 0 && rc == SQLITE_OK) rc = key_error(v, k, pzErr);
-    else if (k == KEY_NONE && rc == SQLITE_OK) rc = SQLITE_DONE;
-    else if (k == KEY_ALL) hiOp = 0;
+  if (rc == SQLITE_OK && p->hi) {
+    rc = narrow(p->hi, rk->sktype,
+                (p->flags & PLAN_SK_LT) ? SQLITE_INDEX_CONSTRAINT_LT : SQLITE_INDEX_CONSTRAINT_LE,
+                loose, &r);
   }
+  if (rc != SQLITE_OK) goto done;
   /* the LIKE pattern's prefix, else the GLOB pattern's */
   if (p->like) zPrefix = filter_pattern_prefix((const char *)sqlite3_value_text(p->like), 0);
   if (!zPrefix && p->glob) zPrefix = filter_pattern_prefix((const char *)sqlite3_value_text(p->glob), 1);
-  if (rc != SQLITE_OK) goto done;
-  if (lo && hi && plan_key_cmp(lo, hi) > 0) {
+  if (r.lo && r.hi && plan_key_cmp(r.lo, r.hi) > 0) {
     rc = SQLITE_DONE;
-  } else if (lo && loOp && hi && hiOp) {
+  } else if (r.loOp == SQLITE_INDEX_CONSTRAINT_EQ) {
+    sqlite3_str_appendall(s, " AND ");
+    expr_name(x, s, v->aCol[rk->sk].name);
+    sqlite3_str_appendall(s, " = ");
+    expr_value(x, s, r.lo);
+    r.lo = 0;
+  } else if (r.lo && r.hi) {
     sqlite3_str_appendall(s, " AND ");
     expr_name(x, s, v->aCol[rk->sk].name);
     sqlite3_str_appendall(s, " BETWEEN ");
-    expr_value(x, s, lo);
+    expr_value(x, s, r.lo);
     sqlite3_str_appendall(s, " AND ");
-    expr_value(x, s, hi);
-    lo = hi = 0;
+    expr_value(x, s, r.hi);
+    r.lo = r.hi = 0;
   } else if (zPrefix) {
     cJSON *av = cJSON_CreateObject();
     if (av && !cJSON_AddStringToObject(av, "S", zPrefix)) {
@@ -101,22 +129,16 @@ static int add_sort_condition(const dyn_vtab *v, const read_keys *rk, const plan
     sqlite3_str_appendall(s, ", ");
     expr_value(x, s, av);
     sqlite3_str_appendall(s, ")");
-  } else if ((lo && loOp) || (hi && hiOp)) {
-    int useLo = lo && loOp;
-    int op = useLo ? loOp : hiOp;
+  } else if (r.lo || r.hi) {
     sqlite3_str_appendall(s, " AND ");
     expr_name(x, s, v->aCol[rk->sk].name);
-    sqlite3_str_appendall(s, op == SQLITE_INDEX_CONSTRAINT_GT   ? " > "
-                             : op == SQLITE_INDEX_CONSTRAINT_GE ? " >= "
-                             : op == SQLITE_INDEX_CONSTRAINT_LT ? " < "
-                                                                : " <= ");
-    expr_value(x, s, useLo ? lo : hi);
-    if (useLo) lo = 0;
-    else hi = 0;
+    sqlite3_str_appendall(s, op_text(r.lo ? r.loOp : r.hiOp));
+    expr_value(x, s, r.lo ? r.lo : r.hi);
+    if (r.lo) r.lo = 0;
+    else r.hi = 0;
   }
 done:
-  cJSON_Delete(lo);
-  cJSON_Delete(hi);
+  plan_range_clear(&r);
   sqlite3_free(zPrefix);
   return rc;
 }
@@ -211,21 +233,20 @@ static int distinct_keys(cJSON *keys) {
 }
 
 /* The partition-key values to visit: one, or each of an IN list. */
-static int collect_keys(const dyn_vtab *v, const read_keys *rk, const plan_args *p, cJSON *keys,
-                        char **pzErr) {
+static int collect_keys(const read_keys *rk, const plan_args *p, cJSON *keys) {
   sqlite3_value *e;
   int rc = SQLITE_OK, k;
   cJSON *av;
   if (!(p->flags & PLAN_PK_IN)) {
-    k = plan_key_value(p->pk, rk->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
-    if (k < 0) return key_error(v, k, pzErr);
+    k = plan_key_value(p->pk, rk->pktype, &av);
+    if (k == KEY_OOM) return SQLITE_NOMEM;
     if (k == KEY_VALUE) cJSON_AddItemToArray(keys, av);
     return SQLITE_OK;
   }
   for (rc = sqlite3_vtab_in_first(p->pk, &e); rc == SQLITE_OK && e;
        rc = sqlite3_vtab_in_next(p->pk, &e)) {
-    k = plan_key_value(e, rk->pktype, SQLITE_INDEX_CONSTRAINT_EQ, &av);
-    if (k < 0) return key_error(v, k, pzErr);
+    k = plan_key_value(e, rk->pktype, &av);
+    if (k == KEY_OOM) return SQLITE_NOMEM;
     if (k == KEY_VALUE) cJSON_AddItemToArray(keys, av);
   }
   return rc == SQLITE_DONE ? distinct_keys(keys) : rc;
@@ -360,7 +381,7 @@ int request_next_batch(const dyn_vtab *v, cJSON *req, cJSON *keys) {
   return n > 0;
 }
 
-int request_build(const dyn_vtab *v, const plan_args *p, read_request *r, char **pzErr) {
+int request_build(const dyn_vtab *v, const plan_args *p, read_request *r) {
   expr_ctx x;
   sqlite3_str *s = 0;
   cJSON *req;
@@ -378,7 +399,7 @@ int request_build(const dyn_vtab *v, const plan_args *p, read_request *r, char *
   if (p->op != PLAN_SCAN) {
     if (!(r->keys = cJSON_CreateArray())) goto fail;
     rc = (p->flags & PLAN_KEY) ? collect_whole_keys(v, p, r->keys)
-                               : collect_keys(v, &rk, p, r->keys, pzErr);
+                               : collect_keys(&rk, p, r->keys);
     if (rc != SQLITE_OK) goto fail;
   }
   if (p->op == PLAN_GET && (p->flags & PLAN_KEY)) { /* the whole Key, key by key */
@@ -391,11 +412,8 @@ int request_build(const dyn_vtab *v, const plan_args *p, read_request *r, char *
     rc = SQLITE_NOMEM;
     if (!key || !cJSON_AddNullToObject(key, v->aCol[v->pk].name)) goto fail;
     if (p->skEq) {
-      int k = plan_key_value(p->skEq, v->sktype, SQLITE_INDEX_CONSTRAINT_EQ, &skv);
-      if (k < 0) {
-        rc = key_error(v, k, pzErr);
-        goto fail;
-      }
+      int k = plan_key_value(p->skEq, v->sktype, &skv);
+      if (k == KEY_OOM) goto fail;
       if (k != KEY_VALUE) goto empty;
       cJSON_AddItemToObject(key, v->aCol[v->sk].name, skv);
     }
@@ -406,7 +424,7 @@ int request_build(const dyn_vtab *v, const plan_args *p, read_request *r, char *
     expr_name(&x, s, v->aCol[rk.pk].name);
     sqlite3_str_appendall(s, " = ");
     expr_value(&x, s, cJSON_CreateNull()); /* :v0, set per key */
-    rc = add_sort_condition(v, &rk, p, s, &x, pzErr);
+    rc = add_sort_condition(v, &rk, p, s, &x);
     if (rc == SQLITE_DONE) goto empty;
     if (rc != SQLITE_OK) goto fail;
     rc = expr_add_string(req, "KeyConditionExpression", s);

@@ -114,6 +114,7 @@ static int vtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p) {
     aCons[i].binary = !zColl || sqlite3_stricmp(zColl, "BINARY") == 0;
     aCons[i].is_in = sqlite3_vtab_in(p, i, -1);
     aCons[i].exact = v->args.filter && filter_is_exact(v, p, i, aCons[i].is_in);
+    if (aCons[i].usable && sqlite3_vtab_rhs_value(p, i, &aCons[i].rhs) != SQLITE_OK) aCons[i].rhs = 0;
   }
   for (i = 0; i < p->nOrderBy; i++) {
     aOrder[i].iColumn = p->aOrderBy[i].iColumn;
@@ -124,6 +125,7 @@ static int vtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p) {
   in.azCol = v->azName;
   in.pk = v->pk;
   in.sk = v->sk;
+  in.pk_text = v->pktype == AV_S;
   in.sk_text = v->sk >= 0 && v->sktype == AV_S;
   in.sk_exact = v->sk >= 0 && (v->sktype == AV_S || v->sktype == AV_B);
   in.nindex = v->nPlanIdx;

@@ -49,8 +49,9 @@ int av_class_of_decl(const char *zDecl);
 ** How a column hands over what it reads: as a native SQLite column of its
 ** declared type would have stored the value (datatype3.html, "Type
 ** Affinity"), wherever that keeps the number exact. AVA_REAL: an INTEGER
-** becomes REAL when the double holds it exactly; AVA_TEXT: INTEGER and REAL
-** become their exact decimal text; AVA_NONE: as read (INTEGER and NUMERIC
+** becomes REAL when the double holds it exactly; AVA_TEXT: a number becomes
+** its exact decimal text, in plain notation (0.0000000001), a BOOL '1' or
+** '0'; AVA_NONE: as read (INTEGER and NUMERIC
 ** affinity already give an integral number as INTEGER).
 */
 enum { AVA_NONE = 0, AVA_REAL, AVA_TEXT };

@@ -41,6 +41,12 @@ const char *num_errstr(int rc);
 ** Returns the length written into buf (NUM_BUF bytes). */
 int num_format(const num_dec *d, char *buf);
 
+/* Plain decimal text, never an exponent (0.0000000001, not 1E-10; 1E+125
+** in full): what a TEXT column shows. Returns the length written into buf
+** (NUM_PLAIN_BUF bytes). */
+#define NUM_PLAIN_BUF 176   /* sign, "0.", 129 zeros, 38 digits, NUL */
+int num_format_plain(const num_dec *d, char *buf);
+
 /* Compare two numbers: <0, 0, >0. */
 int num_cmp(const num_dec *a, const num_dec *b);
 

@@ -48,6 +48,10 @@
 #define PLAN_KEY       0x20000 /* GetItem of whole keys given as the hidden
                                ** _key column's text (an IN list with
                                ** PLAN_PK_IN: BatchGetItem) */
+#define PLAN_SK_LOOSE  0x40000 /* the sort-key bounds of an S key were not
+                               ** known at plan time: their value may bring
+                               ** any affinity, so they are sent wide enough
+                               ** for every one and SQLite checks them */
 #define PLAN_INDEX_SHIFT 20    /* bits 20..27: 1 + the index Queried, or 0 */
 #define PLAN_INDEX_OF(idxNum) ((((idxNum) >> PLAN_INDEX_SHIFT) & 0xff) - 1)
 
@@ -60,6 +64,8 @@ typedef struct plan_constraint {
   int is_in;       /* EQ that is an IN list SQLite can hand over whole */
   int exact;       /* as a filter it is exactly SQLite's condition
                    ** (filter_exact, with the value known at plan time) */
+  sqlite3_value *rhs; /* its right-hand side when known at plan time (a
+                   ** constant: sqlite3_vtab_rhs_value), else NULL */
 } plan_constraint;
 
 typedef struct plan_orderby {
@@ -80,16 +86,23 @@ typedef struct plan_index {
   sqlite3_uint64 covers;       /* colUsed bits of what it holds: a GSI must
                                ** hold every column used, and any index
                                ** every column it filters */
+  int sparse;                  /* the column of its sort key attribute when
+                               ** that is not one of the table's keys (an
+                               ** item without it is not in the index), or
+                               ** -1 */
 } plan_index;
 
 typedef struct plan_input {
   int ncol;                    /* declared columns; then item, then _key */
   const char *const *azCol;    /* column names, for idxStr */
   int pk, sk;                  /* key column indexes; sk < 0: no sort key */
+  int pk_text;                 /* partition key is S */
   int sk_text;                 /* sort key is S (prefix matching applies) */
   int sk_exact;                /* sort key comparisons are exactly SQLite's
-                               ** (S and B keys; not N, whose exact decimals
-                               ** SQLite holds as TEXT) */
+                               ** (S and B keys; not N: SQLite reads a
+                               ** decimal beyond a double's precision through
+                               ** the nearest double, so that a number equals
+                               ** many keys, which a range of keys holds) */
   int ncons;
   const plan_constraint *aCons;
   int norder;
@@ -175,19 +188,57 @@ void plan_args_clear(plan_args *p);
 /* How a constraint value compares with every key of the key's type. */
 enum { KEY_VALUE, KEY_ALL, KEY_NONE };
 #define KEY_OOM (-1)
-#define KEY_NUL (-2) /* text holding NUL or not valid UTF-8: no DynamoDB
-                     ** string this extension can send or read is like it,
-                     ** so no answer would be exact */
+#define KEY_NUL (-2) /* text holding NUL or not valid UTF-8: no key this
+                     ** extension can send or read is that text */
 
 /*
-** Convert a constraint's right-hand side to a key AttributeValue the way
-** SQLite's affinity would before comparing it with the key column (TEXT
-** for S, NUMERIC for N, none for B). op is a SQLITE_INDEX_CONSTRAINT_*
-** comparison. Returns KEY_VALUE with *pAv set (caller owns it), KEY_ALL
-** when the comparison is true for every key of that type (the bound can be
-** dropped), KEY_NONE when it is true for none (no rows), or -1 on OOM.
+** The key an equality asks for (a partition key, a GetItem's sort key): the
+** right-hand side converted as SQLite converts it before comparing it with
+** the key column (TEXT affinity for S, NUMERIC for N: text that reads as a
+** number is the integer or double SQLite reads, none for B). KEY_VALUE with
+** *pAv set (caller owns it), KEY_NONE when no key can be equal (nothing to
+** ask for), KEY_OOM. An N key whose decimal is beyond a double's precision
+** (SQLite shows it as TEXT) equals, for SQLite, the double nearest to it:
+** such keys are not the one asked for (README: a range of keys holds them,
+** which a sort key's condition asks for, plan_key_range).
 */
-int plan_key_value(sqlite3_value *v, int keytype, int op, cJSON **pAv);
+int plan_key_value(sqlite3_value *v, int keytype, cJSON **pAv);
+
+/*
+** The key a value names, as a key column writes it (dynamo_key): numeric
+** text for an N key is taken digit for digit. KEY_VALUE, KEY_NONE (no key
+** is that value: NULL, text for a number...), KEY_NUL, KEY_OOM.
+*/
+int plan_key_named(sqlite3_value *v, int keytype, cJSON **pAv);
+
+/* The sort keys a condition may select: lo loOp key hiOp hi. */
+typedef struct plan_range {
+  int loOp, hiOp;              /* SQLITE_INDEX_CONSTRAINT_GT or GE (EQ: the
+                               ** key equals lo), LT or LE; 0: unbounded */
+  cJSON *lo, *hi;              /* owned (plan_range_clear) */
+} plan_range;
+
+/*
+** The sort keys of type keytype for which "key op v" (op EQ, GT, GE, LT,
+** LE) may hold, as one key condition: KEY_NONE (none: no request), KEY_ALL
+** (every key: send no condition), KEY_VALUE with *r set, or KEY_OOM. The
+** condition holds every key SQLite keeps, and exactly those (so that SQLite
+** need not check again) where plan_best says so:
+**   S  the value with TEXT affinity (a number is its text); text that is no
+**      DynamoDB string (not UTF-8, a NUL) is no bound (KEY_ALL), or no key
+**      for EQ. loose: the value may bring NUMERIC or no affinity (a column
+**      of another table, an expression): a number, or text that reads as
+**      one, bounds nothing from below and keys below ':' from above (every
+**      text that reads as a number begins below ':').
+**   N  NUMERIC affinity, then every decimal SQLite may read as the same
+**      double: the keys from two doubles below to two doubles above it
+**      (sqlite3AtoF rounds within one unit in the last place); a bound
+**      becomes >= and <= of those.
+**   B  the blob itself.
+** A value of another storage class selects every key or none.
+*/
+int plan_key_range(sqlite3_value *v, int keytype, int op, int loose, plan_range *r);
+void plan_range_clear(plan_range *r);
 
 /* Compare two key AttributeValues of the same type as DynamoDB orders
 ** them (S: UTF-8 bytes, N: numerically, B: bytes). */

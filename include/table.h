@@ -181,9 +181,11 @@ typedef struct read_request {
 /*
 ** The request of a decoded plan with its arguments (see plan_decode).
 ** SQLITE_OK with *out filled (free it with request_clear), SQLITE_DONE when
-** no row can match (nothing to send), or an error with *pzErr set.
+** no row can match (nothing to send), or SQLITE_NOMEM. Every value has a
+** request: one no key can match sends none, one no DynamoDB key can hold
+** bounds nothing (plan_key_range).
 */
-int request_build(const dyn_vtab *v, const plan_args *p, read_request *out, char **pzErr);
+int request_build(const dyn_vtab *v, const plan_args *p, read_request *out);
 void request_clear(read_request *r);
 
 /* The next BatchGetItem keys (at most DDB_BATCH_GET_KEYS of keys) into

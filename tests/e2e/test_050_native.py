@@ -22,10 +22,11 @@ def sql_value(v):
     return v
 
 
-def make_pair(c, items, pk=("uuid", "S"), sk=("timestamp", "S")):
-    """Virtual table t over a DynamoDB table holding items, native table n
-    with the same declared columns holding the same values."""
-    name = tracks_table("native", items=items, pk=pk, sk=sk)
+def make_pair(c, items, pk=("uuid", "S"), sk=("timestamp", "S"), name=None):
+    """Virtual table t over a DynamoDB table holding items (made here, or
+    the table name already holding them), native table n with the same
+    declared columns holding the same values."""
+    name = name or tracks_table("native", items=items, pk=pk, sk=sk)
     c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s)" % name)
     cols = c.execute("SELECT name, type FROM pragma_table_info('t')").fetchall()
     c.execute("CREATE TEMP TABLE n(%s)" % ", ".join('"%s" %s' % (n, t if t != "NULL" else '"NULL"')

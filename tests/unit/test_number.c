@@ -204,6 +204,31 @@ static void test_fast_double(void) {
   }
 }
 
+/* Plain notation, never an exponent: what a TEXT column shows. */
+static const char *plain(const char *z) {
+  static char buf[NUM_PLAIN_BUF];
+  num_dec d;
+  if (num_parse(z, -1, &d) != NUM_OK) return "ERR";
+  num_format_plain(&d, buf);
+  return buf;
+}
+
+static void test_plain(void) {
+  CHECK_STR(plain("1E-10"), "0.0000000001");
+  CHECK_STR(plain("1.5E-7"), "0.00000015");
+  CHECK_STR(plain("-0.5"), "-0.5");
+  CHECK_STR(plain("0"), "0");
+  CHECK_STR(plain("-0.0"), "0");
+  CHECK_STR(plain("123.4500"), "123.45");
+  CHECK_STR(plain("1E+20"), "100000000000000000000");
+  CHECK_STR(plain("12.3E+40"), "123000000000000000000000000000000000000000");
+  CHECK_INT((int)strlen(plain("-9.9999999999999999999999999999999999999E-93")), 133);
+  CHECK_INT((int)strlen(plain("-1.2345678901234567890123456789012345678E-130")), 170);
+  CHECK_INT((int)strlen(plain("9.9999999999999999999999999999999999999E+125")), 126);
+  /* and the canonical text keeps exponents far from 1 */
+  CHECK_STR(canon("1E-10"), "1E-10");
+}
+
 int main(void) {
   RUN(test_fast_double);
   RUN(test_parse_canonical);
@@ -211,5 +236,6 @@ int main(void) {
   RUN(test_cmp);
   RUN(test_to_sql);
   RUN(test_from_double);
+  RUN(test_plain);
   CHECK_DONE();
 }
