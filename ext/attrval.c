@@ -862,6 +862,47 @@ int av_equal(const cJSON *a, const cJSON *b) {
   return 0;
 }
 
+/* ---- sizes ------------------------------------------------------------------ */
+
+static sqlite3_int64 number_size(const char *z) {
+  num_dec d;
+  return num_parse(z, -1, &d) == NUM_OK ? 1 + (d.ndigit + 1) / 2 : 1 + ((int)strlen(z) + 1) / 2;
+}
+
+static sqlite3_int64 binary_size(const char *z) {
+  size_t n = strlen(z), pad = 0;
+  if (n >= 1 && z[n - 1] == '=') pad++;
+  if (n >= 2 && z[n - 2] == '=') pad++;
+  return (sqlite3_int64)(n / 4 * 3) - (sqlite3_int64)pad;
+}
+
+/* The size of one attribute value (its name not counted). */
+static sqlite3_int64 value_size(const cJSON *av) {
+  const cJSON *e;
+  sqlite3_int64 n = 0;
+  switch (av_type_of(av)) {
+    case AV_S: return (sqlite3_int64)strlen(av->child->valuestring);
+    case AV_N: return number_size(av->child->valuestring);
+    case AV_B: return binary_size(av->child->valuestring);
+    case AV_BOOL: case AV_NULL: return 1;
+    case AV_SS: cJSON_ArrayForEach(e, av->child) n += (sqlite3_int64)strlen(e->valuestring); return n;
+    case AV_NS: cJSON_ArrayForEach(e, av->child) n += number_size(e->valuestring); return n;
+    case AV_BS: cJSON_ArrayForEach(e, av->child) n += binary_size(e->valuestring); return n;
+    case AV_L: cJSON_ArrayForEach(e, av->child) n += 1 + value_size(e); return 3 + n;
+    case AV_M:
+      cJSON_ArrayForEach(e, av->child) n += 1 + (sqlite3_int64)strlen(e->string) + value_size(e);
+      return 3 + n;
+  }
+  return 0;
+}
+
+sqlite3_int64 av_item_size(const cJSON *item) {
+  const cJSON *e;
+  sqlite3_int64 n = 0;
+  cJSON_ArrayForEach(e, item) n += (sqlite3_int64)strlen(e->string) + value_size(e);
+  return n;
+}
+
 int av_key_text(const cJSON *item, const char *zPk, const char *zSk, char **pz) {
   cJSON *key = cJSON_CreateObject();
   const char *azName[2];

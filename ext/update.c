@@ -100,6 +100,24 @@ static int check_keys(dyn_vtab *v, const cJSON *item, char **pzErr) {
   return rc;
 }
 
+/* An item to put: its keys, and its size under DynamoDB's limit (an item
+** over it would fail its whole BatchWriteItem, other items with it). */
+static int check_item(dyn_vtab *v, const cJSON *item, char **pzErr) {
+  sqlite3_int64 n;
+  char *zKey = 0;
+  int rc = check_keys(v, item, pzErr);
+  if (rc != SQLITE_OK || (n = av_item_size(item)) <= AV_ITEM_MAX_BYTES) return rc;
+  if (av_key_text(item, v->aCol[v->pk].name, v->sk >= 0 ? v->aCol[v->sk].name : 0, &zKey) !=
+      SQLITE_OK) {
+    return SQLITE_NOMEM;
+  }
+  *pzErr = sqlite3_mprintf("the item %s is %lld bytes, over DynamoDB's limit of %d bytes "
+                           "(400 KB: attribute names and values, as DynamoDB counts them)",
+                           zKey, n, AV_ITEM_MAX_BYTES);
+  sqlite3_free(zKey);
+  return *pzErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
+}
+
 /* An error of a statement's row, before anything is sent. */
 static int row_error(dyn_vtab *v, int rc, const char *zStmt, char *zErr) {
   if (!zErr) return rc;
@@ -126,7 +144,7 @@ static int insert_row(dyn_vtab *v, sqlite3_value **aVal) {
     return zErr ? row_error(v, SQLITE_CONSTRAINT, "INSERT into", zErr) : SQLITE_NOMEM;
   }
   rc = build_item(v, aVal, 0, &item, &zErr);
-  if (rc == SQLITE_OK) rc = check_keys(v, item, &zErr);
+  if (rc == SQLITE_OK) rc = check_item(v, item, &zErr);
   if (rc != SQLITE_OK) {
     cJSON_Delete(item);
     return row_error(v, rc, "INSERT into", zErr);
@@ -211,7 +229,7 @@ static int move_item(dyn_vtab *v, cJSON *key, cJSON *item, sqlite3_value **aVal)
       return row_error(v, rc, "UPDATE of", zErr);
     }
   }
-  if ((rc = check_keys(v, item, &zErr)) != SQLITE_OK) {
+  if ((rc = check_item(v, item, &zErr)) != SQLITE_OK) {
     cJSON_Delete(item);
     return row_error(v, rc, "UPDATE of", zErr);
   }
@@ -267,7 +285,7 @@ static int update_one(dyn_vtab *v, sqlite3_value **argv) {
     }
     if (i > 0) {
       rc = move_item(v, key, item, aVal);
-    } else if ((rc = check_keys(v, item, &zErr)) != SQLITE_OK) {
+    } else if ((rc = check_item(v, item, &zErr)) != SQLITE_OK) {
       cJSON_Delete(item);
     } else {
       rc = queue(v, W_PUT, WC_EXISTS, item);

@@ -284,6 +284,17 @@ static int single_done(ddb_client *c, const write_table *t, dyn_write *x, ddb_jo
                1);
     return SQLITE_OK;
   }
+  if (strcmp(j->zType, "ValidationException") == 0 && j->zErr &&
+      strstr(j->zErr, "exceeded the maximum allowed size")) {
+    /* an UPDATE whose item would grow too large: only DynamoDB knows its
+    ** size; say which item and what the limit is */
+    set_failed(x,
+               sqlite3_mprintf("%s (the item %s; DynamoDB holds at most %d bytes, 400 KB, "
+                               "of attribute names and values)",
+                               j->zErr, x->zKey, AV_ITEM_MAX_BYTES),
+               0);
+    return SQLITE_OK;
+  }
   set_failed(x, j->zErr, 0);
   j->zErr = 0;
   return SQLITE_OK;

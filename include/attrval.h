@@ -126,6 +126,18 @@ int av_equal(const cJSON *a, const cJSON *b);
 */
 int av_key_text(const cJSON *item, const char *zPk, const char *zSk, char **pz);
 
+/*
+** An item's size as DynamoDB counts it against its 400 KB limit
+** (AV_ITEM_MAX_BYTES): the UTF-8 bytes of each attribute name plus its
+** value: a string's UTF-8 bytes, a binary's raw bytes, a number 1 byte plus
+** 1 per two significant digits (DynamoDB's documented approximation), NULL
+** and BOOL 1, a set the sum of its elements, a List or Map 3 bytes plus 1
+** per element plus the elements (a Map's names too). item is valid (see
+** av_validate).
+*/
+#define AV_ITEM_MAX_BYTES 409600
+sqlite3_int64 av_item_size(const cJSON *item);
+
 /* Is z[0..n) well-formed UTF-8 (no overlong forms, no surrogates, at most
 ** U+10FFFF), as every DynamoDB string must be? */
 int av_utf8_valid(const char *z, int n);

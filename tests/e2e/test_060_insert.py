@@ -158,3 +158,40 @@ def test_a_file_readfile_cannot_read_is_named_as_a_null_item():
            "NULL when it cannot read the file)" in err, err
     assert "missing" not in err, err
     eq(ddb().count(name), 0)
+
+
+def test_an_item_over_400_kb_is_refused_naming_its_key_and_size():
+    # DynamoDB counts names and values: uuid 4+1, timestamp 9+4, pad 3+N.
+    # 409,600 bytes is the most an item may hold, and DynamoDB takes it.
+    name = tracks_table("big")
+    fits, over = 409600 - 5 - 13 - 3, 409600 - 5 - 13 - 3 + 1
+    rc, out, err, reqs = traced(
+        "CREATE VIRTUAL TABLE t USING dynamo(table=%s, pad S);\n"
+        "INSERT INTO t VALUES ('u', 'fits', printf('%%.*c', %d, 'x'));\n"
+        "SELECT length(pad) FROM t;\n"
+        "INSERT INTO t VALUES ('u', 'over', printf('%%.*c', %d, 'x'));\n" % (name, fits, over))
+    eq(out.split(), [str(fits)])
+    assert ('dynamo: INSERT into t: the item {"uuid":{"S":"u"},"timestamp":{"S":"over"}} is '
+            '409601 bytes, over DynamoDB\'s limit of 409600 bytes') in err, err
+    # refused before anything is sent: the one PutItem is the item that fits
+    eq([r["Item"]["timestamp"]["S"] for o, r in reqs if o == "PutItem"], ["fits"])
+    eq(rc != 0, True)
+
+
+def test_an_item_too_large_does_not_fail_the_others_of_its_batch():
+    name = tracks_table("big")
+    c = connect()
+    c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=%s, pad S)" % name)
+    c.execute("BEGIN")
+    c.execute("INSERT OR REPLACE INTO t VALUES ('u', 'small 1', 'x')")
+    raises(lambda: c.execute("INSERT OR REPLACE INTO t VALUES ('u', 'big', ?)", ("x" * 500000,)),
+           'the item {"uuid":{"S":"u"},"timestamp":{"S":"big"}} is 500020 bytes')
+    c.execute("INSERT OR REPLACE INTO t VALUES ('u', 'small 2', 'y')")
+    c.execute("COMMIT")
+    eq(sorted(unmarshal_item(i)["timestamp"] for i in ddb().scan_all(name)), ["small 1", "small 2"])
+    # an UPDATE that would make an item too large: only DynamoDB knows the
+    # item's size, and the error names the item and the limit
+    e = raises(lambda: c.execute("UPDATE t SET pad = ? WHERE uuid = 'u' AND timestamp = 'small 1'",
+                                 ("x" * 500000,)), "exceeded the maximum allowed size")
+    assert ('(the item {"uuid":{"S":"u"},"timestamp":{"S":"small 1"}}; DynamoDB holds at most '
+            '409600 bytes, 400 KB' in str(e)), e

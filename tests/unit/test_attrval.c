@@ -1078,6 +1078,38 @@ static const char *dec(const char *z) {
   return zDec;
 }
 
+/* An item's size, as DynamoDB's "item sizes and formats" page counts it. */
+static sqlite3_int64 size_of(const char *zJson) {
+  cJSON *j = cJSON_Parse(zJson);
+  sqlite3_int64 n = j ? av_item_size(j) : -1;
+  cJSON_Delete(j);
+  return n;
+}
+
+static void test_item_size(void) {
+  CHECK_INT(size_of("{}"), 0);
+  /* strings: UTF-8 bytes of the name and of the value */
+  CHECK_INT(size_of("{\"a\":{\"S\":\"abc\"}}"), 1 + 3);
+  CHECK_INT(size_of("{\"\u00e9t\u00e9\":{\"S\":\"\u20ac\"}}"), 5 + 3);
+  /* binary: raw bytes, not base64 */
+  CHECK_INT(size_of("{\"b\":{\"B\":\"AAECAw==\"}}"), 1 + 4);
+  CHECK_INT(size_of("{\"b\":{\"B\":\"AAEC\"}}"), 1 + 3);
+  /* numbers: 1 byte plus 1 per two significant digits, zeros trimmed */
+  CHECK_INT(size_of("{\"n\":{\"N\":\"123.45\"}}"), 1 + 1 + 3);
+  CHECK_INT(size_of("{\"n\":{\"N\":\"1000\"}}"), 1 + 1 + 1);
+  CHECK_INT(size_of("{\"n\":{\"N\":\"-0.00012\"}}"), 1 + 1 + 1);
+  /* NULL and BOOL: 1 */
+  CHECK_INT(size_of("{\"x\":{\"NULL\":true},\"y\":{\"BOOL\":false}}"), 1 + 1 + 1 + 1);
+  /* sets: the sum of their elements */
+  CHECK_INT(size_of("{\"s\":{\"SS\":[\"ab\",\"c\"]}}"), 1 + 3);
+  CHECK_INT(size_of("{\"s\":{\"NS\":[\"1\",\"12345\"]}}"), 1 + 2 + 4);
+  /* List and Map: 3 bytes, 1 per element, the elements (a Map's names) */
+  CHECK_INT(size_of("{\"l\":{\"L\":[]}}"), 1 + 3);
+  CHECK_INT(size_of("{\"l\":{\"L\":[{\"N\":\"1\"},{\"S\":\"ab\"}]}}"), 1 + 3 + (1 + 2) + (1 + 2));
+  CHECK_INT(size_of("{\"m\":{\"M\":{\"k\":{\"S\":\"v\"},\"l\":{\"L\":[{\"NULL\":true}]}}}}"),
+            1 + 3 + (1 + 1 + 1) + (1 + 1 + 3 + (1 + 1)));
+}
+
 static void test_base64(void) {
   /* RFC 4648 vectors */
   CHECK_STR(enc("", 0), "");
@@ -1284,6 +1316,7 @@ int main(void) {
   RUN(test_parse_item);
   RUN(test_validate);
   RUN(test_equal);
+  RUN(test_item_size);
   RUN(test_base64);
   sqlite3_free(zRead);
   sqlite3_free(zWrite);
