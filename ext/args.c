@@ -401,6 +401,67 @@ static int parse_option(const char *z, const char *zEq, unsigned *pGiven, dyn_ar
   return rc;
 }
 
+/* ---- column types ------------------------------------------------------ */
+
+/* Words that end a type in a column definition (a constraint follows), or
+** make the column hidden: a type holding one would declare something else
+** than a type. */
+static const char *const azNotType[] = {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE",
+                                        "CHECK", "DEFAULT", "COLLATE", "REFERENCES",
+                                        "GENERATED", "AS", "HIDDEN", "DEFERRABLE"};
+
+/* [+-]digits[.digits] at *pz, after spaces: 1 and *pz past it, or 0. */
+static int type_number(const char **pz) {
+  const char *z = *pz, *zStart;
+  while (*z == ' ') z++;
+  if (*z == '+' || *z == '-') z++;
+  for (zStart = z; isdigit((unsigned char)*z); z++) {
+  }
+  if (z == zStart) return 0;
+  if (*z == '.') {
+    for (zStart = ++z; isdigit((unsigned char)*z); z++) {
+    }
+    if (z == zStart) return 0;
+  }
+  while (*z == ' ') z++;
+  *pz = z;
+  return 1;
+}
+
+const char *args_type_problem(const char *z) {
+  static const char zSyntax[] = "a type is words of letters, digits and _ separated by spaces, "
+                                "then at most (N) or (N, M)";
+  int nWord = 0;
+  unsigned i;
+  if (!*z) return 0; /* no type */
+  for (;;) {
+    const char *w = z;
+    if (!isalpha((unsigned char)*z) && *z != '_') return zSyntax;
+    while (isalnum((unsigned char)*z) || *z == '_') z++;
+    if (nWord == 0 && *z == 0 && sqlite3_stricmp(w, "NULL") == 0) return 0; /* DynamoDB's */
+    for (i = 0; i < sizeof(azNotType) / sizeof(azNotType[0]); i++) {
+      if (strlen(azNotType[i]) == (size_t)(z - w) &&
+          sqlite3_strnicmp(w, azNotType[i], (int)(z - w)) == 0) {
+        return "it holds a column constraint or HIDDEN, which are not types (CONSTRAINT, "
+               "PRIMARY, NOT, NULL, UNIQUE, CHECK, DEFAULT, COLLATE, REFERENCES, GENERATED, "
+               "AS, HIDDEN, DEFERRABLE); the keys are named with PRIMARY KEY (...)";
+      }
+    }
+    nWord++;
+    if (*z == 0) return 0;
+    while (*z == ' ') z++;
+    if (*z == 0) return zSyntax; /* a space at the end */
+    if (*z == '(') break;
+  }
+  z++;
+  if (!type_number(&z)) return zSyntax;
+  if (*z == ',') {
+    z++;
+    if (!type_number(&z)) return zSyntax;
+  }
+  return z[0] == ')' && z[1] == 0 ? 0 : zSyntax;
+}
+
 /* "name [type]": the name is an identifier or a quoted one. */
 static int parse_column(const char *z, dyn_args *out, char **pzErr) {
   const char *zEnd;
@@ -427,6 +488,10 @@ static int parse_column(const char *z, dyn_args *out, char **pzErr) {
   }
   out->ncol++;
   if (c->name[0] == 0) return fail(pzErr, "dynamo: empty column name%s", "");
+  if (args_type_problem(c->type)) {
+    return fail(pzErr, "dynamo: invalid type for column %s: '%s' (%s)", c->name, c->type,
+                args_type_problem(c->type));
+  }
   if (args_is_reserved(c->name)) {
     return fail(pzErr,
                 "dynamo: column name '%s' is reserved for a hidden column (item: the whole "

@@ -83,6 +83,16 @@ void args_free(dyn_args *a);
 #define ARGS_ITEM_COLUMN "item"
 #define ARGS_KEY_COLUMN "_key"
 
+/* NULL when zType can be a column's declared type, else why not (a static
+** phrase). The grammar: "" (no type), or words of letters, digits and _
+** separated by spaces (no word that would end a type or hide the column:
+** NOT, NULL, PRIMARY, DEFAULT, HIDDEN, ...; NULL alone is DynamoDB's type),
+** then at most (N) or (N, M) with signed decimal numbers. So no quote,
+** comma outside the parentheses, ')' before the end, or comment: the type
+** is pasted into the table's declaration. Both CREATE's columns and those
+** read back from NAME_schema are held to it. */
+const char *args_type_problem(const char *zType);
+
 /* Is this name one of the hidden columns (case-insensitive)? */
 int args_is_reserved(const char *zName);
 
