@@ -281,6 +281,75 @@ static void test_column_types(void) {
   CHECK_STR(A.aCol[0].type, "NULL");
 }
 
+/* What a schema stored in a database file may set without the user's
+** trust (args_untrusted): judged against the user's own configuration. */
+static char *untrusted(const char *zEndpoint, const char *zProfile) {
+  args_trust t = {zEndpoint, zProfile ? zProfile : "default", "/etc/ca.pem", 10};
+  int rc = -1;
+  char *z = args_untrusted(&A, &t, &rc);
+  CHECK_INT(rc, SQLITE_OK);
+  return z;
+}
+
+static void test_untrusted(void) {
+  char *z;
+  /* nothing that needs trust */
+  CHECK_INT(parse("table=T", "region=eu-west-1", "consistent_read=1", "atomic=1", "filter=0",
+                  "indexes=none", "max_read_units=1", "max_write_units=1", "scan=0",
+                  "allow_http=0", "segments=16", "segment=3", "connect_timeout_ms=10000",
+                  "request_timeout_ms=60000", "retry_time_ms=120000", "max_attempts=10",
+                  "a TEXT", NULL),
+            SQLITE_OK);
+  CHECK(untrusted(0, 0) == 0);
+  /* every option that does, named with its value, in the table's order */
+  CHECK_INT(parse("table=T", "endpoint='http://127.0.0.1:9999'", "allow_http=1",
+                  "segments=1000000", "max_attempts=100", "request_timeout_ms=1000000000000",
+                  "connect_timeout_ms=10001", "retry_time_ms=120001", "profile=admin",
+                  "ca_bundle='/tmp/evil.pem'", "scan=1", NULL),
+            SQLITE_OK);
+  z = untrusted("http://127.0.0.1:8000", 0);
+  CHECK_STR(z, "endpoint='http://127.0.0.1:9999', profile='admin', segments=1000000, "
+               "connect_timeout_ms=10001, request_timeout_ms=1000000000000, max_attempts=100, "
+               "retry_time_ms=120001, ca_bundle='/tmp/evil.pem', allow_http=1, scan=1");
+  sqlite3_free(z);
+  /* quotes in a value are doubled, as SQL */
+  CHECK_INT(parse("table=T", "profile=\"it's\"", NULL), SQLITE_OK);
+  z = untrusted(0, 0);
+  CHECK_STR(z, "profile='it''s'");
+  sqlite3_free(z);
+  /* the user's own endpoint, profile and CA bundle need no trust */
+  CHECK_INT(parse("table=T", "endpoint='http://127.0.0.1:8000/'", "profile=work",
+                  "ca_bundle='/etc/ca.pem'", NULL),
+            SQLITE_OK);
+  CHECK(untrusted("http://127.0.0.1:8000", "work") == 0);
+  z = untrusted("http://127.0.0.1:8001", "work");
+  CHECK_STR(z, "endpoint='http://127.0.0.1:8000/'");
+  sqlite3_free(z);
+  z = untrusted(0, 0);
+  CHECK_STR(z, "endpoint='http://127.0.0.1:8000/', profile='work'");
+  sqlite3_free(z);
+  /* DynamoDB's AWS endpoints need none; others under amazonaws.com do */
+  CHECK_INT(parse("table=T", "endpoint='https://dynamodb.eu-west-1.amazonaws.com'", NULL),
+            SQLITE_OK);
+  CHECK(untrusted(0, 0) == 0);
+  CHECK_INT(parse("table=T", "endpoint='https://abc.execute-api.us-east-1.amazonaws.com'", NULL),
+            SQLITE_OK);
+  z = untrusted(0, 0);
+  CHECK_STR(z, "endpoint='https://abc.execute-api.us-east-1.amazonaws.com'");
+  sqlite3_free(z);
+  /* max_attempts: up to the user's own AWS_MAX_ATTEMPTS */
+  CHECK_INT(parse("table=T", "max_attempts=20", NULL), SQLITE_OK);
+  {
+    args_trust t = {0, "default", 0, 20};
+    int rc;
+    CHECK(args_untrusted(&A, &t, &rc) == 0);
+    t.max_attempts = 19;
+    z = args_untrusted(&A, &t, &rc);
+    CHECK_STR(z, "max_attempts=20");
+    sqlite3_free(z);
+  }
+}
+
 static void test_quoted_columns(void) {
   CHECK_INT(parse("table=T", "\"my col\" TEXT", "\"a.b\" N", "\"x=y\" S", "\"#tag\"",
                   "\"it\"\"s\" BOOL", "[br acket] N", "`back tick` S", "\":v0\" N",
@@ -728,6 +797,7 @@ int main(void) {
   RUN(test_credentials_refused);
   RUN(test_columns);
   RUN(test_column_types);
+  RUN(test_untrusted);
   RUN(test_quoted_columns);
   RUN(test_column_errors);
   RUN(test_primary_key);
