@@ -84,6 +84,23 @@ int http_in_flight(const http_conn *p) {
   return p->nBusy;
 }
 
+/* Headers hold a session token (X-Amz-Security-Token) or an Authorization:
+** each string is overwritten before it is freed, libcurl's copies too. */
+static void wipe_free(char *z) {
+  volatile char *v = z;
+  while (v && *v) *v++ = 0;
+  sqlite3_free(z);
+}
+
+static void slist_wipe_free(struct curl_slist *l) {
+  struct curl_slist *e;
+  for (e = l; e; e = e->next) {
+    volatile char *v = e->data;
+    while (v && *v) *v++ = 0;
+  }
+  curl_slist_free_all(l);
+}
+
 /* Body bytes: into a buffer sized from Content-Length when the server
 ** gives one (a 1 MB page is then one allocation, not a series of copies). */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg) {
@@ -139,7 +156,7 @@ static void release(http_conn *p, http_req *r) {
     if (p->nIdle < HTTP_MAX_IN_FLIGHT) p->aIdle[p->nIdle++] = e;
     else curl_easy_cleanup(e);
   }
-  curl_slist_free_all(r->headers);
+  slist_wipe_free(r->headers);
   sqlite3_free(r->body);
   sqlite3_free(r->errbuf);
   r->easy = 0;
@@ -161,7 +178,7 @@ int http_begin(http_conn *p, http_req *r, const char *url, const http_header *aH
     char *h = sqlite3_mprintf("%s: %s", aHdr[i].name, aHdr[i].value);
     if (!h) goto nomem;
     l = curl_slist_append(r->headers, h);
-    sqlite3_free(h);
+    wipe_free(h);
     if (!l) goto nomem;
     r->headers = l;
   }
@@ -419,7 +436,7 @@ int http_fetch(const char *zMethod, const char *zUrl, const http_header *aHdr, i
   rc = SQLITE_OK;
 done:
   buf_wipe_free(b.z, b.n);
-  curl_slist_free_all(headers);
+  slist_wipe_free(headers);
   curl_easy_cleanup(e);
   return rc;
 }
