@@ -7,10 +7,12 @@
 ** (or a few, when requests run in parallel).
 */
 #include "http.h"
+#include "url.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct http_conn {
@@ -82,6 +84,23 @@ void http_set_timeouts(http_conn *p, long connect_ms, long total_ms) {
 
 int http_in_flight(const http_conn *p) {
   return p->nBusy;
+}
+
+static const char *env_get(const char *zName) {
+  return getenv(zName);
+}
+
+/* The proxy for zUrl as botocore chooses it (url.h: HTTPS_PROXY or
+** HTTP_PROXY, lower case first, and NO_PROXY), read at each request from
+** the environment alone: no table option turns it on or off. Set on the
+** handle explicitly, so that libcurl's own reading (no upper-case
+** HTTP_PROXY, but ALL_PROXY) does not differ from botocore's. */
+static void set_proxy(CURL *e, const char *zUrl) {
+  const char *zProxy = url_proxy(sqlite3_strnicmp(zUrl, "https:", 6) == 0 ? "https" : "http",
+                                 env_get);
+  const char *zNoProxy = url_no_proxy(env_get);
+  curl_easy_setopt(e, CURLOPT_PROXY, zProxy ? zProxy : "");
+  curl_easy_setopt(e, CURLOPT_NOPROXY, zNoProxy ? zNoProxy : "");
 }
 
 /* Headers hold a session token (X-Amz-Security-Token) or an Authorization:
@@ -196,6 +215,7 @@ int http_begin(http_conn *p, http_req *r, const char *url, const http_header *aH
   curl_easy_reset(e);
   r->easy = e;
   curl_easy_setopt(e, CURLOPT_URL, url);
+  set_proxy(e, url);
   curl_easy_setopt(e, CURLOPT_POST, 1L);
   curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
   curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)nbody);
@@ -398,6 +418,7 @@ int http_fetch(const char *zMethod, const char *zUrl, const http_header *aHdr, i
     headers = l;
   }
   curl_easy_setopt(e, CURLOPT_URL, zUrl);
+  set_proxy(e, zUrl);
   if (strcmp(zMethod, "GET") == 0) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   } else {
