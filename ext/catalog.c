@@ -381,26 +381,24 @@ int catalog_save(dyn_vtab *v, char **pzErr) {
 ** nor a hidden column's, one partition key and at most one sort key, each
 ** of type S, N or B, no more columns than SQLite takes. */
 static const char *schema_row_problem(const dyn_vtab *v, sqlite3_stmt *st) {
+  /* the storage classes first: reading a value as text converts it */
+  int eName = sqlite3_column_type(st, 0), eType = sqlite3_column_type(st, 1);
+  int eKey = sqlite3_column_type(st, 2), t;
   const char *zName = (const char *)sqlite3_column_text(st, 0);
   const char *zType = (const char *)sqlite3_column_text(st, 1);
   const char *zKey = (const char *)sqlite3_column_text(st, 2);
-  int t;
-  if (sqlite3_column_type(st, 0) != SQLITE_TEXT || !zName || !zName[0]) {
-    return "a column without a name";
-  }
+  if (eName != SQLITE_TEXT || !zName || !zName[0]) return "a column without a name";
   if ((int)strlen(zName) != sqlite3_column_bytes(st, 0)) return "a name holding a NUL byte";
   if (args_is_reserved(zName)) return "a column named item or _key (the hidden columns)";
   if (catalog_column(v, zName) >= 0) return "a column name given twice";
   if (v->ncol + 2 >= sqlite3_limit(v->db, SQLITE_LIMIT_COLUMN, -1)) {
     return "more columns than SQLite allows in a table";
   }
-  if (sqlite3_column_type(st, 1) != SQLITE_TEXT && sqlite3_column_type(st, 1) != SQLITE_NULL) {
-    return "a type that is not text";
-  }
+  if (eType != SQLITE_TEXT && eType != SQLITE_NULL) return "a type that is not text";
   if (zType && (int)strlen(zType) != sqlite3_column_bytes(st, 1)) return "a type holding a NUL byte";
   if (zType && args_type_problem(zType)) return args_type_problem(zType);
-  if (sqlite3_column_type(st, 2) == SQLITE_NULL) return 0;
-  if (!zKey || (strcmp(zKey, "HASH") && strcmp(zKey, "RANGE"))) {
+  if (eKey == SQLITE_NULL) return 0;
+  if (eKey != SQLITE_TEXT || !zKey || (strcmp(zKey, "HASH") && strcmp(zKey, "RANGE"))) {
     return "a key that is not HASH or RANGE";
   }
   if (strcmp(zKey, "HASH") == 0 ? v->pk >= 0 : v->sk >= 0) return "a second partition or sort key";
@@ -426,9 +424,10 @@ static int schema_load(dyn_vtab *v, char **pzErr) {
     return SQLITE_ERROR;
   }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *zType = (const char *)sqlite3_column_text(st, 1);
-    const char *zKey = (const char *)sqlite3_column_text(st, 2);
-    if ((zWhy = schema_row_problem(v, st)) != 0) break;
+    const char *zType, *zKey;
+    if ((zWhy = schema_row_problem(v, st)) != 0) break; /* before any text is read */
+    zType = (const char *)sqlite3_column_text(st, 1);
+    zKey = (const char *)sqlite3_column_text(st, 2);
     rc = catalog_add_column(v, (const char *)sqlite3_column_text(st, 0), zType ? zType : "",
                             !zKey ? KEY_NO : strcmp(zKey, "HASH") == 0 ? KEY_HASH : KEY_RANGE);
     if (rc != SQLITE_OK) break;

@@ -59,8 +59,8 @@ int indexes_save(sqlite3 *db, const char *zDb, const char *zName, const dyn_inde
 }
 
 static const char *text_or_empty(sqlite3_stmt *st, int i) {
-  const char *z = (const char *)sqlite3_column_text(st, i);
-  return z || sqlite3_column_type(st, i) != SQLITE_NULL ? z : "";
+  if (sqlite3_column_type(st, i) == SQLITE_NULL) return "";
+  return (const char *)sqlite3_column_text(st, i); /* NULL: out of memory */
 }
 
 int indexes_load(sqlite3 *db, const char *zDb, const char *zName, dyn_index **paIdx, int *pnIdx) {
