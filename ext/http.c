@@ -103,14 +103,11 @@ static void set_proxy(CURL *e, const char *zUrl) {
   curl_easy_setopt(e, CURLOPT_NOPROXY, zNoProxy ? zNoProxy : "");
 }
 
-/* Headers hold a session token (X-Amz-Security-Token) or an Authorization:
-** each string is overwritten before it is freed, libcurl's copies too. */
-static void wipe_free(char *z) {
-  volatile char *v = z;
-  while (v && *v) *v++ = 0;
-  sqlite3_free(z);
-}
+static void buf_wipe_free(char *z, size_t n);
 
+/* Headers hold a session token (X-Amz-Security-Token) or an Authorization:
+** each string is overwritten before it is freed (buf_wipe_free), libcurl's
+** copies in the list too. */
 static void slist_wipe_free(struct curl_slist *l) {
   struct curl_slist *e;
   for (e = l; e; e = e->next) {
@@ -197,7 +194,7 @@ int http_begin(http_conn *p, http_req *r, const char *url, const http_header *aH
     char *h = sqlite3_mprintf("%s: %s", aHdr[i].name, aHdr[i].value);
     if (!h) goto nomem;
     l = curl_slist_append(r->headers, h);
-    wipe_free(h);
+    buf_wipe_free(h, strlen(h));
     if (!l) goto nomem;
     r->headers = l;
   }
