@@ -17,6 +17,7 @@
 ** database schema.
 */
 #include "args.h"
+#include "url.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -255,41 +256,78 @@ enum {
   OPT_INDEX    /* global_index= (arg 0), local_index= (arg 1): repeatable */
 };
 
+/* What the schema stored in a database file may set without the user's
+** trust (see args_untrusted and ARCHITECTURE.md, "Opening someone else's
+** database"). An option that decides where requests and credentials go,
+** or lets a statement do more work than the defaults, is honoured from
+** there only when the user trusts the file; one that only acts in the
+** user's own CREATE, reads less, or changes how the answer is read, is
+** not judged. */
+enum {
+  TRUST_ANY = 0,  /* any value: not judged */
+  TRUST_UPTO,     /* OPT_INT, OPT_FLAG: values up to .safe */
+  TRUST_ENDPOINT, /* one of DynamoDB's AWS endpoints, or the user's own */
+  TRUST_PROFILE,  /* the profile the user's environment names */
+  TRUST_CA        /* the user's own AWS_CA_BUNDLE */
+};
+
 typedef struct option_def {
   const char *zName;
   int kind;
   size_t offset;       /* of the field in dyn_args */
   sqlite3_int64 max;   /* OPT_INT: the largest value */
   int arg;             /* OPT_INDEX: local */
+  int trust;           /* TRUST_*: what a stored schema may set */
+  sqlite3_int64 safe;  /* TRUST_UPTO: the largest value it may set (-1:
+                       ** the user's own, args_trust.max_attempts) */
 } option_def;
+
+/* The defaults (README, Configuration): a stored schema may ask for less */
+#define SAFE_CONNECT_MS 10000
+#define SAFE_REQUEST_MS 60000
+#define SAFE_RETRY_MS 120000
+#define SAFE_SEGMENTS 16 /* read side by side (HTTP_MAX_IN_FLIGHT) */
 
 #define AT(field) offsetof(dyn_args, field)
 static const option_def aOption[] = {
-    {"table", OPT_TEXT, AT(table), 0, 0},
-    {"region", OPT_TEXT, AT(region), 0, 0},
-    {"endpoint", OPT_TEXT, AT(endpoint), 0, 0},
-    {"profile", OPT_TEXT, AT(profile), 0, 0},
-    {"consistent_read", OPT_FLAG, AT(consistent_read), 0, 0},
-    {"create", OPT_FLAG, AT(create), 0, 0},
-    {"billing", OPT_BILLING, AT(billing), 0, 0},
-    {"read_units", OPT_INT, AT(read_units), MAX_UNITS, 0},
-    {"write_units", OPT_INT, AT(write_units), MAX_UNITS, 0},
-    {"global_index", OPT_INDEX, 0, 0, 0},
-    {"local_index", OPT_INDEX, 0, 0, 1},
-    {"atomic", OPT_FLAG, AT(atomic), 0, 0},
-    {"segments", OPT_INT, AT(segments), ARGS_MAX_SEGMENTS, 0},
-    {"segment", OPT_SEGMENT, 0, 0, 0},
-    {"connect_timeout_ms", OPT_INT, AT(transport.connect_ms), MAX_UNITS, 0},
-    {"request_timeout_ms", OPT_INT, AT(transport.request_ms), MAX_UNITS, 0},
-    {"max_attempts", OPT_INT, AT(transport.max_attempts), 100, 0},
-    {"retry_time_ms", OPT_INT, AT(transport.retry_ms), MAX_UNITS, 0},
-    {"ca_bundle", OPT_TEXT, AT(transport.ca_bundle), 0, 0},
-    {"allow_http", OPT_FLAG, AT(transport.allow_http), 0, 0},
-    {"max_read_units", OPT_INT, AT(transport.max_read_units), MAX_UNITS, 0},
-    {"max_write_units", OPT_INT, AT(transport.max_write_units), MAX_UNITS, 0},
-    {"scan", OPT_FLAG, AT(scan), 0, 0},
-    {"indexes", OPT_TEXT, AT(indexes), 0, 0},
-    {"filter", OPT_FLAG, AT(filter), 0, 0},
+    /* where requests go: the user's account; an AWS endpoint of its region */
+    {"table", OPT_TEXT, AT(table), 0, 0, TRUST_ANY, 0},
+    {"region", OPT_TEXT, AT(region), 0, 0, TRUST_ANY, 0},
+    {"endpoint", OPT_TEXT, AT(endpoint), 0, 0, TRUST_ENDPOINT, 0},
+    /* whose credentials (a credential_process runs), and its endpoints */
+    {"profile", OPT_TEXT, AT(profile), 0, 0, TRUST_PROFILE, 0},
+    /* at most twice the read units of the reads the user runs */
+    {"consistent_read", OPT_FLAG, AT(consistent_read), 0, 0, TRUST_ANY, 0},
+    /* these act only in the user's own CREATE, never on opening a file */
+    {"create", OPT_FLAG, AT(create), 0, 0, TRUST_ANY, 0},
+    {"billing", OPT_BILLING, AT(billing), 0, 0, TRUST_ANY, 0},
+    {"read_units", OPT_INT, AT(read_units), MAX_UNITS, 0, TRUST_ANY, 0},
+    {"write_units", OPT_INT, AT(write_units), MAX_UNITS, 0, TRUST_ANY, 0},
+    {"global_index", OPT_INDEX, 0, 0, 0, TRUST_ANY, 0},
+    {"local_index", OPT_INDEX, 0, 0, 1, TRUST_ANY, 0},
+    /* at most twice the write units of the writes the user runs */
+    {"atomic", OPT_FLAG, AT(atomic), 0, 0, TRUST_ANY, 0},
+    /* requests per Scan: at least one per segment */
+    {"segments", OPT_INT, AT(segments), ARGS_MAX_SEGMENTS, 0, TRUST_UPTO, SAFE_SEGMENTS},
+    {"segment", OPT_SEGMENT, 0, 0, 0, TRUST_ANY, 0}, /* reads less */
+    /* how long a statement may hang, and how many times it sends */
+    {"connect_timeout_ms", OPT_INT, AT(transport.connect_ms), MAX_UNITS, 0, TRUST_UPTO,
+     SAFE_CONNECT_MS},
+    {"request_timeout_ms", OPT_INT, AT(transport.request_ms), MAX_UNITS, 0, TRUST_UPTO,
+     SAFE_REQUEST_MS},
+    {"max_attempts", OPT_INT, AT(transport.max_attempts), 100, 0, TRUST_UPTO, -1},
+    {"retry_time_ms", OPT_INT, AT(transport.retry_ms), MAX_UNITS, 0, TRUST_UPTO, SAFE_RETRY_MS},
+    /* which certificates vouch for the endpoint; plain http off loopback */
+    {"ca_bundle", OPT_TEXT, AT(transport.ca_bundle), 0, 0, TRUST_CA, 0},
+    {"allow_http", OPT_FLAG, AT(transport.allow_http), 0, 0, TRUST_UPTO, 0},
+    /* these only slow a statement down */
+    {"max_read_units", OPT_INT, AT(transport.max_read_units), MAX_UNITS, 0, TRUST_ANY, 0},
+    {"max_write_units", OPT_INT, AT(transport.max_write_units), MAX_UNITS, 0, TRUST_ANY, 0},
+    /* scan=1 overrides the user's dynamo_config('scan', 0) */
+    {"scan", OPT_FLAG, AT(scan), 0, 0, TRUST_UPTO, 0},
+    /* which of the table's own indexes; filter=0 reads the same items */
+    {"indexes", OPT_TEXT, AT(indexes), 0, 0, TRUST_ANY, 0},
+    {"filter", OPT_FLAG, AT(filter), 0, 0, TRUST_ANY, 0},
 };
 #undef AT
 #define N_OPTION (int)(sizeof(aOption) / sizeof(aOption[0]))
@@ -401,6 +439,67 @@ static int parse_option(const char *z, const char *zEq, unsigned *pGiven, dyn_ar
   return rc;
 }
 
+/* ---- column types ------------------------------------------------------ */
+
+/* Words that end a type in a column definition (a constraint follows), or
+** make the column hidden: a type holding one would declare something else
+** than a type. */
+static const char *const azNotType[] = {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE",
+                                        "CHECK", "DEFAULT", "COLLATE", "REFERENCES",
+                                        "GENERATED", "AS", "HIDDEN", "DEFERRABLE"};
+
+/* [+-]digits[.digits] at *pz, after spaces: 1 and *pz past it, or 0. */
+static int type_number(const char **pz) {
+  const char *z = *pz, *zStart;
+  while (*z == ' ') z++;
+  if (*z == '+' || *z == '-') z++;
+  for (zStart = z; isdigit((unsigned char)*z); z++) {
+  }
+  if (z == zStart) return 0;
+  if (*z == '.') {
+    for (zStart = ++z; isdigit((unsigned char)*z); z++) {
+    }
+    if (z == zStart) return 0;
+  }
+  while (*z == ' ') z++;
+  *pz = z;
+  return 1;
+}
+
+const char *args_type_problem(const char *z) {
+  static const char zSyntax[] = "a type is words of letters, digits and _ separated by spaces, "
+                                "then at most (N) or (N, M)";
+  int nWord = 0;
+  unsigned i;
+  if (!*z) return 0; /* no type */
+  for (;;) {
+    const char *w = z;
+    if (!isalpha((unsigned char)*z) && *z != '_') return zSyntax;
+    while (isalnum((unsigned char)*z) || *z == '_') z++;
+    if (nWord == 0 && *z == 0 && sqlite3_stricmp(w, "NULL") == 0) return 0; /* DynamoDB's */
+    for (i = 0; i < sizeof(azNotType) / sizeof(azNotType[0]); i++) {
+      if (strlen(azNotType[i]) == (size_t)(z - w) &&
+          sqlite3_strnicmp(w, azNotType[i], (int)(z - w)) == 0) {
+        return "it holds a column constraint or HIDDEN, which are not types (CONSTRAINT, "
+               "PRIMARY, NOT, NULL, UNIQUE, CHECK, DEFAULT, COLLATE, REFERENCES, GENERATED, "
+               "AS, HIDDEN, DEFERRABLE); the keys are named with PRIMARY KEY (...)";
+      }
+    }
+    nWord++;
+    if (*z == 0) return 0;
+    while (*z == ' ') z++;
+    if (*z == 0) return zSyntax; /* a space at the end */
+    if (*z == '(') break;
+  }
+  z++;
+  if (!type_number(&z)) return zSyntax;
+  if (*z == ',') {
+    z++;
+    if (!type_number(&z)) return zSyntax;
+  }
+  return z[0] == ')' && z[1] == 0 ? 0 : zSyntax;
+}
+
 /* "name [type]": the name is an identifier or a quoted one. */
 static int parse_column(const char *z, dyn_args *out, char **pzErr) {
   const char *zEnd;
@@ -427,6 +526,10 @@ static int parse_column(const char *z, dyn_args *out, char **pzErr) {
   }
   out->ncol++;
   if (c->name[0] == 0) return fail(pzErr, "dynamo: empty column name%s", "");
+  if (args_type_problem(c->type)) {
+    return fail(pzErr, "dynamo: invalid type for column %s: '%s' (%s)", c->name, c->type,
+                args_type_problem(c->type));
+  }
   if (args_is_reserved(c->name)) {
     return fail(pzErr,
                 "dynamo: column name '%s' is reserved for a hidden column (item: the whole "
@@ -592,6 +695,46 @@ int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
   if (rc == SQLITE_OK) rc = check_create(out, pzErr);
   if (rc != SQLITE_OK) args_free(out);
   return rc;
+}
+
+/* ---- trust ----------------------------------------------------------------- */
+
+/* May a stored schema set option o to its value in a? */
+static int honoured(const option_def *o, const dyn_args *a, const args_trust *t) {
+  const void *pField = (const char *)a + o->offset;
+  const char *z = o->kind == OPT_TEXT ? *(char *const *)pField : 0;
+  sqlite3_int64 n = o->kind == OPT_FLAG  ? *(const int *)pField
+                    : o->kind == OPT_INT ? *(const sqlite3_int64 *)pField
+                                         : 0;
+  switch (o->trust) {
+    case TRUST_UPTO: return n <= (o->safe < 0 ? t->max_attempts : o->safe);
+    case TRUST_ENDPOINT: return !z || url_is_aws_dynamodb(z) || url_same(z, t->endpoint);
+    case TRUST_PROFILE: return !z || (t->profile && strcmp(z, t->profile) == 0);
+    case TRUST_CA: return !z || (t->ca_bundle && strcmp(z, t->ca_bundle) == 0);
+  }
+  return 1;
+}
+
+char *args_untrusted(const dyn_args *a, const args_trust *t, int *pRc) {
+  sqlite3_str *s = sqlite3_str_new(0);
+  char *z;
+  int i;
+  for (i = 0; i < N_OPTION; i++) {
+    const option_def *o = &aOption[i];
+    const void *pField = (const char *)a + o->offset;
+    if (honoured(o, a, t)) continue;
+    if (sqlite3_str_length(s)) sqlite3_str_appendall(s, ", ");
+    if (o->kind == OPT_TEXT) sqlite3_str_appendf(s, "%s=%Q", o->zName, *(char *const *)pField);
+    else if (o->kind == OPT_FLAG) sqlite3_str_appendf(s, "%s=%d", o->zName, *(const int *)pField);
+    else sqlite3_str_appendf(s, "%s=%lld", o->zName, *(const sqlite3_int64 *)pField);
+  }
+  *pRc = sqlite3_str_errcode(s);
+  z = sqlite3_str_finish(s);
+  if (*pRc != SQLITE_OK) {
+    sqlite3_free(z);
+    return 0;
+  }
+  return z; /* NULL when empty */
 }
 
 void args_free(dyn_args *a) {

@@ -58,24 +58,11 @@ int catalog_attribute(const dyn_vtab *v, const char *zName) {
   return -1;
 }
 
-/* Only characters a type name can hold: the declaration is SQL. */
-static int type_is_safe(const char *z) {
-  for (; *z; z++) {
-    if (!((*z >= 'A' && *z <= 'Z') || (*z >= 'a' && *z <= 'z') || (*z >= '0' && *z <= '9') ||
-          strchr(" _(),+-.", *z)))
-      return 0;
-  }
-  return 1;
-}
-
 int catalog_declared(dyn_vtab *v, char **pzErr) {
   int i, j, rc = SQLITE_OK;
   for (i = 0; rc == SQLITE_OK && i < v->args.ncol; i++) {
     const args_column *c = &v->args.aCol[i];
-    if (!type_is_safe(c->type)) {
-      *pzErr = sqlite3_mprintf("dynamo: invalid type for column %s: %s", c->name, c->type);
-      return SQLITE_ERROR;
-    }
+    assert(!args_type_problem(c->type)); /* args_parse refused it */
     j = catalog_column(v, c->name);
     if (j >= 0 && v->aCol[j].key) {
       /* a key: its type is DynamoDB's; a declared DynamoDB type must agree */
@@ -161,6 +148,56 @@ static void append_decl(sqlite3_str *s, const dyn_column *c) {
   else if (n == 1 && (z[0] == 'B' || z[0] == 'b')) sqlite3_str_appendf(s, "BLOB%s", zRest);
   else if (n == 4 && sqlite3_strnicmp(z, "NULL", 4) == 0) sqlite3_str_appendf(s, "\"NULL\"%s", zRest);
   else sqlite3_str_appendall(s, z);
+}
+
+/* Does SQLite hold column zCol of the declared table with type zType (a
+** quoted "NULL" is NULL to it), as its primary key or not (pk)? */
+static int declared_as(dyn_vtab *v, const char *zCol, const char *zType, int pk) {
+  const char *zHeld = 0;
+  int isPk = 0;
+  if (sqlite3_table_column_metadata(v->db, v->zDb, v->zName, zCol, &zHeld, 0, 0, &isPk, 0) !=
+      SQLITE_OK) {
+    return 0;
+  }
+  if (strcmp(zType, "\"NULL\"") == 0) zType = "NULL";
+  return strcmp(zHeld ? zHeld : "", zType) == 0 && isPk == pk; /* NULL: no type */
+}
+
+/* After sqlite3_declare_vtab: SQLite's columns are ours, one for one. Each
+** of ours is there with exactly the type we gave (a type that smuggled a
+** ',' or ')' would have been cut short there, the rest declaring columns
+** of its own), and _key alone is the primary key. args_type_problem keeps
+** such types out; this states it where it matters: xColumn and xUpdate
+** index aCol with SQLite's column numbers. */
+static int check_declared(dyn_vtab *v, char **pzErr) {
+  sqlite3_str *s = sqlite3_str_new(0);
+  const char *zBad = 0;
+  int i, rc;
+  for (i = 0; !zBad && i < v->ncol; i++) {
+    sqlite3_str_reset(s);
+    append_decl(s, &v->aCol[i]);
+    if (sqlite3_str_errcode(s)) break;
+    if (!declared_as(v, v->aCol[i].name, sqlite3_str_length(s) ? sqlite3_str_value(s) : "", 0)) {
+      zBad = v->aCol[i].name;
+    }
+  }
+  rc = sqlite3_str_errcode(s);
+  sqlite3_free(sqlite3_str_finish(s));
+  if (rc != SQLITE_OK) return rc;
+  /* (SQLite takes HIDDEN out of the type once xConnect returns) */
+  if (!zBad && !declared_as(v, ARGS_ITEM_COLUMN, "TEXT HIDDEN", 0) &&
+      !declared_as(v, ARGS_ITEM_COLUMN, "TEXT", 0)) {
+    zBad = ARGS_ITEM_COLUMN;
+  }
+  if (!zBad && !declared_as(v, ARGS_KEY_COLUMN, "TEXT HIDDEN", 1) &&
+      !declared_as(v, ARGS_KEY_COLUMN, "TEXT", 1)) {
+    zBad = ARGS_KEY_COLUMN;
+  }
+  if (!zBad) return SQLITE_OK;
+  *pzErr = sqlite3_mprintf("dynamo: the columns SQLite declared for %s are not the %d the "
+                           "extension declared (column %s)",
+                           v->zName, v->ncol + 2, zBad);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 static int declare(dyn_vtab *v) {
@@ -302,7 +339,7 @@ int catalog_finish(dyn_vtab *v, char **pzErr) {
     *pzErr = sqlite3_mprintf("dynamo: cannot declare the columns of %s: %s", v->zName,
                              sqlite3_errmsg(v->db));
   }
-  return rc;
+  return rc == SQLITE_OK ? check_declared(v, pzErr) : rc;
 }
 
 /* ---- shadow tables ------------------------------------------------------- */
@@ -361,10 +398,42 @@ int catalog_save(dyn_vtab *v, char **pzErr) {
   return rc;
 }
 
+/* Why the next row of NAME_schema (name, type, key) cannot be column
+** v->ncol, or NULL: what CREATE accepts (args_type_problem), no name twice
+** nor a hidden column's, one partition key and at most one sort key, each
+** of type S, N or B, no more columns than SQLite takes. */
+static const char *schema_row_problem(const dyn_vtab *v, sqlite3_stmt *st) {
+  /* the storage classes first: reading a value as text converts it */
+  int eName = sqlite3_column_type(st, 0), eType = sqlite3_column_type(st, 1);
+  int eKey = sqlite3_column_type(st, 2), t;
+  const char *zName = (const char *)sqlite3_column_text(st, 0);
+  const char *zType = (const char *)sqlite3_column_text(st, 1);
+  const char *zKey = (const char *)sqlite3_column_text(st, 2);
+  if (eName != SQLITE_TEXT || !zName || !zName[0]) return "a column without a name";
+  if ((int)strlen(zName) != sqlite3_column_bytes(st, 0)) return "a name holding a NUL byte";
+  if (args_is_reserved(zName)) return "a column named item or _key (the hidden columns)";
+  if (catalog_column(v, zName) >= 0) return "a column name given twice";
+  if (v->ncol + 2 >= sqlite3_limit(v->db, SQLITE_LIMIT_COLUMN, -1)) {
+    return "more columns than SQLite allows in a table";
+  }
+  if (eType != SQLITE_TEXT && eType != SQLITE_NULL) return "a type that is not text";
+  if (zType && (int)strlen(zType) != sqlite3_column_bytes(st, 1)) return "a type holding a NUL byte";
+  if (zType && args_type_problem(zType)) return args_type_problem(zType);
+  if (eKey == SQLITE_NULL) return 0;
+  if (eKey != SQLITE_TEXT || !zKey || (strcmp(zKey, "HASH") && strcmp(zKey, "RANGE"))) {
+    return "a key that is not HASH or RANGE";
+  }
+  if (strcmp(zKey, "HASH") == 0 ? v->pk >= 0 : v->sk >= 0) return "a second partition or sort key";
+  t = zType ? av_type_from_name(zType, -1) : -1;
+  if (t != AV_S && t != AV_N && t != AV_B) return "a key whose type is not S, N or B";
+  return 0;
+}
+
 static int schema_load(dyn_vtab *v, char **pzErr) {
   sqlite3_stmt *st = 0;
   char *zSql = sqlite3_mprintf("SELECT name, type, key FROM \"%w\".\"%w_schema\" ORDER BY pos",
                                v->zDb, v->zName);
+  const char *zWhy = 0;
   int rc;
   if (!zSql) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(v->db, zSql, -1, &st, 0);
@@ -377,18 +446,25 @@ static int schema_load(dyn_vtab *v, char **pzErr) {
     return SQLITE_ERROR;
   }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *zKey = (const char *)sqlite3_column_text(st, 2);
-    const char *zType = (const char *)sqlite3_column_text(st, 1);
-    int key = !zKey ? KEY_NO : strcmp(zKey, "HASH") == 0 ? KEY_HASH : KEY_RANGE;
-    int t = zType ? av_type_from_name(zType, -1) : -1;
-    if (key && t != AV_S && t != AV_N && t != AV_B) {
-      *pzErr = sqlite3_mprintf("dynamo: %s_schema gives key %s the type %s, not S, N or B",
-                               v->zName, sqlite3_column_text(st, 0), zType ? zType : "NULL");
-      rc = SQLITE_ERROR;
-      break;
-    }
-    rc = catalog_add_column(v, (const char *)sqlite3_column_text(st, 0), zType ? zType : "", key);
+    const char *zType, *zKey;
+    if ((zWhy = schema_row_problem(v, st)) != 0) break; /* before any text is read */
+    zType = (const char *)sqlite3_column_text(st, 1);
+    zKey = (const char *)sqlite3_column_text(st, 2);
+    rc = catalog_add_column(v, (const char *)sqlite3_column_text(st, 0), zType ? zType : "",
+                            !zKey ? KEY_NO : strcmp(zKey, "HASH") == 0 ? KEY_HASH : KEY_RANGE);
     if (rc != SQLITE_OK) break;
+  }
+  if (zWhy) {
+    const char *zName = (const char *)sqlite3_column_text(st, 0);
+    const char *zType = (const char *)sqlite3_column_text(st, 1);
+    *pzErr = sqlite3_mprintf("dynamo: %s_schema, the column list of %s, is not one CREATE "
+                             "VIRTUAL TABLE writes: column %d (%.40s %.40s%s): %s; drop the "
+                             "virtual table and create it again",
+                             v->zName, v->zName, v->ncol + 1, zName ? zName : "NULL",
+                             zType ? zType : "NULL", zType && strlen(zType) > 40 ? "..." : "",
+                             zWhy);
+    sqlite3_finalize(st);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE && rc != SQLITE_OK) return rc;
@@ -399,9 +475,53 @@ static int schema_load(dyn_vtab *v, char **pzErr) {
   return SQLITE_OK;
 }
 
+/* Is this the name of a key type: S, N or B? */
+static int is_key_type(const char *z) {
+  int t = z ? av_type_from_name(z, -1) : -1;
+  return t == AV_S || t == AV_N || t == AV_B;
+}
+
+/* Why index i of a[] cannot be one DescribeTable gave, or NULL. */
+static const char *index_problem(const dyn_index *a, int i) {
+  const dyn_index *x = &a[i];
+  cJSON *inc, *e;
+  int j, ok;
+  if (!x->zName[0]) return "an index without a name";
+  for (j = 0; j < i; j++) {
+    if (strcmp(a[j].zName, x->zName) == 0) return "an index name given twice";
+  }
+  if (!x->zPk[0] || !is_key_type(x->zPkType)) {
+    return "a partition key without a name or of a type other than S, N or B";
+  }
+  if (!x->zSk != !x->zSkType || (x->zSk && (!x->zSk[0] || !is_key_type(x->zSkType)))) {
+    return "a sort key without a name or of a type other than S, N or B";
+  }
+  if (strcmp(x->zProjection, "ALL") && strcmp(x->zProjection, "KEYS_ONLY") &&
+      strcmp(x->zProjection, "INCLUDE")) {
+    return "a projection other than ALL, KEYS_ONLY or INCLUDE";
+  }
+  if (!x->zInclude) return 0;
+  inc = cJSON_Parse(x->zInclude);
+  ok = cJSON_IsArray(inc);
+  cJSON_ArrayForEach(e, inc) {
+    if (!cJSON_IsString(e)) ok = 0;
+  }
+  cJSON_Delete(inc);
+  return ok ? 0 : "an INCLUDE list that is not a JSON array of names";
+}
+
 int catalog_load(dyn_vtab *v, char **pzErr) {
-  int rc = schema_load(v, pzErr);
+  const char *zWhy = 0;
+  int rc = schema_load(v, pzErr), i;
   if (rc == SQLITE_OK) rc = indexes_load(v->db, v->zDb, v->zName, &v->aIdx, &v->nIdx);
+  if (rc == SQLITE_OK && v->nIdx > 255) zWhy = "more than 255 indexes"; /* PLAN_INDEX_OF */
+  for (i = 0; rc == SQLITE_OK && !zWhy && i < v->nIdx; i++) zWhy = index_problem(v->aIdx, i);
+  if (zWhy) {
+    *pzErr = sqlite3_mprintf("dynamo: %s_index, the secondary indexes of %s, is not one CREATE "
+                             "VIRTUAL TABLE writes: %s",
+                             v->zName, v->zName, zWhy);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   return rc;
 }
 

@@ -29,6 +29,7 @@
 #include "common.h"
 #include "config.h"
 #include "credparse.h"
+#include "url.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -446,34 +447,21 @@ static int file_keys(resolver *x, const prof *p, const ini_file *f, int sec,
   return s ? take_keys(x, s, id, secret, token) : SQLITE_OK;
 }
 
-/* http:// (or https://) URL: is its host a loopback address, or one of
-** the container hosts botocore allows over plain HTTP? */
+/* https://, or http:// to a loopback host or one of the container hosts
+** botocore allows over plain HTTP (the host as libcurl reads it). */
 static int container_host_ok(const char *url) {
   static const char *const azHost[] = {"169.254.170.2", "169.254.170.23",
-                                       "[fd00:ec2::23]", "localhost",
-                                       "[::1]"};
-  const char *h, *e;
-  size_t n, i;
-  if (sqlite3_strnicmp(url, "https://", 8) == 0) return 1;
-  if (sqlite3_strnicmp(url, "http://", 7) != 0) return 0;
-  h = url + 7;
-  if ((e = strchr(h, '@')) != NULL && e < h + strcspn(h, "/?#")) h = e + 1;
-  if (*h == '[') {
-    e = strchr(h, ']');
-    n = e ? (size_t)(e - h + 1) : strlen(h);
-  } else {
-    n = strcspn(h, ":/?#");
-  }
+                                       "[fd00:ec2::23]"};
+  char *host;
+  size_t i;
+  int ok = 0;
+  if (url_check(url)) return 0;
+  if (!url_is_remote_http(url)) return 1;
+  if ((host = url_host(url)) == NULL) return 0;
   for (i = 0; i < sizeof(azHost) / sizeof(azHost[0]); i++)
-    if (strlen(azHost[i]) == n && sqlite3_strnicmp(h, azHost[i], (int)n) == 0)
-      return 1;
-  if (n >= 4 && memcmp(h, "127.", 4) == 0) { /* 127.0.0.0/8 */
-    int dots = 0;
-    for (i = 3; i < n && (h[i] == '.' || isdigit((unsigned char)h[i])); i++)
-      dots += h[i] == '.';
-    return i == n && dots == 3;
-  }
-  return 0;
+    if (sqlite3_stricmp(host, azHost[i]) == 0) ok = 1;
+  sqlite3_free(host);
+  return ok;
 }
 
 /* The container endpoint, when its variables are set. */
@@ -484,6 +472,9 @@ static int container(resolver *x, cfg_source **pp) {
   const char *file = env(x, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
   cfg_source *s;
   if (!rel && !full) return SQLITE_OK;
+  if (!rel && url_check(full))
+    return fail(x, "dynamo: AWS_CONTAINER_CREDENTIALS_FULL_URI \"%s\": %s",
+                full, url_check(full));
   if (!rel && !container_host_ok(full))
     return fail(x,
                 "dynamo: AWS_CONTAINER_CREDENTIALS_FULL_URI \"%s\": credentials "
@@ -531,7 +522,7 @@ static int positive(resolver *x, const char *var, const char *key, long dflt,
   return SQLITE_OK;
 }
 
-static int valid_endpoint(const char *s);
+static const char *valid_endpoint(const char *s);
 
 static char *looked_in(resolver *x);
 
@@ -572,10 +563,9 @@ static int imds(resolver *x, const char *role, cfg_source **pp) {
     ipv6 = sqlite3_stricmp(mode, "ipv6") == 0;
   }
   if (!url) url = ipv6 ? "http://[fd00:ec2::254]" : "http://169.254.169.254";
-  if (!valid_endpoint(url))
-    return fail(x, "dynamo: invalid instance metadata endpoint \"%s\": it "
-                   "must be an http:// or https:// URL",
-                url);
+  if (valid_endpoint(url))
+    return fail(x, "dynamo: invalid instance metadata endpoint \"%s\": %s",
+                url, valid_endpoint(url));
   if ((rc = positive(x, "AWS_METADATA_SERVICE_TIMEOUT",
                      "metadata_service_timeout", 1, &timeout)) != SQLITE_OK ||
       (rc = positive(x, "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
@@ -900,15 +890,10 @@ static int resolve_region(resolver *x) {
   return SQLITE_OK;
 }
 
-/* http:// or https://, a non-empty rest, no spaces or control characters. */
-static int valid_endpoint(const char *s) {
-  size_t n = sqlite3_strnicmp(s, "http://", 7) == 0    ? 7
-             : sqlite3_strnicmp(s, "https://", 8) == 0 ? 8
-                                                       : 0;
-  if (n == 0 || s[n] == 0) return 0;
-  for (; *s; s++)
-    if ((unsigned char)*s <= ' ' || *s == 0x7f) return 0;
-  return 1;
+/* NULL when s can be an endpoint (url.h: http:// or https://, a host, no
+** user name, query or fragment), else why not. */
+static const char *valid_endpoint(const char *s) {
+  return url_check(s);
 }
 
 /*
@@ -958,11 +943,9 @@ static int service_endpoint(resolver *x, const char *svc, const char *var,
 
   n = (int)strlen(*pzUrl);
   if (n > 0 && (*pzUrl)[n - 1] == '/') (*pzUrl)[n - 1] = 0;
-  if (!valid_endpoint(*pzUrl))
-    return fail(x,
-                "dynamo: invalid endpoint \"%s\" (from %s): it must be an "
-                "http:// or https:// URL",
-                v ? v : *pzUrl, *pzFrom);
+  if (valid_endpoint(*pzUrl))
+    return fail(x, "dynamo: invalid endpoint \"%s\" (from %s): %s",
+                v ? v : *pzUrl, *pzFrom, valid_endpoint(*pzUrl));
   return SQLITE_OK;
 }
 
@@ -976,11 +959,9 @@ static int resolve_endpoint(resolver *x) {
     if (!x->r.endpoint || !x->r.endpoint_source) return SQLITE_NOMEM;
     n = (int)strlen(x->r.endpoint);
     if (n > 0 && x->r.endpoint[n - 1] == '/') x->r.endpoint[n - 1] = 0;
-    if (!valid_endpoint(x->r.endpoint))
-      return fail(x,
-                  "dynamo: invalid endpoint \"%s\" (from endpoint option): it "
-                  "must be an http:// or https:// URL",
-                  x->opt->endpoint);
+    if (valid_endpoint(x->r.endpoint))
+      return fail(x, "dynamo: invalid endpoint \"%s\" (from endpoint option): %s",
+                  x->opt->endpoint, valid_endpoint(x->r.endpoint));
     return SQLITE_OK;
   }
   dflt = sqlite3_mprintf("https://dynamodb.%s.amazonaws.com%s", x->r.region, cn);

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "sigv4.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -82,10 +83,19 @@ static void keys_unref(creds_keys *k) {
   }
 }
 
+/* Mask every occurrence of zSecret in z, unless it is too short to be one
+** or an ordinary word: letters (and spaces) only, shorter than 40. Such a
+** value (the key "local" that make server exports) is a placeholder that
+** the extension's own text may hold ("is the local server running?");
+** no AWS secret key or token is one (40 characters and more, of letters,
+** digits, + and /). */
 static void redact_one(char *z, const char *zSecret) {
-  size_t n = zSecret ? strlen(zSecret) : 0;
+  size_t n = zSecret ? strlen(zSecret) : 0, i;
   char *p;
   if (n < 4 || !z) return;
+  for (i = 0; i < n && (isalpha((unsigned char)zSecret[i]) || zSecret[i] == ' '); i++) {
+  }
+  if (i == n && n < 40) return;
   while ((p = strstr(z, zSecret)) != 0) memset(p, '*', n);
 }
 
@@ -622,9 +632,12 @@ done:
 ** the refreshed token is in hand, and the next fetch refreshes again. */
 static void save_token(const cfg_source *s, const cp_sso_token *t) {
   char *zJson = cp_sso_token_json(t, s->sso_start_url, s->region);
-  char *zTmp = sqlite3_mprintf("%s.%d.tmp", s->token_cache, (int)getpid());
+  char *zTmp = sqlite3_mprintf("%s.XXXXXX", s->token_cache);
   int fd;
-  if (zJson && zTmp && (fd = open(zTmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0) {
+  /* a new file of a name no one could guess or have linked (mkostemp: 0600,
+  ** O_EXCL), then renamed over the cache, which replaces a link there
+  ** rather than write through it */
+  if (zJson && zTmp && (fd = mkostemp(zTmp, O_CLOEXEC)) >= 0) {
     size_t n = strlen(zJson);
     int ok = write(fd, zJson, n) == (ssize_t)n;
     ok = close(fd) == 0 && ok;

@@ -24,6 +24,7 @@
 #include "creds.h"
 #include "http.h"
 #include "sigv4.h"
+#include "url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,27 +72,7 @@ static const char *env_get(const char *zName) {
 }
 
 int ddb_is_remote_http(const char *zUrl) {
-  const char *h, *e;
-  size_t n;
-  if (sqlite3_strnicmp(zUrl, "http://", 7) != 0) return 0;
-  h = zUrl + 7;
-  if ((e = strchr(h, '@')) != 0 && e < h + strcspn(h, "/")) h = e + 1; /* user@ */
-  if (*h == '[') {
-    e = strchr(h, ']');
-    n = e ? (size_t)(e - h + 1) : strlen(h);
-  } else {
-    n = strcspn(h, ":/?#");
-  }
-  if ((n == 9 && sqlite3_strnicmp(h, "localhost", 9) == 0) || (n == 5 && memcmp(h, "[::1]", 5) == 0)) {
-    return 0;
-  }
-  if (n >= 4 && memcmp(h, "127.", 4) == 0) { /* 127.0.0.0/8: digits and dots only */
-    size_t i;
-    for (i = 4; i < n && (h[i] == '.' || (h[i] >= '0' && h[i] <= '9')); i++) {
-    }
-    if (i == n) return 0;
-  }
-  return 1;
+  return url_is_remote_http(zUrl); /* the host as libcurl reads it */
 }
 
 /* STS and IAM Identity Center answer with credentials: plain http:// only

@@ -78,9 +78,11 @@ DYNAMO_EXPORT int sqlite3_dynamo_init(sqlite3 *db, char **pzErrMsg,
     if (!conn) return SQLITE_NOMEM;
     rc = stats_register(db, conn); /* frees conn when the connection closes */
     /* dynamo_debug() lists the credentials of the tables conn serves (the
-    ** owner their clients register with, ddb_settings.usage_ctx) */
+    ** owner their clients register with, ddb_settings.usage_ctx): it
+    ** reveals configuration, so only statements the user runs may call it,
+    ** never a view or trigger stored in a database file */
     if (rc == SQLITE_OK) {
-      rc = sqlite3_create_function(db, "dynamo_debug", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, conn,
+      rc = sqlite3_create_function(db, "dynamo_debug", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, conn,
                                    fn_debug, 0, 0);
     }
     if (rc == SQLITE_OK) rc = vtab_register(db, conn);

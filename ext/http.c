@@ -7,10 +7,12 @@
 ** (or a few, when requests run in parallel).
 */
 #include "http.h"
+#include "url.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct http_conn {
@@ -84,6 +86,37 @@ int http_in_flight(const http_conn *p) {
   return p->nBusy;
 }
 
+static const char *env_get(const char *zName) {
+  return getenv(zName);
+}
+
+/* The proxy for zUrl as botocore chooses it (url.h: HTTPS_PROXY or
+** HTTP_PROXY, lower case first, and NO_PROXY), read at each request from
+** the environment alone: no table option turns it on or off. Set on the
+** handle explicitly, so that libcurl's own reading (no upper-case
+** HTTP_PROXY, but ALL_PROXY) does not differ from botocore's. */
+static void set_proxy(CURL *e, const char *zUrl) {
+  const char *zProxy = url_proxy(sqlite3_strnicmp(zUrl, "https:", 6) == 0 ? "https" : "http",
+                                 env_get);
+  const char *zNoProxy = url_no_proxy(env_get);
+  curl_easy_setopt(e, CURLOPT_PROXY, zProxy ? zProxy : "");
+  curl_easy_setopt(e, CURLOPT_NOPROXY, zNoProxy ? zNoProxy : "");
+}
+
+static void buf_wipe_free(char *z, size_t n);
+
+/* Headers hold a session token (X-Amz-Security-Token) or an Authorization:
+** each string is overwritten before it is freed (buf_wipe_free), libcurl's
+** copies in the list too. */
+static void slist_wipe_free(struct curl_slist *l) {
+  struct curl_slist *e;
+  for (e = l; e; e = e->next) {
+    volatile char *v = e->data;
+    while (v && *v) *v++ = 0;
+  }
+  curl_slist_free_all(l);
+}
+
 /* Body bytes: into a buffer sized from Content-Length when the server
 ** gives one (a 1 MB page is then one allocation, not a series of copies). */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg) {
@@ -139,7 +172,7 @@ static void release(http_conn *p, http_req *r) {
     if (p->nIdle < HTTP_MAX_IN_FLIGHT) p->aIdle[p->nIdle++] = e;
     else curl_easy_cleanup(e);
   }
-  curl_slist_free_all(r->headers);
+  slist_wipe_free(r->headers);
   sqlite3_free(r->body);
   sqlite3_free(r->errbuf);
   r->easy = 0;
@@ -161,7 +194,7 @@ int http_begin(http_conn *p, http_req *r, const char *url, const http_header *aH
     char *h = sqlite3_mprintf("%s: %s", aHdr[i].name, aHdr[i].value);
     if (!h) goto nomem;
     l = curl_slist_append(r->headers, h);
-    sqlite3_free(h);
+    buf_wipe_free(h, strlen(h));
     if (!l) goto nomem;
     r->headers = l;
   }
@@ -179,6 +212,7 @@ int http_begin(http_conn *p, http_req *r, const char *url, const http_header *aH
   curl_easy_reset(e);
   r->easy = e;
   curl_easy_setopt(e, CURLOPT_URL, url);
+  set_proxy(e, url);
   curl_easy_setopt(e, CURLOPT_POST, 1L);
   curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
   curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)nbody);
@@ -381,6 +415,7 @@ int http_fetch(const char *zMethod, const char *zUrl, const http_header *aHdr, i
     headers = l;
   }
   curl_easy_setopt(e, CURLOPT_URL, zUrl);
+  set_proxy(e, zUrl);
   if (strcmp(zMethod, "GET") == 0) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   } else {
@@ -419,7 +454,7 @@ int http_fetch(const char *zMethod, const char *zUrl, const http_header *aHdr, i
   rc = SQLITE_OK;
 done:
   buf_wipe_free(b.z, b.n);
-  curl_slist_free_all(headers);
+  slist_wipe_free(headers);
   curl_easy_cleanup(e);
   return rc;
 }

@@ -58,6 +58,11 @@ int indexes_save(sqlite3 *db, const char *zDb, const char *zName, const dyn_inde
   return rc;
 }
 
+static const char *text_or_empty(sqlite3_stmt *st, int i) {
+  if (sqlite3_column_type(st, i) == SQLITE_NULL) return "";
+  return (const char *)sqlite3_column_text(st, i); /* NULL: out of memory */
+}
+
 int indexes_load(sqlite3 *db, const char *zDb, const char *zName, dyn_index **paIdx, int *pnIdx) {
   sqlite3_stmt *st = 0;
   char *zSql = sqlite3_mprintf("SELECT name, global, pk, pk_type, sk, sk_type, projection, "
@@ -81,13 +86,15 @@ int indexes_load(sqlite3 *db, const char *zDb, const char *zName, dyn_index **pa
     a = aNew;
     x = &a[n++];
     memset(x, 0, sizeof(*x));
-    x->zName = dup((const char *)sqlite3_column_text(st, 0));
+    /* a NULL where the table says NOT NULL reads as "" (catalog.c refuses
+    ** it): the shadow table is the file's, not ours */
+    x->zName = dup(text_or_empty(st, 0));
     x->global = sqlite3_column_int(st, 1);
-    x->zPk = dup((const char *)sqlite3_column_text(st, 2));
-    x->zPkType = dup((const char *)sqlite3_column_text(st, 3));
+    x->zPk = dup(text_or_empty(st, 2));
+    x->zPkType = dup(text_or_empty(st, 3));
     x->zSk = dup((const char *)sqlite3_column_text(st, 4));
     x->zSkType = dup((const char *)sqlite3_column_text(st, 5));
-    x->zProjection = dup((const char *)sqlite3_column_text(st, 6));
+    x->zProjection = dup(text_or_empty(st, 6));
     x->zInclude = dup((const char *)sqlite3_column_text(st, 7));
     if (!x->zName || !x->zPk || !x->zPkType || !x->zProjection) {
       rc = SQLITE_NOMEM;

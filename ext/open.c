@@ -168,6 +168,20 @@ int open_refresh(dyn_vtab *v, int *pnAdded, char **pzErr) {
   return rc;
 }
 
+/* Were the arguments typed on this connection: a CREATE (now remembered),
+** or a table SQLite connects again with the very arguments of one? Else
+** they come from a database's schema (trust.h). 1, 0 or SQLITE_NOMEM. */
+static int typed_here(dyn_conn *conn, int argc, const char *const *argv, int isCreate) {
+  sqlite3_str *s = sqlite3_str_new(0);
+  char *z;
+  int i, rc;
+  for (i = 3; i < argc; i++) sqlite3_str_appendf(s, "%s\x1f", argv[i]);
+  if (!(z = sqlite3_str_finish(s))) return argc > 3 ? SQLITE_NOMEM : 0;
+  rc = conn_typed(conn, z, isCreate);
+  sqlite3_free(z);
+  return rc;
+}
+
 int open_table(sqlite3 *db, dyn_conn *conn, int argc, const char *const *argv, int isCreate,
                dyn_vtab **pp, char **pzErr) {
   dyn_vtab *v = 0;
@@ -176,6 +190,10 @@ int open_table(sqlite3 *db, dyn_conn *conn, int argc, const char *const *argv, i
   assert(argc >= 3);
   if ((rc = table_new(db, conn, argv[1], argv[2], &v)) != SQLITE_OK) goto fail;
   if ((rc = args_parse(argc, argv, &v->args, pzErr)) != SQLITE_OK) goto fail;
+  if ((v->typed = typed_here(conn, argc, argv, isCreate)) == SQLITE_NOMEM) {
+    rc = SQLITE_NOMEM;
+    goto fail;
+  }
   rc = isCreate ? create_table(v, pzErr) : catalog_load(v, pzErr);
   if (rc == SQLITE_OK) rc = catalog_finish(v, pzErr);
   if (rc != SQLITE_OK) goto fail;

@@ -508,6 +508,12 @@ static int key_result(const dyn_vtab *v, const dyn_cursor *c, sqlite3_context *c
 int read_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   dyn_cursor *c = (dyn_cursor *)cur;
   dyn_vtab *v = vtab_of(c);
+  /* SQLite's column numbers are ours (catalog.c checks the declaration) */
+  assert(i >= 0 && i <= TABLE_KEY_COLUMN(v));
+  if (i < 0 || i > TABLE_KEY_COLUMN(v)) {
+    sqlite3_result_error(ctx, "dynamo: no such column", -1);
+    return SQLITE_ERROR;
+  }
   if (!c->item) { /* Select=COUNT: rows without data, which no column reads */
     if (i == TABLE_KEY_COLUMN(v)) sqlite3_result_error(ctx, "dynamo: no key in a counting Scan", -1);
     if (c->apPin && i < v->ncol && c->apPin[i]) sqlite3_result_value(ctx, c->apPin[i]); /* pinned */

@@ -619,11 +619,18 @@ fail:
   return rc;
 }
 
+/* The canonical request holds the session token (x-amz-security-token):
+** every output is overwritten before it is freed. */
+static void wipe_free(char *z) {
+  if (z) OPENSSL_cleanse(z, strlen(z));
+  sqlite3_free(z);
+}
+
 void sigv4_output_free(sigv4_output *out) {
   if (!out) return;
-  sqlite3_free(out->canonical_request);
-  sqlite3_free(out->string_to_sign);
-  sqlite3_free(out->signed_headers);
-  sqlite3_free(out->authorization);
+  wipe_free(out->canonical_request);
+  wipe_free(out->string_to_sign);
+  wipe_free(out->signed_headers);
+  wipe_free(out->authorization);
   memset(out, 0, sizeof(*out));
 }

@@ -23,7 +23,10 @@ struct dyn_conn {
   stats_row *a;
   int n;
   int scan;             /* 1: scans allowed (the default), 0: refused */
+  int trust;            /* dynamo_config('trust', 1): every database's schema */
   void *tables;         /* the dynamo tables connected (table.c keeps it) */
+  char **azTyped;       /* the arguments of each CREATE VIRTUAL TABLE run on */
+  int nTyped;           /* this connection (conn_typed) */
 };
 
 dyn_conn *conn_new(void) {
@@ -44,6 +47,8 @@ static void conn_free(void *p) {
     sqlite3_free(c->a[i].zOp);
   }
   sqlite3_free(c->a);
+  for (i = 0; i < c->nTyped; i++) sqlite3_free(c->azTyped[i]);
+  sqlite3_free(c->azTyped);
   sqlite3_free(c);
 }
 
@@ -53,6 +58,27 @@ int conn_scan_allowed(const dyn_conn *c) {
 
 void **conn_tables(dyn_conn *c) {
   return &c->tables;
+}
+
+int conn_trust_all(const dyn_conn *c) {
+  return c ? c->trust : 0;
+}
+
+int conn_typed(dyn_conn *c, const char *zArgs, int add) {
+  char **az, *z;
+  int i;
+  for (i = 0; i < c->nTyped; i++) {
+    if (strcmp(c->azTyped[i], zArgs) == 0) return 1;
+  }
+  if (!add) return 0;
+  if (!(z = sqlite3_mprintf("%s", zArgs))) return SQLITE_NOMEM;
+  if (!(az = sqlite3_realloc64(c->azTyped, sizeof(*az) * (c->nTyped + 1)))) {
+    sqlite3_free(z);
+    return SQLITE_NOMEM;
+  }
+  c->azTyped = az;
+  c->azTyped[c->nTyped++] = z;
+  return 1;
 }
 
 void stats_add(void *p, const char *zTable, const char *zOp, const ddb_usage *u) {
@@ -122,7 +148,10 @@ static int stConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   if (!(v = sqlite3_malloc(sizeof(*v)))) return SQLITE_NOMEM;
   memset(v, 0, sizeof(*v));
   v->conn = pAux;
-  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS); /* reads memory only */
+  /* It shows the tables used and what they cost, and DELETE erases that:
+  ** only statements the user runs, never a view or trigger stored in a
+  ** database file (which could copy or erase the accounting) */
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
   *ppVtab = &v->base;
   return SQLITE_OK;
 }
@@ -249,22 +278,33 @@ static sqlite3_module statsModule = {
 
 /* ---- dynamo_config(name [, value]) ---------------------------------------- */
 
+/* scan: may a table Scan (its own scan= wins); trust: are the options in
+** every database's schema honoured (trust.h)? Both 0 or 1. The function is
+** SQLITE_DIRECTONLY: no view or trigger stored in a file can set them. */
 static void fn_config(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   dyn_conn *conn = sqlite3_user_data(ctx);
   const char *zName = (const char *)sqlite3_value_text(argv[0]);
-  if (!zName || sqlite3_stricmp(zName, "scan") != 0) {
-    sqlite3_result_error(ctx, "dynamo_config: unknown setting (settings: scan)", -1);
+  int *pSetting = !zName                                ? 0
+                  : sqlite3_stricmp(zName, "scan") == 0  ? &conn->scan
+                  : sqlite3_stricmp(zName, "trust") == 0 ? &conn->trust
+                                                         : 0;
+  if (!pSetting) {
+    sqlite3_result_error(ctx, "dynamo_config: unknown setting (settings: scan, trust)", -1);
     return;
   }
   if (argc == 2) {
     sqlite3_int64 v = sqlite3_value_int64(argv[1]);
     if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER || (v != 0 && v != 1)) {
-      sqlite3_result_error(ctx, "dynamo_config: scan must be 0 or 1", -1);
+      char *z = sqlite3_mprintf("dynamo_config: %s must be 0 or 1", pSetting == &conn->scan
+                                                                        ? "scan"
+                                                                        : "trust");
+      sqlite3_result_error(ctx, z ? z : "dynamo_config: out of memory", -1);
+      sqlite3_free(z);
       return;
     }
-    conn->scan = (int)v;
+    *pSetting = (int)v;
   }
-  sqlite3_result_int(ctx, conn->scan);
+  sqlite3_result_int(ctx, *pSetting);
 }
 
 int stats_register(sqlite3 *db, dyn_conn *conn) {

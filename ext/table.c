@@ -4,6 +4,7 @@
 ** pending writes.
 */
 #include "table.h"
+#include "trust.h"
 
 #include <string.h>
 
@@ -88,6 +89,12 @@ int table_client(dyn_vtab *v) {
   cfg_options o;
   int rc;
   if (v->client) return SQLITE_OK;
+  /* options read from a database file: before anything is resolved or sent */
+  if (!v->typed &&
+      (rc = trust_check(v->db, v->zDb, v->zName, &v->args, conn_trust_all(v->conn), &zErr)) !=
+          SQLITE_OK) {
+    return table_error(v, rc, zErr);
+  }
   o.region = v->args.region;
   o.endpoint = v->args.endpoint;
   o.profile = v->args.profile;

@@ -348,6 +348,14 @@ done:
 }
 
 int update_row(dyn_vtab *v, int argc, sqlite3_value **argv) {
+  /* DELETE: the key; else the old key, the new one, then every column, item
+  ** and _key (catalog.c checks that SQLite declared exactly those) */
+  assert(argc == 1 || argc == 2 + TABLE_KEY_COLUMN(v) + 1);
+  if (argc != 1 && argc != 2 + TABLE_KEY_COLUMN(v) + 1) {
+    return table_error(v, SQLITE_ERROR,
+                       sqlite3_mprintf("dynamo: %s: %d values for a row of %d columns", v->zName,
+                                       argc - 2, TABLE_KEY_COLUMN(v) + 1));
+  }
   if (argc == 1) return delete_row(v, argv[0]);
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return insert_row(v, argv + 2);
   return update_one(v, argv);

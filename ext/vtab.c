@@ -353,11 +353,16 @@ static void fn_refresh(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 int vtab_register(sqlite3 *db, dyn_conn *conn) {
   int rc = sqlite3_create_module_v2(db, "dynamo", &dynamoModule, conn, 0);
-  if (rc == SQLITE_OK) { /* dynamo_key(TABLE, pk) and dynamo_key(TABLE, pk, sk) */
-    rc = sqlite3_create_function(db, "dynamo_key", 2, SQLITE_UTF8, conn, catalog_key_function, 0, 0);
+  /* dynamo_key(TABLE, pk) and dynamo_key(TABLE, pk, sk): it connects the
+  ** table it names, as the statements that use it do (their table is
+  ** SQLITE_VTAB_DIRECTONLY), so it is theirs alone too */
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "dynamo_key", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, conn,
+                                 catalog_key_function, 0, 0);
   }
   if (rc == SQLITE_OK) {
-    rc = sqlite3_create_function(db, "dynamo_key", 3, SQLITE_UTF8, conn, catalog_key_function, 0, 0);
+    rc = sqlite3_create_function(db, "dynamo_key", 3, SQLITE_UTF8 | SQLITE_DIRECTONLY, conn,
+                                 catalog_key_function, 0, 0);
   }
   /* it reaches the network: never from a view or trigger (see vt_init) */
   if (rc == SQLITE_OK) {

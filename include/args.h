@@ -83,6 +83,38 @@ void args_free(dyn_args *a);
 #define ARGS_ITEM_COLUMN "item"
 #define ARGS_KEY_COLUMN "_key"
 
+/* What the user's own configuration says, against which the options of a
+** schema stored in a database file are judged: the user's endpoint (the
+** environment's or the profile's, NULL when none), the profile their
+** environment names (AWS_DEFAULT_PROFILE, AWS_PROFILE, else "default"),
+** AWS_CA_BUNDLE (NULL: none) and AWS_MAX_ATTEMPTS (else the default). */
+typedef struct args_trust {
+  const char *endpoint;
+  const char *profile;
+  const char *ca_bundle;
+  sqlite3_int64 max_attempts;
+} args_trust;
+
+/* The options of a that a stored schema may not set without the user's
+** trust, as "endpoint='http://10.0.0.1:8000', allow_http=1" (sqlite3_malloc()ed),
+** or NULL when there is none (or memory ran out: *pRc says). Judged by the
+** option table in args.c: endpoint (unless one of DynamoDB's AWS endpoints
+** or t->endpoint), profile (unless t->profile), ca_bundle (unless
+** t->ca_bundle), allow_http=1, scan=1, and segments, connect_timeout_ms,
+** request_timeout_ms, retry_time_ms and max_attempts above the defaults
+** (16, 10 s, 60 s, 120 s, t->max_attempts). */
+char *args_untrusted(const dyn_args *a, const args_trust *t, int *pRc);
+
+/* NULL when zType can be a column's declared type, else why not (a static
+** phrase). The grammar: "" (no type), or words of letters, digits and _
+** separated by spaces (no word that would end a type or hide the column:
+** NOT, NULL, PRIMARY, DEFAULT, HIDDEN, ...; NULL alone is DynamoDB's type),
+** then at most (N) or (N, M) with signed decimal numbers. So no quote,
+** comma outside the parentheses, ')' before the end, or comment: the type
+** is pasted into the table's declaration. Both CREATE's columns and those
+** read back from NAME_schema are held to it. */
+const char *args_type_problem(const char *zType);
+
 /* Is this name one of the hidden columns (case-insensitive)? */
 int args_is_reserved(const char *zName);
 

@@ -43,7 +43,8 @@
 **                (.com.cn for cn-*); AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true
 **                (or the profile's ignore_configured_endpoint_urls) skips the
 **                environment and the files. One trailing '/' is dropped; the
-**                URL must start with http:// or https://. STS, the SSO portal
+**                URL must be http:// or https:// with a host and no user
+**                name, query or fragment (url.h). STS, the SSO portal
 **                and SSO OIDC are found the same way (AWS_ENDPOINT_URL_STS,
 **                AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, services
 **                keys sts, sso, sso_oidc), never from the endpoint option.

@@ -8,6 +8,8 @@
 **   DELETE FROM dynamo_stats;            -- start counting again
 **   SELECT dynamo_config('scan', 0);     -- no table of this connection may
 **                                        -- Scan (unless its scan=1 says so)
+**   SELECT dynamo_config('trust', 1);    -- the options of every database's
+**                                        -- schema are honoured (trust.h)
 */
 #ifndef DYNAMO_STATS_H
 #define DYNAMO_STATS_H
@@ -29,6 +31,15 @@ void stats_add(void *conn, const char *zTable, const char *zOp, const ddb_usage 
 
 /* The connection-wide scan setting: 1 allowed (the default), 0 not. */
 int conn_scan_allowed(const dyn_conn *conn);
+
+/* dynamo_config('trust'): 1 when the user trusts every database's schema
+** on this connection (trust.h), else 0. */
+int conn_trust_all(const dyn_conn *conn);
+
+/* Were these arguments typed in a CREATE VIRTUAL TABLE on this connection
+** (the user's own, even when SQLite connects the table again after the
+** schema changed)? With add, they are now: 1, or SQLITE_NOMEM. */
+int conn_typed(dyn_conn *conn, const char *zArgs, int add);
 
 /* Where table.c keeps the list of the connection's dynamo tables. */
 void **conn_tables(dyn_conn *conn);

@@ -53,6 +53,9 @@ typedef struct dyn_vtab {
   char *zDb;           /* schema holding the table: "main", "temp"... */
   char *zName;         /* name of the virtual table */
   dyn_args args;       /* options; args.aCol is not used after create */
+  int typed;           /* the arguments were typed on this connection (a
+                       ** CREATE), not read from a database's schema:
+                       ** trust_check() is not needed */
   int ncol;            /* columns, the hidden item and _key not included */
   dyn_column *aCol;
   const char **azName; /* column names and "item", for plan.c */

@@ -2,12 +2,13 @@
 request may spend retrying, plain HTTP only to loopback unless allowed,
 TLS verified against the system store or a named CA bundle."""
 
+import json
 import os
 import socket
 import subprocess
 import tempfile
 
-from harness import connect, eq, raises
+from harness import connect, eq, raises, shell
 from fakeserver import FakeServer, describe
 
 ITEM = {"uuid": {"S": "u"}, "timestamp": {"S": "t"}}
@@ -126,3 +127,64 @@ def test_transport_options_are_checked():
                      ("allow_http=yes", "allow_http must be 0 or 1"),
                      ("retry_time_ms=-5", "must be a positive integer")):
         raises(lambda: c.execute("CREATE VIRTUAL TABLE t USING dynamo(table=X, %s)" % opt), msg)
+
+
+def test_proxies_as_botocore_reads_them():
+    """HTTPS_PROXY, HTTP_PROXY and NO_PROXY, lower case first, exactly as
+    boto3 reads them (libcurl alone reads no upper-case HTTP_PROXY, and
+    reads ALL_PROXY, which botocore does not): a proxy on 127.0.0.1 that
+    logs each request's host and answers 502 sees the same from both, and
+    nothing leaves the machine."""
+    from connectproxy import ConnectProxy
+    from credfakes import botocore_python
+    from credtest import closed_port
+    loop = "http://127.0.0.1:%d" % closed_port()
+    aws = "https://dynamodb.eu-west-1.amazonaws.com"
+    base = {k: None for k in os.environ if k.lower().endswith("_proxy")}
+    base.update(AWS_MAX_ATTEMPTS="1", AWS_REGION="eu-west-1", AWS_DEFAULT_REGION="eu-west-1",
+                REQUEST_METHOD=None)
+    cases = [  # (environment, endpoint, what the proxy must see)
+        ({"HTTPS_PROXY": "P"}, aws, ["dynamodb.eu-west-1.amazonaws.com:443"]),
+        ({"https_proxy": "P", "HTTPS_PROXY": "http://127.0.0.1:1"}, aws,
+         ["dynamodb.eu-west-1.amazonaws.com:443"]),
+        ({"HTTP_PROXY": "P"}, loop, [loop[7:]]),
+        ({"http_proxy": "P"}, loop, [loop[7:]]),
+        ({"HTTP_PROXY": "P", "NO_PROXY": "127.0.0.1"}, loop, []),
+        ({"HTTP_PROXY": "P", "no_proxy": "*"}, loop, []),
+        ({"HTTP_PROXY": "P", "REQUEST_METHOD": "GET"}, loop, []),  # a CGI script
+        ({"ALL_PROXY": "P"}, loop, []),
+        ({"HTTPS_PROXY": "P"}, loop, []),
+    ]
+    # one boto3 process for every case (importing boto3 is most of the time),
+    # a new client in each case's environment
+    boto = ("import boto3, json, os, sys\n"
+            "for env, endpoint in json.load(sys.stdin):\n"
+            "    for k, v in env.items():\n"
+            "        os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)\n"
+            "    c = boto3.client('dynamodb', endpoint_url=endpoint)\n"
+            "    try: c.describe_table(TableName='T')\n"
+            "    except Exception as e: pass\n")
+    proxies = [(ConnectProxy(), ConnectProxy()) for _ in cases]
+    for pair in proxies:
+        for p in pair:
+            p.__enter__()
+    try:
+        todo = []
+        for (env, endpoint, want), (pe, pb) in zip(cases, proxies):
+            full = dict(base, **env)
+            todo.append(({k: pb.url if v == "P" else v for k, v in full.items()}, endpoint))
+            full = {k: pe.url if v == "P" else v for k, v in full.items()}
+            shell("CREATE VIRTUAL TABLE t USING dynamo(table=T, endpoint='%s');" % endpoint,
+                  env=full)
+        clean = dict(os.environ)
+        for k in base:
+            clean.pop(k, None)
+        subprocess.run([botocore_python(), "-c", boto], input=json.dumps(todo), env=clean,
+                       capture_output=True, timeout=120, text=True)
+        for (env, endpoint, want), (pe, pb) in zip(cases, proxies):
+            eq([sorted(set(pe.targets())), sorted(set(pb.targets()))], [want, want],
+               "%s %s (the extension, then boto3)" % (env, endpoint))
+    finally:
+        for pair in proxies:
+            for p in pair:
+                p.__exit__(None, None, None)

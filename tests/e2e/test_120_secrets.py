@@ -61,6 +61,23 @@ def test_a_server_echoing_the_token_does_not_leak_it():
         os.environ["AWS_SECRET_ACCESS_KEY"] = old
 
 
+def test_a_placeholder_secret_does_not_mask_the_extensions_own_words():
+    """make server exports the keys `local`: an ordinary word, which the
+    extension's own hint holds. Redaction masks secrets, not words (no AWS
+    secret key or token is an ordinary word); a real secret a server echoes
+    is still masked (above)."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    env = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+    rc, out, err = shell("CREATE VIRTUAL TABLE t USING dynamo(table=T, "
+                         "endpoint='http://127.0.0.1:%d');" % port, env=env)
+    assert "(http://127.0.0.1:%d): is the local server running?" % port in err, err
+    assert "*****" not in err, err
+
+
 # -- every source of credentials (credfakes.py: fakes on 127.0.0.1) --------
 
 def test_no_source_leaks_its_secrets():

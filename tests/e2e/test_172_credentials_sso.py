@@ -109,6 +109,49 @@ def test_sso_login_refreshed_and_written_back_like_botocore():
         eq(os.stat(cache_file(home, "corp")).st_mode & 0o777, 0o600)
 
 
+def test_sso_cache_is_written_to_a_new_file_never_through_a_link():
+    """The refreshed login goes to a new file of a name no one could guess
+    or link in advance (mkstemp: 0600, O_EXCL), renamed over the cache: a
+    link at the cache's place is replaced, never written through, and no
+    other file in the directory changes."""
+    home = sso_home()
+    login(home, "corp", 300)  # 5 minutes left: refresh
+    cache = cache_file(home, "corp")
+    cachedir = os.path.dirname(cache)
+    target = os.path.join(cachedir, "elsewhere.json")
+    os.rename(cache, target)
+    os.symlink(target, cache)  # read through it: the login is there
+    with open(target) as f:
+        before = f.read()
+    # links at predictable names (CACHE.PID.tmp, for the next process ids)
+    # to a file of the user's: a writer that opens such a name without
+    # O_EXCL writes through one
+    victim = os.path.join(home, "victim")
+    with open(victim, "w") as f:
+        f.write("keep me\n")
+    with open("/proc/sys/kernel/ns_last_pid") as f:
+        last = int(f.read())
+    planted = ["%s.%d.tmp" % (cache, pid) for pid in range(last + 1, last + 3000)]
+    for name in planted:
+        os.symlink(victim, name)
+    with FakeSso(Issuer(), token_ttl=3600) as sso:
+        rc, out, err, ops = run_ext(sso_env(home, sso), "s")
+        eq(rc, 0, err)
+        eq(sso.refreshes, 1)
+    with open(victim) as f:
+        eq(f.read(), "keep me\n")
+    eq(sum(os.path.islink(name) for name in planted), len(planted))
+    for name in planted:
+        os.unlink(name)
+    assert not os.path.islink(cache), "the link was written through, not replaced"
+    with open(target) as f:
+        eq(f.read(), before)  # what the link pointed at is untouched
+    with open(cache) as f:
+        eq(json.load(f)["accessToken"], "ssot0k3n-refreshed-1")
+    eq(os.stat(cache).st_mode & 0o777, 0o600)
+    eq(sorted(os.listdir(cachedir)), sorted([os.path.basename(cache), "elsewhere.json"]))
+
+
 def test_sso_login_problems_say_what_to_do():
     home = sso_home()
     cache = cache_file(home, "corp")

@@ -4,7 +4,7 @@
 #
 #   tests/fuzz/run.sh [--seconds N] [--build-only] [TARGET...]
 #
-# TARGET is attrval, number, response, credparse or filter (default: all five). Each run
+# TARGET is attrval, number, response, credparse, filter or schema (default: all six). Each run
 # starts from the committed seeds in tests/fuzz/corpus/TARGET (read only:
 # new inputs go to a scratch directory, deleted afterwards unless
 # FUZZ_WORK=DIR is set, which keeps them in DIR/TARGET). A crash, leak,
@@ -31,11 +31,11 @@ while [ $# -gt 0 ]; do
         --seconds=*) seconds=${1#*=}; shift ;;
         --build-only) build_only=1; shift ;;
         -h|--help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
-        attrval|number|response|credparse|filter) targets+=("$1"); shift ;;
+        attrval|number|response|credparse|filter|schema) targets+=("$1"); shift ;;
         *) echo "fuzz: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(attrval number response credparse filter)
+[ ${#targets[@]} -gt 0 ] || targets=(attrval number response credparse filter schema)
 
 CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
@@ -73,13 +73,16 @@ if ! can_fuzz; then
 fi
 
 # --- build -------------------------------------------------------------------
-# Each target links only the pure modules it needs (no libcurl).
+# Each target links only the pure modules it needs (no libcurl), except
+# schema: the whole extension (it talks to a responder of its own on
+# 127.0.0.1).
 sources() {
     case $1 in
         number) echo ext/number.c ;;
         response) echo ext/attrval.c ext/number.c ext/page.c ;;
         credparse) echo ext/credparse.c ;;
         filter) echo ext/filter.c ext/expr.c ext/attrval.c ext/number.c ;;
+        schema) echo ext/*.c ;;
         *) echo ext/attrval.c ext/number.c ;;
     esac
 }
@@ -88,6 +91,7 @@ CFLAGS_FUZZ="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -fno-omit-frame
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DSQLITE_CORE -Iinclude
   $(pkg-config --cflags sqlite3 libcjson libcrypto)"
 LIBS_FUZZ="$(pkg-config --libs sqlite3 libcjson libcrypto) -lm"
+LIBS_CURL="$(pkg-config --libs libcurl) -lpthread"
 built=()
 for t in "${targets[@]}"; do
     bin=$OUT/fuzz_$t
@@ -100,7 +104,10 @@ for t in "${targets[@]}"; do
     if [ $stale = 1 ]; then
         echo "fuzz: building $bin"
         # shellcheck disable=SC2086
-        if ! $CC $CFLAGS_FUZZ -o "$bin" $srcs $LIBS_FUZZ; then
+        libs=$LIBS_FUZZ
+        [ "$t" = schema ] && libs="$LIBS_FUZZ $LIBS_CURL"
+        # shellcheck disable=SC2086
+        if ! $CC $CFLAGS_FUZZ $(pkg-config --cflags libcurl) -o "$bin" $srcs $libs; then
             echo "fuzz: could not build $bin"
             continue
         fi

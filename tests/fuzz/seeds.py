@@ -300,9 +300,33 @@ def credparse_seeds():
     write("credparse", "time.txt", "2024-05-01 14:00:00.5+0200")
 
 
+def schema_seeds():
+    """A database file's dynamo table (fuzz_schema): the arguments of its
+    CREATE on the first line, then rows of t_schema (name, type, key) and,
+    after I, of t_index; tab-separated, \\N for NULL."""
+    keys = "uuid\tS\tHASH\n"
+    write("schema", "declared.txt", "table=T, uuid TEXT, a N, b TEXT\n" + keys +
+          "a\tN\t\\N\nb\tTEXT\t\\N\nx60\tVARCHAR(10)\t\\N\n")
+    write("schema", "discovered.txt", "table=T\n" + keys + "a\tN\t\\N\nc\tBOOL\t\\N\n"
+          "d\t\t\\N\nh\tM\t\\N\ne\tSS\t\\N\n")
+    write("schema", "index.txt", "table=T, indexes=byA\n" + keys + "a\tN\t\\N\n"
+          "I\tbyA\t1\ta\tN\t\\N\t\\N\tALL\t\\N\n"
+          "I\tbyB\t0\tuuid\tS\tb\tS\tINCLUDE\t[\"a\"]\n")
+    write("schema", "sixty.txt", "table=T\n" + keys + "a\tTEXT, " +
+          ", ".join("x%d TEXT" % i for i in range(1, 61)) + "\t\\N\n")
+    write("schema", "closing.txt", "table=T\n" + keys +
+          "a\tTEXT, \"_key\" TEXT HIDDEN, PRIMARY KEY(\"_key\")) WITHOUT ROWID --\t\\N\n")
+    write("schema", "create-type.txt", "table=T, uuid TEXT, a 'TEXT, y1 TEXT, y2 TEXT'\n" + keys)
+    write("schema", "options.txt", "table=T, segments=4, segment=1-2, consistent_read=1, "
+          "filter=0, scan=0, max_attempts=2, request_timeout_ms=1000\n" + keys)
+    write("schema", "untrusted.txt", "table=T, endpoint='http://127.0.0.1:1', allow_http=1, "
+          "profile=admin, segments=1000000\n" + keys)
+
+
 def main(argv):
     hand_seeds()
     credparse_seeds()
+    schema_seeds()
     if "--capture" in argv:
         capture()
     total = 0

@@ -226,7 +226,7 @@ static void test_columns(void) {
   CHECK_STR(A.region, "r");
 
   /* the type is kept as written */
-  CHECK_INT(parse("table=T", "a VARCHAR(10)", "b  bool  NOT NULL ", "c DOUBLE PRECISION",
+  CHECK_INT(parse("table=T", "a VARCHAR(10)", "b  unsigned  big int ", "c DOUBLE PRECISION",
                   "  d   N", "e decimal(10, 5)", "f\tBLOB", NULL),
             SQLITE_OK);
   CHECK_INT(A.ncol, 6);
@@ -234,13 +234,119 @@ static void test_columns(void) {
     CHECK_STR(A.aCol[0].name, "a");
     CHECK_STR(A.aCol[0].type, "VARCHAR(10)");
     CHECK_STR(A.aCol[1].name, "b");
-    CHECK_STR(A.aCol[1].type, "bool  NOT NULL");
+    CHECK_STR(A.aCol[1].type, "unsigned  big int");
     CHECK_STR(A.aCol[2].type, "DOUBLE PRECISION");
     CHECK_STR(A.aCol[3].name, "d");
     CHECK_STR(A.aCol[3].type, "N");
     CHECK_STR(A.aCol[4].type, "decimal(10, 5)");
     CHECK_STR(A.aCol[5].name, "f");
     CHECK_STR(A.aCol[5].type, "BLOB");
+  }
+}
+
+/* A type is pasted into the table's declaration: it is a type and nothing
+** else (args_type_problem), as SQLite's own type-name grammar has it. */
+static void test_column_types(void) {
+  static const char *const ok[] = {"", "TEXT", "S", "N", "B", "BOOL", "NULL", "null", "SS",
+                                   "L", "M", "VARCHAR(255)", "DECIMAL(10, 2)", "DECIMAL( 10 ,2 )",
+                                   "x(-1)", "x(+1.5)", "DOUBLE PRECISION", "UNSIGNED BIG INT",
+                                   "_x9", "NATIVE CHARACTER (70)", "text_hidden", "nullable"};
+  static const char *const bad[] = {
+      "TEXT, x1 TEXT", "TEXT,x", "TEXT)", "TEXT(1))", "TEXT(1), x TEXT", "TEXT(1) x",
+      "TEXT(1,2,3)", "TEXT()", "TEXT(a)", "TEXT(1.)", "TEXT(", "TEXT -- comment",
+      "TEXT /* c */", "'TEXT'", "\"TEXT\"", "`T`", "[T]", "TEXT HIDDEN", "hidden",
+      "TEXT NOT NULL", "NOT NULL", "NULL NULL", "TEXT NULL", "NULL(5)", "TEXT PRIMARY KEY",
+      "TEXT DEFAULT 5", "TEXT COLLATE NOCASE", "TEXT CHECK(1)", "TEXT REFERENCES t",
+      "TEXT UNIQUE", "TEXT CONSTRAINT c", "TEXT GENERATED ALWAYS AS (1)", "TEXT AS (1)",
+      "TEXT DEFERRABLE", "TEXT, \"_key\" TEXT HIDDEN, PRIMARY KEY(\"_key\")) WITHOUT ROWID --",
+      " TEXT", "TEXT ", "TEXT\tX", "TEXT\nX", "9TEXT", "T-X", "T.X", "TEXT;", "T\xc3\xa9"};
+  unsigned i;
+  for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+    if (args_type_problem(ok[i])) fprintf(stderr, "refused: [%s]\n", ok[i]);
+    CHECK(args_type_problem(ok[i]) == 0);
+  }
+  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    if (!args_type_problem(bad[i])) fprintf(stderr, "accepted: [%s]\n", bad[i]);
+    CHECK(args_type_problem(bad[i]) != 0);
+  }
+  /* the user's CREATE is held to it: the crash of a type holding columns */
+  CHECK_INT(parse("table=T", "pk TEXT", "a 'TEXT, y1 TEXT, y2 TEXT'", NULL), SQLITE_ERROR);
+  CHECK_STR(zErr, "dynamo: invalid type for column a: 'TEXT, y1 TEXT, y2 TEXT' (a type is words "
+                  "of letters, digits and _ separated by spaces, then at most (N) or (N, M))");
+  CHECK(is_empty());
+  CHECK_INT(parse("table=T", "b TEXT HIDDEN", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "invalid type for column b: 'TEXT HIDDEN' (it holds a column constraint or "
+                  "HIDDEN"));
+  CHECK_INT(parse("table=T", "\"c d\" \"NULL\"", NULL), SQLITE_OK); /* dequoted: NULL */
+  CHECK_STR(A.aCol[0].type, "NULL");
+}
+
+/* What a schema stored in a database file may set without the user's
+** trust (args_untrusted): judged against the user's own configuration. */
+static char *untrusted(const char *zEndpoint, const char *zProfile) {
+  args_trust t = {zEndpoint, zProfile ? zProfile : "default", "/etc/ca.pem", 10};
+  int rc = -1;
+  char *z = args_untrusted(&A, &t, &rc);
+  CHECK_INT(rc, SQLITE_OK);
+  return z;
+}
+
+static void test_untrusted(void) {
+  char *z;
+  /* nothing that needs trust */
+  CHECK_INT(parse("table=T", "region=eu-west-1", "consistent_read=1", "atomic=1", "filter=0",
+                  "indexes=none", "max_read_units=1", "max_write_units=1", "scan=0",
+                  "allow_http=0", "segments=16", "segment=3", "connect_timeout_ms=10000",
+                  "request_timeout_ms=60000", "retry_time_ms=120000", "max_attempts=10",
+                  "a TEXT", NULL),
+            SQLITE_OK);
+  CHECK(untrusted(0, 0) == 0);
+  /* every option that does, named with its value, in the table's order */
+  CHECK_INT(parse("table=T", "endpoint='http://127.0.0.1:9999'", "allow_http=1",
+                  "segments=1000000", "max_attempts=100", "request_timeout_ms=1000000000000",
+                  "connect_timeout_ms=10001", "retry_time_ms=120001", "profile=admin",
+                  "ca_bundle='/tmp/evil.pem'", "scan=1", NULL),
+            SQLITE_OK);
+  z = untrusted("http://127.0.0.1:8000", 0);
+  CHECK_STR(z, "endpoint='http://127.0.0.1:9999', profile='admin', segments=1000000, "
+               "connect_timeout_ms=10001, request_timeout_ms=1000000000000, max_attempts=100, "
+               "retry_time_ms=120001, ca_bundle='/tmp/evil.pem', allow_http=1, scan=1");
+  sqlite3_free(z);
+  /* quotes in a value are doubled, as SQL */
+  CHECK_INT(parse("table=T", "profile=\"it's\"", NULL), SQLITE_OK);
+  z = untrusted(0, 0);
+  CHECK_STR(z, "profile='it''s'");
+  sqlite3_free(z);
+  /* the user's own endpoint, profile and CA bundle need no trust */
+  CHECK_INT(parse("table=T", "endpoint='http://127.0.0.1:8000/'", "profile=work",
+                  "ca_bundle='/etc/ca.pem'", NULL),
+            SQLITE_OK);
+  CHECK(untrusted("http://127.0.0.1:8000", "work") == 0);
+  z = untrusted("http://127.0.0.1:8001", "work");
+  CHECK_STR(z, "endpoint='http://127.0.0.1:8000/'");
+  sqlite3_free(z);
+  z = untrusted(0, 0);
+  CHECK_STR(z, "endpoint='http://127.0.0.1:8000/', profile='work'");
+  sqlite3_free(z);
+  /* DynamoDB's AWS endpoints need none; others under amazonaws.com do */
+  CHECK_INT(parse("table=T", "endpoint='https://dynamodb.eu-west-1.amazonaws.com'", NULL),
+            SQLITE_OK);
+  CHECK(untrusted(0, 0) == 0);
+  CHECK_INT(parse("table=T", "endpoint='https://abc.execute-api.us-east-1.amazonaws.com'", NULL),
+            SQLITE_OK);
+  z = untrusted(0, 0);
+  CHECK_STR(z, "endpoint='https://abc.execute-api.us-east-1.amazonaws.com'");
+  sqlite3_free(z);
+  /* max_attempts: up to the user's own AWS_MAX_ATTEMPTS */
+  CHECK_INT(parse("table=T", "max_attempts=20", NULL), SQLITE_OK);
+  {
+    args_trust t = {0, "default", 0, 20};
+    int rc;
+    CHECK(args_untrusted(&A, &t, &rc) == 0);
+    t.max_attempts = 19;
+    z = args_untrusted(&A, &t, &rc);
+    CHECK_STR(z, "max_attempts=20");
+    sqlite3_free(z);
   }
 }
 
@@ -459,7 +565,8 @@ static void test_create_options(void) {
   CHECK(has(zErr, "create=1 needs PRIMARY KEY (partition_key [, sort_key])"));
   CHECK(is_empty_create());
   CHECK_INT(parse("table=T", "create=1", "uuid TEXT PRIMARY KEY", NULL), SQLITE_ERROR);
-  CHECK(has(zErr, "create=1 needs PRIMARY KEY"));
+  CHECK(has(zErr, "invalid type for column uuid: 'TEXT PRIMARY KEY'"));
+  CHECK(has(zErr, "the keys are named with PRIMARY KEY (...)"));
   CHECK_INT(parse("table=T", "create=1", "billing=provisioned", "u S", "PRIMARY KEY (u)", NULL),
             SQLITE_ERROR);
   CHECK(has(zErr, "billing=provisioned needs read_units=N and write_units=N"));
@@ -689,6 +796,8 @@ int main(void) {
   RUN(test_consistent_read);
   RUN(test_credentials_refused);
   RUN(test_columns);
+  RUN(test_column_types);
+  RUN(test_untrusted);
   RUN(test_quoted_columns);
   RUN(test_column_errors);
   RUN(test_primary_key);

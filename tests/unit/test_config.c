@@ -711,7 +711,10 @@ static void test_container(void) {
       "http://[fd00:ec2::23]/v1", "http://169.254.170.2/x"};
   static const char *const bad[] = {"http://creds.example.com/", "http://10.0.0.1/",
                                     "http://127.evil.com/", "http://localhost.evil.com/",
-                                    "http://127.0.0.1.evil/", "ftp://127.0.0.1/"};
+                                    "http://127.0.0.1.evil/"};
+  /* not URLs libcurl would send credentials to as written */
+  static const char *const notUrl[] = {"ftp://127.0.0.1/", "http://evil.com#@127.0.0.1/",
+                                       "http://evil.com?@127.0.0.1/", "http://127.0.0.1@evil.com/"};
   for (unsigned i = 0; i < sizeof ok / sizeof ok[0]; i++) {
     CHECK_INT(resolve("us-east-1", NULL, NULL,
                       ENV(fmt("AWS_CONTAINER_CREDENTIALS_FULL_URI=%s", ok[i]))),
@@ -724,6 +727,12 @@ static void test_container(void) {
               SQLITE_ERROR);
     CHECK(has(E, "credentials are fetched over plain http only from a "
                  "loopback address"));
+  }
+  for (unsigned i = 0; i < sizeof notUrl / sizeof notUrl[0]; i++) {
+    CHECK_INT(resolve("us-east-1", NULL, NULL,
+                      ENV(fmt("AWS_CONTAINER_CREDENTIALS_FULL_URI=%s", notUrl[i]))),
+              SQLITE_ERROR);
+    CHECK(has(E, "AWS_CONTAINER_CREDENTIALS_FULL_URI"));
   }
   CHECK_INT(resolve("us-east-1", NULL, NULL,
                     ENV("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/r",
@@ -1034,7 +1043,19 @@ static void test_invalid_endpoint(void) {
   CHECK_INT(resolve("us-east-1", "localhost:8000", NULL, ENV(CREDS)),
             SQLITE_ERROR);
   CHECK_STR(E, "dynamo: invalid endpoint \"localhost:8000\" (from endpoint "
-               "option): it must be an http:// or https:// URL");
+               "option): libcurl cannot read it as a URL");
+  /* read as libcurl reads it: no user name, query or fragment */
+  CHECK_INT(resolve("us-east-1", "https://user:pw@h", NULL, ENV(CREDS)), SQLITE_ERROR);
+  CHECK_STR(E, "dynamo: invalid endpoint \"https://user:pw@h\" (from endpoint option): it "
+               "holds a user name or password (user@host), which would be sent and shown");
+  CHECK_INT(resolve("us-east-1", "http://example.com#@127.0.0.1", NULL, ENV(CREDS)),
+            SQLITE_ERROR);
+  CHECK(has(E, "it has a fragment (#...)"));
+  CHECK_INT(resolve("us-east-1", NULL, NULL,
+                    ENV(CREDS, "AWS_ENDPOINT_URL_DYNAMODB=http://example.com?@127.0.0.1")),
+            SQLITE_ERROR);
+  CHECK_STR(E, "dynamo: invalid endpoint \"http://example.com?@127.0.0.1\" (from "
+               "AWS_ENDPOINT_URL_DYNAMODB): it has a query (?...)");
   CHECK_INT(resolve("us-east-1", "ftp://h", NULL, ENV(CREDS)), SQLITE_ERROR);
   CHECK_INT(resolve("us-east-1", "http://", NULL, ENV(CREDS)), SQLITE_ERROR);
   CHECK_INT(resolve("us-east-1", "https:///", NULL, ENV(CREDS)),

@@ -273,6 +273,11 @@ static void test_remote_http(void) {
   CHECK(ddb_is_remote_http("http://localhost.evil.com"));
   CHECK(ddb_is_remote_http("http://[::2]:8000"));
   CHECK(ddb_is_remote_http("http://127.0.0.1@evil.com/"));
+  /* the host libcurl connects to, not the text: these are example.com */
+  CHECK(ddb_is_remote_http("http://example.com#@127.0.0.1"));
+  CHECK(ddb_is_remote_http("http://example.com?@127.0.0.1"));
+  CHECK(ddb_is_remote_http("http://example.com/#@127.0.0.1:8000"));
+  CHECK(!ddb_is_remote_http("http://2130706433:8000/")); /* 127.0.0.1 */
 }
 
 int main(void) {
