@@ -122,7 +122,9 @@ int table_flush(dyn_vtab *v) {
     return rc;
   }
   table_write_info(v, &t);
+  conn_work_begin(v->conn);
   rc = writer_flush(v->writer, v->client, &t, &zErr);
+  conn_work_end(v->conn);
   if (rc != SQLITE_OK && zErr) return table_error(v, rc, zErr);
   return rc;
 }

@@ -161,11 +161,16 @@ done:
 /* ---- the cursor: read.c ---------------------------------------------------- */
 
 static int vtOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
-  return read_open((dyn_vtab *)pVtab, ppCur);
+  int rc = read_open((dyn_vtab *)pVtab, ppCur);
+  if (rc == SQLITE_OK) conn_work_begin(((dyn_vtab *)pVtab)->conn);
+  return rc;
 }
 
 static int vtClose(sqlite3_vtab_cursor *cur) {
-  return read_close(cur);
+  dyn_conn *conn = ((dyn_vtab *)cur->pVtab)->conn;
+  int rc = read_close(cur);
+  conn_work_end(conn);
+  return rc;
 }
 
 static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
