@@ -290,6 +290,7 @@ static const option_def aOption[] = {
     {"scan", OPT_FLAG, AT(scan), 0, 0},
     {"indexes", OPT_TEXT, AT(indexes), 0, 0},
     {"filter", OPT_FLAG, AT(filter), 0, 0},
+    {"retry_mode", OPT_TEXT, AT(transport.retry_mode), 0, 0},
 };
 #undef AT
 #define N_OPTION (int)(sizeof(aOption) / sizeof(aOption[0]))
@@ -601,6 +602,7 @@ void args_free(dyn_args *a) {
   sqlite3_free(a->endpoint);
   sqlite3_free(a->profile);
   sqlite3_free(a->transport.ca_bundle);
+  sqlite3_free(a->transport.retry_mode);
   sqlite3_free(a->indexes);
   sqlite3_free(a->pk);
   sqlite3_free(a->sk);

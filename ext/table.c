@@ -91,8 +91,10 @@ int table_client(dyn_vtab *v) {
   o.region = v->args.region;
   o.endpoint = v->args.endpoint;
   o.profile = v->args.profile;
+  o.table = v->args.table;
   v->args.transport.on_usage = stats_add;
   v->args.transport.usage_ctx = v->conn;
+  v->args.transport.db = v->db; /* sqlite3_interrupt() stops its waits */
   rc = ddb_open(&o, &v->args.transport, &v->client, &zErr);
   return rc == SQLITE_OK ? rc : table_error(v, rc, zErr);
 }

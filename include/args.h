@@ -46,8 +46,8 @@ typedef struct dyn_args {
   sqlite3_int64 segment_first; /* segment=K or K-L: the share of the Scan's */
   sqlite3_int64 segment_last;  /* segments this table reads; -1: all */
   ddb_settings transport; /* connect_timeout_ms, request_timeout_ms,
-                        ** max_attempts, retry_time_ms, ca_bundle (owned
-                        ** here), allow_http, max_read_units,
+                        ** max_attempts, retry_mode and ca_bundle (owned
+                        ** here), retry_time_ms, allow_http, max_read_units,
                         ** max_write_units; the caller sets on_usage */
   int scan;             /* 0 or 1; -1: as the connection says */
   char *indexes;        /* indexes the plan may use: "none", "a,b"; NULL: all */

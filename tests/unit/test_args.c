@@ -617,7 +617,7 @@ static void test_more_options(void) {
                   "billing, read_units, write_units, global_index, local_index, atomic, "
                   "segments, segment, connect_timeout_ms, request_timeout_ms, max_attempts, "
                   "retry_time_ms, ca_bundle, allow_http, max_read_units, max_write_units, "
-                  "scan, indexes, filter)"));
+                  "scan, indexes, filter, retry_mode)"));
   /* every kind of option is refused when given twice, flags included */
   CHECK_INT(parse("table=T", "scan=0", "scan=1", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "'scan' given twice"));

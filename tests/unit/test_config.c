@@ -102,7 +102,7 @@ static int is_zero(const cfg_resolved *r) {
 
 static int resolve(const char *region, const char *endpoint,
                    const char *profile, const char *const *env) {
-  cfg_options o = {region, endpoint, profile};
+  cfg_options o = {region, endpoint, profile, NULL};
   int rc;
   cfg_resolved_free(&R);
   sqlite3_free(E);
@@ -1139,7 +1139,7 @@ static void test_free(void) {
   cfg_resolved_free(NULL);
   files(CRED_DEFAULT, NULL);
   cur_env = ENV_HOME;
-  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, NULL}, fake_getenv,
+  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, NULL, NULL}, fake_getenv,
                         &r, NULL),
             SQLITE_OK);
   CHECK_STR(r.creds->access_key_id, "AKIDCRED");
@@ -1147,7 +1147,7 @@ static void test_free(void) {
   CHECK(is_zero(&r));
   cfg_resolved_free(&r); /* twice is fine */
   /* an error with pzErr == NULL does not leak */
-  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, "nope"},
+  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, "nope", NULL},
                         fake_getenv, &r, NULL),
             SQLITE_ERROR);
   CHECK(is_zero(&r));
@@ -1185,7 +1185,7 @@ static void test_out_of_memory(void) {
       char *err = NULL;
       cur_env = ENV_IMDS("AWS_REGION=us-east-1", cases[i].var);
       alloc_budget = budget;
-      rc = cfg_resolve(&(cfg_options){NULL, NULL, cases[i].profile}, fake_getenv, &r, &err);
+      rc = cfg_resolve(&(cfg_options){NULL, NULL, cases[i].profile, NULL}, fake_getenv, &r, &err);
       alloc_budget = -1;
       if (rc != SQLITE_OK) {
         CHECK_INT(rc, SQLITE_NOMEM);
