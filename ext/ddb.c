@@ -611,6 +611,7 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
   int cls, rc = SQLITE_OK;
   sqlite3_int64 now = ddb_clock_ms();
   memset(&f, 0, sizeof(f));
+  f.zOp = j->zOp;
   f.status = resp->curl_code ? 0 : resp->status;
   if (resp->curl_code != 0 && refused_on_loopback(c, resp->curl_code)) {
     f.transport = j->attempts < LOOPBACK_REFUSED_ATTEMPTS;

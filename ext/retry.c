@@ -79,9 +79,16 @@ int retry_is_throttling(const char *zCode) {
 static int classify_standard(const retry_failure *f) {
   static const char *const azTransient[] = {"RequestTimeout", "RequestTimeoutException",
                                             "PriorRequestNotComplete"};
-  static const char *const azModeled[] = {"ReplicatedWriteConflictException"};
+  /* the operations whose model has ReplicatedWriteConflictException
+  ** (retryable, not throttling) among their errors */
+  static const char *const azModeledOps[] = {"BatchWriteItem", "DeleteItem", "PutItem",
+                                             "UpdateItem"};
   if (retry_is_throttling(f->zCode)) return RETRY_THROTTLING;
-  if (IN_LIST(f->zCode, azTransient) || IN_LIST(f->zCode, azModeled)) return RETRY_TRANSIENT;
+  if (IN_LIST(f->zCode, azTransient)) return RETRY_TRANSIENT;
+  if (f->zCode && strcmp(f->zCode, "ReplicatedWriteConflictException") == 0 &&
+      IN_LIST(f->zOp, azModeledOps)) {
+    return RETRY_TRANSIENT;
+  }
   if (f->status == 500 || f->status == 502 || f->status == 503 || f->status == 504) {
     return RETRY_TRANSIENT;
   }
@@ -91,28 +98,28 @@ static int classify_standard(const retry_failure *f) {
 
 /* legacy mode: the policies of data/_retry.json for dynamodb (its own and
 ** __default__'s), each a status and, for some, an error code. */
-static int classify_legacy(const retry_failure *f) {
+static int legacy_retries(const retry_failure *f) {
   static const char *const azThrottled400[] = {
       "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-      "ProvisionedThroughputExceededException"};
-  if (f->status == 400 && IN_LIST(f->zCode, azThrottled400)) return RETRY_THROTTLING;
-  if (f->status == 400 && f->zCode && strcmp(f->zCode, "TransactionInProgressException") == 0) {
-    return RETRY_THROTTLING; /* still_processing */
-  }
+      "ProvisionedThroughputExceededException", "TransactionInProgressException"};
+  if (f->status == 400 && IN_LIST(f->zCode, azThrottled400)) return 1;
   if (f->status == 409 && f->zCode && strcmp(f->zCode, "ReplicatedWriteConflictException") == 0) {
-    return RETRY_TRANSIENT; /* write_conflict */
+    return 1; /* write_conflict */
   }
-  if (f->status == 429) return RETRY_THROTTLING; /* too_many_requests */
+  if (f->status == 429) return 1; /* too_many_requests */
   if (f->status == 500 || f->status == 502 || f->status == 503 || f->status == 504 ||
       f->status == 509) {
-    return RETRY_TRANSIENT;
+    return 1;
   }
-  if (f->transport || f->checksum || f->invalid) return RETRY_TRANSIENT;
-  return RETRY_NO;
+  return f->transport || f->checksum || f->invalid;
 }
 
 int retry_classify(retry_mode m, const retry_failure *f) {
-  return m == RETRY_LEGACY ? classify_legacy(f) : classify_standard(f);
+  if (m != RETRY_LEGACY) return classify_standard(f);
+  /* which class a retried error is in: the same throttling codes as
+  ** standard mode (only adaptive's rate limiter looks at it in legacy) */
+  if (!legacy_retries(f)) return RETRY_NO;
+  return retry_is_throttling(f->zCode) ? RETRY_THROTTLING : RETRY_TRANSIENT;
 }
 
 double retry_delay_ms(retry_mode m, int attempt, int cls, unsigned rnd, double retryAfterMs) {

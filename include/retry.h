@@ -43,6 +43,8 @@ int retry_default_attempts(retry_mode m);
 
 /* One attempt that did not succeed, as the policy sees it. */
 typedef struct retry_failure {
+  const char *zOp;   /* the operation ("PutItem"): DynamoDB's model marks an
+                     ** error retryable for some operations only */
   long status;       /* HTTP status; 0 when no answer came */
   const char *zCode; /* DynamoDB's error type ("" or NULL: none) */
   int transport;     /* a transport error that can pass: refused, reset,

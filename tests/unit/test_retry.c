@@ -5,7 +5,8 @@
 ** each on stdout, so that tests/e2e/test_175_retries.py can ask botocore
 ** the same questions and compare (botocore is the reference; these unit
 ** tests check what holds whatever the numbers):
-**   classify MODE STATUS CODE|- TRANSPORT CHECKSUM   -> 0, 1 or 2
+**   classify MODE STATUS CODE|- TRANSPORT CHECKSUM OP -> 0, 1 or 2
+**   attempts MODE                                    -> the default attempts
 **   delay MODE ATTEMPT CLASS RND HEADER|-             -> milliseconds
 **   quota acquire CLASS | quota release COST         -> cost, then available
 **   rate init T | rate acquire T | rate update T THROTTLED
@@ -19,6 +20,7 @@
 static retry_failure fail_of(long status, const char *zCode) {
   retry_failure f;
   memset(&f, 0, sizeof(f));
+  f.zOp = "PutItem";
   f.status = status;
   f.zCode = zCode;
   return f;
@@ -78,13 +80,17 @@ static void test_classes(void) {
   /* a throttling code on a 5xx is throttling */
   CHECK_INT(cls(RETRY_STANDARD, 503, "ThrottlingException"), RETRY_THROTTLING);
   /* 429 */
-  CHECK_INT(cls(RETRY_LEGACY, 429, ""), RETRY_THROTTLING);
+  CHECK_INT(cls(RETRY_LEGACY, 429, ""), RETRY_TRANSIENT); /* retried; no throttling code */
+  CHECK_INT(cls(RETRY_LEGACY, 429, "ThrottlingException"), RETRY_THROTTLING);
   CHECK_INT(cls(RETRY_STANDARD, 429, ""), RETRY_NO);
   CHECK_INT(cls(RETRY_STANDARD, 429, "TooManyRequestsException"), RETRY_THROTTLING);
   /* DynamoDB's modeled retryable error */
   CHECK_INT(cls(RETRY_STANDARD, 409, "ReplicatedWriteConflictException"), RETRY_TRANSIENT);
   CHECK_INT(cls(RETRY_LEGACY, 409, "ReplicatedWriteConflictException"), RETRY_TRANSIENT);
   CHECK_INT(cls(RETRY_LEGACY, 400, "ReplicatedWriteConflictException"), RETRY_NO);
+  f = fail_of(409, "ReplicatedWriteConflictException"); /* a Scan's model lacks it */
+  f.zOp = "Scan";
+  CHECK_INT(retry_classify(RETRY_STANDARD, &f), RETRY_NO);
   /* transient codes */
   CHECK_INT(cls(RETRY_STANDARD, 400, "RequestTimeoutException"), RETRY_TRANSIENT);
   CHECK_INT(cls(RETRY_STANDARD, 400, "PriorRequestNotComplete"), RETRY_THROTTLING);
@@ -260,16 +266,18 @@ static retry_mode mode_arg(const char *z) {
 }
 
 static int oracle(void) {
-  char line[512], a[6][128];
+  char line[512], a[7][128];
   retry_quota q;
   retry_rate r;
   retry_quota_init(&q);
   memset(&r, 0, sizeof(r));
   while (fgets(line, sizeof(line), stdin)) {
-    int n = sscanf(line, "%127s %127s %127s %127s %127s %127s", a[0], a[1], a[2], a[3], a[4], a[5]);
-    if (n >= 6 && strcmp(a[0], "classify") == 0) {
+    int n = sscanf(line, "%127s %127s %127s %127s %127s %127s %127s", a[0], a[1], a[2], a[3],
+                   a[4], a[5], a[6]);
+    if (n >= 7 && strcmp(a[0], "classify") == 0) {
       retry_failure f;
       memset(&f, 0, sizeof(f));
+      f.zOp = a[6];
       f.status = atol(a[2]);
       f.zCode = strcmp(a[3], "-") ? a[3] : 0;
       f.transport = atoi(a[4]);
@@ -283,6 +291,8 @@ static int oracle(void) {
       printf("%.9f\n", retry_delay_ms(mode_arg(a[1]), atoi(a[2]), atoi(a[3]),
                                       (unsigned)strtoul(a[4], 0, 10),
                                       strcmp(a[5], "-") ? retry_after_parse(a[5]) : -1));
+    } else if (n >= 2 && strcmp(a[0], "attempts") == 0) {
+      printf("%d\n", retry_default_attempts(mode_arg(a[1])));
     } else if (n >= 3 && strcmp(a[0], "quota") == 0) {
       int cost = 0;
       if (strcmp(a[1], "acquire") == 0) cost = retry_quota_acquire(&q, atoi(a[2]));
