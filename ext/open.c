@@ -48,7 +48,7 @@ static int wait_active(dyn_vtab *v, describe_table *d, char **pzErr) {
           v->args.table, bound % 1000 ? bound : bound / 1000, bound % 1000 ? "ms" : "s");
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    sqlite3_sleep((int)(ms < left ? ms : left));
+    if ((rc = ddb_sleep(v->client, ms < left ? ms : left)) != SQLITE_OK) return rc;
     if ((rc = describe(v, d, 0, zType, pzErr)) != SQLITE_OK) return rc;
   }
   return SQLITE_OK;

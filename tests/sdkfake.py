@@ -18,6 +18,9 @@ in the order it happened. Standard library only; the extension and botocore
                                     answer), "released", "timer"
         fs.timer(name, seconds)  -> records ("timer", name) that long from now:
                                     an event the fake controls, to order others by
+        fs.mark(name)            -> records ("mark", name): the test's own events
+        fs.respond(op, fn)       -> fn(request body) gives the Answer to each
+                                    request for op (None: the script's)
 
 Each request takes the next scripted answer for its operation; with none
 left it gets `default` for that operation (DescribeTable: an ACTIVE table
@@ -71,6 +74,7 @@ class SdkFake:
         self.events = []             # (seq, kind, op)
         self.default = {"DescribeTable": Answer(200, describe())}
         self._scripts = {}
+        self._responders = {}
         self._seq = itertools.count(1)
         self._lock = threading.Condition()
         self._released = threading.Event()
@@ -94,8 +98,11 @@ class SdkFake:
                 with outer._lock:
                     outer.requests.append((op, dict(self.headers), body))
                     outer._event("request", op)
+                    fn = outer._responders.get(op)
+                    answer = fn(body) if fn else None
                     queue = outer._scripts.get(op, [])
-                    answer = queue.pop(0) if queue else outer.default.get(op, Answer(200, {}))
+                    if answer is None:
+                        answer = queue.pop(0) if queue else outer.default.get(op, Answer(200, {}))
                 if answer.hold:
                     outer._event("held", op)
                     while not outer._released.wait(0.02):
@@ -116,8 +123,13 @@ class SdkFake:
                     self.send_header("x-amz-crc32", str(crc ^ 0x5a5a))
                 for k, v in answer.headers.items():
                     self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    outer._event("gone", op)  # it hung up meanwhile
+                    self.close_connection = True
+                    return
                 outer._event("answer", op)
 
         class Server(http.server.ThreadingHTTPServer):
@@ -137,6 +149,13 @@ class SdkFake:
     def script(self, op, *answers):
         with self._lock:
             self._scripts.setdefault(op, []).extend(answers)
+
+    def respond(self, op, fn):
+        with self._lock:
+            self._responders[op] = fn
+
+    def mark(self, name):
+        self._event("mark", name)
 
     def count(self, op):
         with self._lock:
@@ -175,6 +194,7 @@ class SdkFake:
             self.requests = []
             self.events = []
             self._scripts = {}
+            self._responders = {}
             self._released.clear()
 
     def __enter__(self):
