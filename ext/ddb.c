@@ -37,6 +37,8 @@
 /* ddb_progress() pumps at most this often: a transfer in flight keeps
 ** moving, without a curl_multi_perform every few rows. */
 #define PROGRESS_US 1000
+/* A wait looks at sqlite3_interrupt() at most this often. */
+#define INTERRUPT_LOOK_MS 10
 
 /* A token bucket of capacity units: refilled at rate per second, up to one
 ** second's worth; a request may start while it is not negative, and what
@@ -61,6 +63,7 @@ struct ddb_client {
   retry_rate rate;   /* adaptive */
   sqlite3 *db;       /* whose sqlite3_interrupt() stops a wait */
   int stopped;       /* it did: nothing is sent until the next ddb_start */
+  sqlite3_int64 lastLook; /* ddb_clock_ms() of the last look at it */
   ddb_job *pActive;  /* started jobs not yet waited for */
   ddb_usage_fn on_usage;
   void *usage_ctx;
@@ -852,10 +855,14 @@ static int pump(ddb_client *c, sqlite3_int64 maxWait) {
   }
   if (http_in_flight(c->http) == 0 && nWaiting == 0) return SQLITE_OK;
   if (wait > 0) { /* a wait of any kind: in slices, each after a look at
-                  ** sqlite3_interrupt() */
-    if (interrupted(c)) {
-      c->stopped = 1;
-      return SQLITE_INTERRUPT;
+                  ** sqlite3_interrupt() (at most every INTERRUPT_LOOK_MS:
+                  ** answers that come one after another need not) */
+    if (now - c->lastLook >= INTERRUPT_LOOK_MS) {
+      c->lastLook = now;
+      if (interrupted(c)) {
+        c->stopped = 1;
+        return SQLITE_INTERRUPT;
+      }
     }
     if (wait > DDB_WAIT_SLICE_MS) wait = DDB_WAIT_SLICE_MS;
   }

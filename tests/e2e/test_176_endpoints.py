@@ -266,6 +266,18 @@ def test_debug_says_where_each_setting_came_from():
     assert ("Endpoint: https://222233334444.ddb.us-west-2.amazonaws.com (default for region "
             "us-west-2, account 222233334444 from the table's ARN;") in out, out
     assert "Region: us-west-2 (the table's ARN)" in out, out
+    # the retry_mode option, and one that is none
+    with SdkFake() as fs, environ(**exactly(case_env(home, AWS_REGION="us-east-1",
+                                                     AWS_RETRY_MODE="adaptive", **KEYS))):
+        c = connect()
+        c.execute("CREATE VIRTUAL TABLE o USING dynamo(table=Fake, endpoint='%s', "
+                  "retry_mode=legacy, uuid TEXT)" % fs.url)
+        out = c.execute("SELECT dynamo_debug('o')").fetchone()[0]
+        assert ("Retries: legacy mode (retry_mode option), at most 10 attempts (the mode's "
+                "default), none after 120000 ms\n") in out, out
+        raises(lambda: c.execute("CREATE VIRTUAL TABLE p USING dynamo(table=Fake, "
+                                 "endpoint='%s', retry_mode=fast)" % fs.url),
+               "dynamo: retry_mode must be legacy, standard or adaptive, not 'fast'")
 
 
 # -- accounts that only fetched credentials name ---------------------------------

@@ -595,9 +595,11 @@ static void test_more_options(void) {
   CHECK_INT(A.transport.retry_ms, 9000);
   CHECK_STR(A.transport.ca_bundle, "/etc/ssl/my ca.pem");
   CHECK_INT(A.transport.allow_http, 1);
+  CHECK_INT(parse("table=T", "retry_mode=adaptive", NULL), SQLITE_OK);
+  CHECK_STR(A.transport.retry_mode, "adaptive"); /* checked when the client opens */
   CHECK_INT(parse("table=T", NULL), SQLITE_OK);
   CHECK(A.atomic == 0 && A.segments == 0 && A.transport.connect_ms == 0 && A.transport.max_attempts == 0 &&
-        A.transport.allow_http == 0 && A.transport.ca_bundle == 0);
+        A.transport.allow_http == 0 && A.transport.ca_bundle == 0 && A.transport.retry_mode == 0);
   CHECK_INT(parse("table=T", "segments=1000001", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "segments must be between 1 and 1000000"));
   CHECK_INT(parse("table=T", "segments=0", NULL), SQLITE_ERROR);
