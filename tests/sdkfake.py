@@ -171,6 +171,12 @@ class SdkFake:
                 lambda: any(k == kind and (op is None or o == op) for _, k, o in self.events),
                 timeout)
 
+    def wait_events(self, kind, op, n, timeout=30):
+        """True once n events of kind for op have happened."""
+        with self._lock:
+            return self._lock.wait_for(
+                lambda: sum(1 for _, k, o in self.events if k == kind and o == op) >= n, timeout)
+
     def seq_of(self, kind, op=None):
         """The sequence number of the first such event, or None."""
         with self._lock:

@@ -212,10 +212,7 @@ def test_interrupt_between_unprocessed_rounds():
         rows = ", ".join("('k%02d', 't')" % i for i in range(30))
         st = Statement(c, "INSERT OR REPLACE INTO t(uuid, timestamp) VALUES " + rows, fs)
         # two rounds of two batches answered: the third round waits its backoff
-        assert fs.wait_for("BatchWriteItem", 4)
-        with fs._lock:
-            fs._lock.wait_for(lambda: sum(1 for _, k, o in fs.events
-                                          if k == "answer" and o == "BatchWriteItem") >= 4, 30)
+        assert fs.wait_events("answer", "BatchWriteItem", 4)
         n = fs.count("BatchWriteItem")
         c.interrupt()
         st.wait()
