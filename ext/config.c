@@ -1104,28 +1104,26 @@ static int resolve_endpoint(resolver *x) {
   }
   x->r.endpoint = zUrl;
   {
-    const char *d = strstr(zUrl, ".ddb."), *host = zUrl + 8; /* "https://" */
     const char *ignore = env(x, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-    sqlite3_str *str = sqlite3_str_new(0);
     if (!ignore)
       ignore = ini_get(&x->conf, x->top.psec, "ignore_configured_endpoint_urls", NULL);
-    sqlite3_str_appendf(str, "default for region %s", x->r.region);
-    if (x->r.use_fips) sqlite3_str_appendall(str, ", FIPS");
-    if (x->r.use_dualstack) sqlite3_str_appendall(str, ", dual-stack");
-    if (d) { /* an account's endpoint: the ARN's account, or the credentials' */
-      int n = (int)(d - host);
-      int creds = ep.account_id && (int)strlen(ep.account_id) == n &&
-                  strncmp(host, ep.account_id, n) == 0 && !x->r.table_arn;
-      sqlite3_str_appendf(str, ", account %.*s from %s", n, host,
-                          creds ? x->r.creds->where : "the table's ARN");
-    }
-    if (is_true(ignore))
-      sqlite3_str_appendall(str, " (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)");
-    if (x->r.account_pending)
-      sqlite3_str_appendall(str, "; the credentials may name an account");
-    x->r.endpoint_source = sqlite3_str_finish(str);
+    /* an account's endpoint: the table ARN's account, else the credentials' */
+    x->r.endpoint_source = sqlite3_mprintf(
+        "%z%s%s", cfg_rule_source(&x->r, zUrl, x->r.table_arn ? "the table's ARN"
+                                                                : x->r.creds->where),
+        is_true(ignore) ? " (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)" : "",
+        x->r.account_pending ? "; the credentials may name an account" : "");
   }
   return x->r.endpoint_source ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+char *cfg_rule_source(const cfg_resolved *r, const char *zUrl, const char *zAccountFrom) {
+  const char *host = strstr(zUrl, "://"), *d = strstr(zUrl, ".ddb.");
+  host = host ? host + 3 : zUrl;
+  return sqlite3_mprintf("default for region %s%s%s%s%.*s%s%s", r->region,
+                         r->use_fips ? ", FIPS" : "", r->use_dualstack ? ", dual-stack" : "",
+                         d ? ", account " : "", d ? (int)(d - host) : 0, host,
+                         d ? " from " : "", d ? zAccountFrom : "");
 }
 
 /* A setting of the environment, else of the profile, and where it was

@@ -196,12 +196,7 @@ static int account_endpoint(ddb_client *c, const cfg_options *opt, const ddb_set
                              c->cfg.region, zErr, c->cfg.endpoint_settings, c->cfg.creds->where);
     rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   } else if (rc == SQLITE_OK && strcmp(zUrl, c->cfg.endpoint) != 0) {
-    const char *d = strstr(zUrl, ".ddb.");
-    char *zFrom = d ? sqlite3_mprintf("default for region %s%s%s, account %.*s from %s",
-                                      c->cfg.region, c->cfg.use_fips ? ", FIPS" : "",
-                                      c->cfg.use_dualstack ? ", dual-stack" : "",
-                                      (int)(d - zUrl - 8), zUrl + 8, c->cfg.creds->where)
-                    : sqlite3_mprintf("%s", c->cfg.endpoint_source);
+    char *zFrom = cfg_rule_source(&c->cfg, zUrl, c->cfg.creds->where);
     if (zFrom) {
       sqlite3_free(c->cfg.endpoint);
       sqlite3_free(c->cfg.endpoint_source);

@@ -181,6 +181,11 @@ typedef struct cfg_resolved {  /* every string sqlite3_malloc()ed */
 */
 int cfg_resolve(const cfg_options *opt, cfg_getenv_fn get_env,
                 cfg_resolved *out, char **pzErr);
+
+/* The endpoint_source of a URL the rule set gave for r: "default for
+** region R[, FIPS][, dual-stack][, account A from ZACCOUNTFROM]".
+** sqlite3_malloc()ed; NULL when out of memory. */
+char *cfg_rule_source(const cfg_resolved *r, const char *zUrl, const char *zAccountFrom);
 void cfg_resolved_free(cfg_resolved *r);
 
 #endif
