@@ -264,3 +264,8 @@ long retry_unprocessed_ms(int round, unsigned rnd) {
   if (ceiling > UNPROCESSED_CAP_MS) ceiling = UNPROCESSED_CAP_MS;
   return (long)(((unsigned long long)rnd * (unsigned long long)ceiling) >> 32);
 }
+
+int retry_unprocessed_give_up(int rounds, sqlite3_int64 msWaited, sqlite3_int64 msBound) {
+  assert(rounds >= 1);
+  return rounds >= RETRY_UNPROCESSED_ROUNDS || msWaited > msBound;
+}

@@ -3,6 +3,7 @@
 */
 #include "write.h"
 #include "attrval.h"
+#include "retry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +360,7 @@ static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const i
                      int wave) {
   int round, rc = SQLITE_OK;
   long delayMs = 0; /* the backoff before a round after the first */
+  sqlite3_int64 msWaited = 0; /* the backoff of every round so far */
   for (round = 0; rc == SQLITE_OK; round++) {
     ddb_job **apJob = sqlite3_malloc64(sizeof(ddb_job *) * (w->n + 1));
     ddb_job *aSingle = sqlite3_malloc64(sizeof(ddb_job) * (w->n + 1));
@@ -451,19 +453,20 @@ static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const i
     sqlite3_free(aSingleIdx);
     sqlite3_free(aIdx);
     if (rc != SQLITE_OK || nLeft == 0) break;
-    if (round + 1 >= DDB_UNPROCESSED_ROUNDS) {
+    if (retry_unprocessed_give_up(round + 1, msWaited, ddb_retry_ms(c))) {
       for (i = 0; i < w->n; i++) {
         if (aWave[i] == wave && w->a[i].state == WS_PENDING) {
           set_failed(&w->a[i],
                      sqlite3_mprintf("dynamo: BatchWriteItem on %s: still unprocessed after %d "
-                                     "rounds",
-                                     t->zTable, DDB_UNPROCESSED_ROUNDS),
+                                     "rounds (%lld ms of backoff)",
+                                     t->zTable, round + 1, (long long)msWaited),
                      0);
         }
       }
       break;
     }
     delayMs = ddb_unprocessed_delay_ms(round + 1); /* back off, as the SDKs do */
+    msWaited += delayMs;
   }
   return rc;
 }

@@ -129,4 +129,9 @@ void retry_rate_update(retry_rate *r, double now, int throttled);
 #define RETRY_UNPROCESSED_ROUNDS 12
 long retry_unprocessed_ms(int round, unsigned rnd);
 
+/* After `rounds` answers in a row that left something unprocessed, and
+** msWaited of backoff between them: is it time to give up (the round cap,
+** or more backoff than the client's retry time, msBound)? */
+int retry_unprocessed_give_up(int rounds, sqlite3_int64 msWaited, sqlite3_int64 msBound);
+
 #endif

@@ -252,6 +252,14 @@ static void test_unprocessed(void) {
     CHECK_INT(retry_unprocessed_ms(n, 0x80000000u), cap / 2);
   }
   CHECK_INT(RETRY_UNPROCESSED_ROUNDS, 12);
+  /* give up after 12 answers in a row with something left, or once the
+  ** backoff between them is past the retry time, whichever comes first */
+  for (n = 1; n <= 11; n++) CHECK(!retry_unprocessed_give_up(n, 0, 120000));
+  CHECK(retry_unprocessed_give_up(12, 0, 120000));
+  CHECK(retry_unprocessed_give_up(13, 0, 120000));
+  CHECK(!retry_unprocessed_give_up(3, 120000, 120000));
+  CHECK(retry_unprocessed_give_up(3, 120001, 120000));
+  CHECK(retry_unprocessed_give_up(1, 2, 1));
 }
 
 /* ---- --oracle ------------------------------------------------------------ */
