@@ -34,9 +34,9 @@ MODE      := $(if $(filter 1,$(ASSERT)),,-DNDEBUG)
 VERSION   := 0.1.0
 COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-PKGS      := sqlite3 libcurl libcrypto libcjson
+PKGS      := sqlite3 libcurl libcrypto libcjson zlib
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs libcurl libcrypto libcjson)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs libcurl libcrypto libcjson zlib) -lm
 
 WARN      := -Wall -Wextra -Werror
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -fvisibility=hidden \

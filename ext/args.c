@@ -17,6 +17,7 @@
 ** database schema.
 */
 #include "args.h"
+#include "endpoint.h"
 #include "url.h"
 
 #include <ctype.h>
@@ -268,7 +269,9 @@ enum {
   TRUST_UPTO,     /* OPT_INT, OPT_FLAG: values up to .safe */
   TRUST_ENDPOINT, /* one of DynamoDB's AWS endpoints, or the user's own */
   TRUST_PROFILE,  /* the profile the user's environment names */
-  TRUST_CA        /* the user's own AWS_CA_BUNDLE */
+  TRUST_CA,       /* the user's own AWS_CA_BUNDLE */
+  TRUST_MODE,     /* the user's own retry mode */
+  TRUST_TABLE     /* a name, or an ARN of the account the user's configuration names */
 };
 
 typedef struct option_def {
@@ -291,7 +294,7 @@ typedef struct option_def {
 #define AT(field) offsetof(dyn_args, field)
 static const option_def aOption[] = {
     /* where requests go: the user's account; an AWS endpoint of its region */
-    {"table", OPT_TEXT, AT(table), 0, 0, TRUST_ANY, 0},
+    {"table", OPT_TEXT, AT(table), 0, 0, TRUST_TABLE, 0},
     {"region", OPT_TEXT, AT(region), 0, 0, TRUST_ANY, 0},
     {"endpoint", OPT_TEXT, AT(endpoint), 0, 0, TRUST_ENDPOINT, 0},
     /* whose credentials (a credential_process runs), and its endpoints */
@@ -328,6 +331,8 @@ static const option_def aOption[] = {
     /* which of the table's own indexes; filter=0 reads the same items */
     {"indexes", OPT_TEXT, AT(indexes), 0, 0, TRUST_ANY, 0},
     {"filter", OPT_FLAG, AT(filter), 0, 0, TRUST_ANY, 0},
+    /* legacy sends up to 10 attempts and has no retry quota */
+    {"retry_mode", OPT_TEXT, AT(transport.retry_mode), 0, 0, TRUST_MODE, 0},
 };
 #undef AT
 #define N_OPTION (int)(sizeof(aOption) / sizeof(aOption[0]))
@@ -711,6 +716,15 @@ static int honoured(const option_def *o, const dyn_args *a, const args_trust *t)
     case TRUST_ENDPOINT: return !z || url_is_aws_dynamodb(z) || url_same(z, t->endpoint);
     case TRUST_PROFILE: return !z || (t->profile && strcmp(z, t->profile) == 0);
     case TRUST_CA: return !z || (t->ca_bundle && strcmp(z, t->ca_bundle) == 0);
+    case TRUST_MODE: return !z || (t->retry_mode && strcmp(z, t->retry_mode) == 0);
+    case TRUST_TABLE: {
+      endpoint_arn arn;
+      int same;
+      if (!z || endpoint_table_arn(z, &arn) != SQLITE_OK) return 1; /* a name */
+      same = t->account && strcmp(arn.account, t->account) == 0;
+      sqlite3_free(arn.zCopy);
+      return same;
+    }
   }
   return 1;
 }
@@ -744,6 +758,7 @@ void args_free(dyn_args *a) {
   sqlite3_free(a->endpoint);
   sqlite3_free(a->profile);
   sqlite3_free(a->transport.ca_bundle);
+  sqlite3_free(a->transport.retry_mode);
   sqlite3_free(a->indexes);
   sqlite3_free(a->pk);
   sqlite3_free(a->sk);

@@ -9,9 +9,13 @@
 **                          source_profile runs again), then the container
 **                          endpoint and instance metadata. The result is a
 **                          cfg_source, or a chain of them for a role.
-**   resolve_region()       option, AWS_REGION, AWS_DEFAULT_REGION, profile.
+**   resolve_region()       option, the table ARN's, AWS_REGION,
+**                          AWS_DEFAULT_REGION, profile.
 **   resolve_endpoint()     option, environment, [services NAME] dynamodb
-**                          block, profile endpoint_url, default URL.
+**                          block, profile endpoint_url; else the rule set
+**                          (endpoint.c) with FIPS, dual-stack, the account
+**                          ID mode and the account the configuration names.
+**   resolve_retries()      retry_mode and max_attempts.
 **   sts_endpoints()        the same for STS, for each role in the chain.
 **
 ** The files are read the way botocore's configparser reads them: section
@@ -29,6 +33,8 @@
 #include "common.h"
 #include "config.h"
 #include "credparse.h"
+#include "endpoint.h"
+#include "retry.h"
 #include "url.h"
 
 #include <ctype.h>
@@ -375,6 +381,7 @@ static void source_free(cfg_source *s) {
     cfg_source *next = s->source;
     sqlite3_free(s->where);
     sqlite3_free(s->profile);
+    sqlite3_free(s->account_id);
     sqlite3_free(s->access_key_id);
     if (s->secret_access_key)
       wipe_free(s->secret_access_key, strlen(s->secret_access_key));
@@ -424,6 +431,7 @@ static int env_keys(resolver *x, cfg_source **pp) {
   if (!token) token = env(x, "AWS_SESSION_TOKEN");
   s = new_source(x, CFG_STATIC, xprintf(x, "environment (AWS_ACCESS_KEY_ID)"),
                  NULL, pp);
+  if (s) s->account_id = xdup(x, env(x, "AWS_ACCOUNT_ID"));
   return s ? take_keys(x, s, id, secret, token) : SQLITE_OK;
 }
 
@@ -444,6 +452,7 @@ static int file_keys(resolver *x, const prof *p, const ini_file *f, int sec,
                  xprintf(x, "profile \"%s\" (aws_access_key_id in %s)",
                          p->name, f->path),
                  p, pp);
+  if (s) s->account_id = xdup(x, ini_get(f, sec, "aws_account_id", NULL));
   return s ? take_keys(x, s, id, secret, token) : SQLITE_OK;
 }
 
@@ -676,6 +685,7 @@ static int sso(resolver *x, const prof *p, cfg_source **pp) {
                  p, pp);
   if (!s) return SQLITE_OK;
   s->sso_account_id = xdup(x, v[0]);
+  s->account_id = xdup(x, v[0]);
   s->sso_role_name = xdup(x, v[1]);
   s->sso_start_url = xdup(x, v[2]);
   s->region = xdup(x, v[3]);
@@ -800,7 +810,10 @@ static int process(resolver *x, const prof *p, cfg_source **pp) {
   if (!cmd) return SQLITE_OK;
   s = new_source(x, CFG_PROCESS, where_key(x, p, "credential_process", NULL), p,
                  pp);
-  if (s) s->command = xdup(x, cmd);
+  if (s) {
+    s->command = xdup(x, cmd);
+    s->account_id = xdup(x, pget(x, p, "aws_account_id"));
+  }
   return SQLITE_OK;
 }
 
@@ -868,6 +881,28 @@ static int valid_region(const char *s) {
 
 static int resolve_region(resolver *x) {
   const char *v, *from = NULL;
+  endpoint_arn arn;
+  int rc = endpoint_table_arn(x->opt->table, &arn);
+  if (rc == SQLITE_NOMEM) return rc;
+  if (rc == SQLITE_OK) { /* the table's ARN names its region */
+    x->r.table_arn = str_dup(x->opt->table);
+    v = x->opt->region;
+    if (v && strcmp(v, arn.region) != 0)
+      rc = fail(x, "dynamo: the region option \"%s\" is not the region of the "
+                   "table's ARN (%s)",
+                v, x->opt->table);
+    else
+      x->r.region_source = str_dup("the table's ARN");
+    if (rc == SQLITE_OK)
+      rc = x->r.table_arn && x->r.region_source && (x->r.region = str_dup(arn.region))
+               ? SQLITE_OK
+               : SQLITE_NOMEM;
+    sqlite3_free(arn.zCopy);
+    if (rc == SQLITE_OK && !valid_region(x->r.region))
+      rc = fail(x, "dynamo: invalid region \"%s\" (from %s)", x->r.region,
+                x->r.region_source);
+    return rc;
+  }
   if ((v = x->opt->region) != NULL)
     from = "region option";
   else if ((v = env(x, "AWS_REGION")) != NULL)
@@ -933,6 +968,8 @@ static int service_endpoint(resolver *x, const char *svc, const char *var,
   if (v) {
     *pzUrl = str_dup(v);
     if (from) *pzFrom = str_dup(from);
+  } else if (!dflt) { /* the caller resolves it */
+    return SQLITE_OK;
   } else {
     *pzUrl = str_dup(dflt);
     *pzFrom = sqlite3_mprintf(
@@ -949,10 +986,59 @@ static int service_endpoint(resolver *x, const char *svc, const char *var,
   return SQLITE_OK;
 }
 
+/* A setting that is a boolean (botocore's ensure_boolean: "true" in any
+** case is true); *pzFrom names where it came from, NULL when unset. */
+static int flag(const resolver *x, const char *var, const char *key,
+                const char **pzFrom) {
+  const char *v = env(x, var);
+  *pzFrom = v ? var : NULL;
+  if (!v && (v = pget(x, &x->top, key)) != NULL) *pzFrom = key;
+  return is_true(v);
+}
+
+/* FIPS, dual-stack, account_id_endpoint_mode: the rule set's settings. */
+static int endpoint_settings(resolver *x) {
+  const char *zFips, *zDual, *zMode = NULL;
+  const char *m = env(x, "AWS_ACCOUNT_ID_ENDPOINT_MODE");
+  if (m) zMode = "AWS_ACCOUNT_ID_ENDPOINT_MODE";
+  else if ((m = pget(x, &x->top, "account_id_endpoint_mode")) != NULL)
+    zMode = "account_id_endpoint_mode";
+  x->r.use_fips = flag(x, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", &zFips);
+  x->r.use_dualstack =
+      flag(x, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint", &zDual);
+  x->r.account_mode = ENDPOINT_ACCOUNT_PREFERRED;
+  if (m && endpoint_account_mode_parse(m, &x->r.account_mode) != SQLITE_OK)
+    return fail(x, "dynamo: account_id_endpoint_mode \"%s\" (from %s) is none "
+                   "of preferred, required, disabled",
+                m, zMode);
+  x->r.endpoint_settings = sqlite3_mprintf(
+      "FIPS %s%s%s%s, dual-stack %s%s%s%s, account_id_endpoint_mode %s (%s)",
+      x->r.use_fips ? "on" : "off", zFips ? " (" : "", zFips ? zFips : "",
+      zFips ? ")" : "", x->r.use_dualstack ? "on" : "off", zDual ? " (" : "",
+      zDual ? zDual : "", zDual ? ")" : "",
+      endpoint_account_mode_name(x->r.account_mode), zMode ? zMode : "default");
+  return x->r.endpoint_settings ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* The account the configuration names for the credentials (fetched ones
+** may name another: ddb.c resolves again then). */
+static const char *static_account(const resolver *x) {
+  const cfg_source *s = x->r.creds;
+  if (!s) return NULL;
+  return s->kind == CFG_STATIC || s->kind == CFG_PROCESS || s->kind == CFG_SSO
+             ? s->account_id
+             : NULL;
+}
+
+/* The endpoint: configured (option, environment, files), else the rule
+** set's. */
 static int resolve_endpoint(resolver *x) {
-  const char *cn = strncmp(x->r.region, "cn-", 3) == 0 ? ".cn" : "";
-  char *dflt;
+  endpoint_params ep;
+  char *zUrl = NULL, *zErr = NULL;
   int rc, n;
+  if ((rc = endpoint_settings(x)) != SQLITE_OK) return rc;
+  memset(&ep, 0, sizeof(ep));
+  ep.region = x->r.region;
   if (x->opt->endpoint) {
     x->r.endpoint = str_dup(x->opt->endpoint);
     x->r.endpoint_source = str_dup("endpoint option");
@@ -962,14 +1048,108 @@ static int resolve_endpoint(resolver *x) {
     if (valid_endpoint(x->r.endpoint))
       return fail(x, "dynamo: invalid endpoint \"%s\" (from endpoint option): %s",
                   x->opt->endpoint, valid_endpoint(x->r.endpoint));
-    return SQLITE_OK;
+  } else {
+    rc = service_endpoint(x, "dynamodb", "AWS_ENDPOINT_URL_DYNAMODB", NULL,
+                          &x->r.endpoint, &x->r.endpoint_source);
+    if (rc != SQLITE_OK) return rc;
   }
-  dflt = sqlite3_mprintf("https://dynamodb.%s.amazonaws.com%s", x->r.region, cn);
-  if (!dflt) return SQLITE_NOMEM;
-  rc = service_endpoint(x, "dynamodb", "AWS_ENDPOINT_URL_DYNAMODB", dflt,
-                        &x->r.endpoint, &x->r.endpoint_source);
-  sqlite3_free(dflt);
-  return rc;
+  if (x->r.endpoint) {
+    /* botocore: a configured endpoint turns FIPS and dual-stack off, and
+    ** refuses to stand for the dual-stack endpoint */
+    x->r.configured = 1;
+    ep.endpoint = x->r.endpoint;
+  } else {
+    ep.use_fips = x->r.use_fips;
+    ep.use_dualstack = x->r.use_dualstack;
+    ep.account_mode = x->r.account_mode;
+    ep.account_id = static_account(x);
+    ep.resource_arn = x->r.table_arn ? x->r.table_arn : x->opt->table;
+    if (!ep.account_id && x->r.account_mode != ENDPOINT_ACCOUNT_DISABLED &&
+        (x->r.creds->kind == CFG_ASSUME_ROLE ||
+         x->r.creds->kind == CFG_WEB_IDENTITY ||
+         x->r.creds->kind == CFG_CONTAINER || x->r.creds->kind == CFG_PROCESS)) {
+      /* their answer may name the account: resolved again once fetched */
+      x->r.account_pending = 1;
+      if (ep.account_mode == ENDPOINT_ACCOUNT_REQUIRED)
+        ep.account_mode = ENDPOINT_ACCOUNT_PREFERRED;
+    }
+  }
+  rc = endpoint_resolve(&ep, &zUrl, &zErr);
+  if (rc == SQLITE_ERROR)
+    rc = fail(x, "dynamo: no DynamoDB endpoint for region %s: %s (%s)",
+              x->r.region, zErr, x->r.endpoint_settings);
+  sqlite3_free(zErr);
+  if (rc != SQLITE_OK || x->r.configured) {
+    sqlite3_free(zUrl);
+    return rc;
+  }
+  x->r.endpoint = zUrl;
+  {
+    const char *ignore = env(x, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    if (!ignore)
+      ignore = ini_get(&x->conf, x->top.psec, "ignore_configured_endpoint_urls", NULL);
+    /* an account's endpoint: the table ARN's account, else the credentials' */
+    x->r.endpoint_source = sqlite3_mprintf(
+        "%z%s%s", cfg_rule_source(&x->r, zUrl, x->r.table_arn ? "the table's ARN"
+                                                                : x->r.creds->where),
+        is_true(ignore) ? " (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)" : "",
+        x->r.account_pending ? "; the credentials may name an account" : "");
+  }
+  return x->r.endpoint_source ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+char *cfg_rule_source(const cfg_resolved *r, const char *zUrl, const char *zAccountFrom) {
+  const char *host = strstr(zUrl, "://"), *d = strstr(zUrl, ".ddb.");
+  host = host ? host + 3 : zUrl;
+  return sqlite3_mprintf("default for region %s%s%s%s%.*s%s%s", r->region,
+                         r->use_fips ? ", FIPS" : "", r->use_dualstack ? ", dual-stack" : "",
+                         d ? ", account " : "", d ? (int)(d - host) : 0, host,
+                         d ? " from " : "", d ? zAccountFrom : "");
+}
+
+/* A setting of the environment, else of the profile, and where it was
+** found: VAR, or "KEY in FILE (profile NAME)". */
+static const char *setting_from(resolver *x, const char *var, const char *key,
+                                char **pzFrom) {
+  const char *v = env(x, var);
+  *pzFrom = NULL;
+  if (v) {
+    *pzFrom = xdup(x, var);
+  } else if ((v = pget(x, &x->top, key)) != NULL) {
+    *pzFrom = xprintf(x, "%s in %s (profile %s)", key, pfile(x, &x->top, key),
+                      x->top.name);
+  }
+  return v;
+}
+
+/* retry_mode and max_attempts (retry.h), as configured. */
+static int resolve_retries(resolver *x) {
+  const char *zMode = setting_from(x, "AWS_RETRY_MODE", "retry_mode",
+                                   &x->r.retry_mode_source);
+  const char *zMax = setting_from(x, "AWS_MAX_ATTEMPTS", "max_attempts",
+                                  &x->r.max_attempts_source);
+  retry_mode m;
+  if (x->oom) return SQLITE_NOMEM;
+  if (zMode) {
+    if (retry_mode_parse(zMode, &m) != SQLITE_OK)
+      return fail(x, "dynamo: retry mode \"%s\" (from %s) is none of legacy, "
+                     "standard, adaptive",
+                  zMode, x->r.retry_mode_source);
+    x->r.retry_mode = (int)m;
+  }
+  if (zMax) {
+    char *end;
+    long n;
+    errno = 0;
+    n = strtol(zMax, &end, 10);
+    while (isspace((unsigned char)*end)) end++;
+    if (errno || end == zMax || *end || n < 1 || n > 100)
+      return fail(x, "dynamo: max_attempts \"%s\" (from %s) is not a whole "
+                     "number from 1 to 100",
+                  zMax, x->r.max_attempts_source);
+    x->r.max_attempts = (int)n;
+  }
+  return SQLITE_OK;
 }
 
 /* The URLs every source that fetches asks: STS (in the table's region) for
@@ -980,8 +1160,8 @@ static int source_endpoints(resolver *x) {
   for (s = x->r.creds; s && rc == SQLITE_OK; s = s->source) {
     char *dflt = NULL, *from = NULL;
     if (s->kind == CFG_ASSUME_ROLE || s->kind == CFG_WEB_IDENTITY) {
-      dflt = sqlite3_mprintf("https://sts.%s.amazonaws.com%s", x->r.region,
-                             strncmp(x->r.region, "cn-", 3) == 0 ? ".cn" : "");
+      dflt = sqlite3_mprintf("https://sts.%s.%s", x->r.region,
+                             endpoint_partition_of(x->r.region)->dns_suffix);
       if (!dflt || !(s->region = str_dup(x->r.region))) rc = SQLITE_NOMEM;
       else rc = service_endpoint(x, "sts", "AWS_ENDPOINT_URL_STS", dflt, &s->url, &from);
     } else if (s->kind == CFG_SSO) {
@@ -1044,6 +1224,7 @@ int cfg_resolve(const cfg_options *opt, cfg_getenv_fn get_env,
   rc = x.r.profile ? resolve_credentials(&x) : SQLITE_NOMEM;
   if (rc == SQLITE_OK) rc = resolve_region(&x);
   if (rc == SQLITE_OK) rc = resolve_endpoint(&x);
+  if (rc == SQLITE_OK) rc = resolve_retries(&x);
   if (rc == SQLITE_OK) rc = source_endpoints(&x);
 
 done:
@@ -1071,5 +1252,9 @@ void cfg_resolved_free(cfg_resolved *r) {
   source_free(r->creds);
   sqlite3_free(r->region_source);
   sqlite3_free(r->endpoint_source);
+  sqlite3_free(r->table_arn);
+  sqlite3_free(r->endpoint_settings);
+  sqlite3_free(r->retry_mode_source);
+  sqlite3_free(r->max_attempts_source);
   memset(r, 0, sizeof *r);
 }

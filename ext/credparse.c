@@ -27,6 +27,7 @@ void cp_creds_clear(cp_creds *c) {
   sqlite3_free(c->access_key_id);
   cp_wipe_free(c->secret_access_key);
   cp_wipe_free(c->session_token);
+  sqlite3_free(c->account_id);
   memset(c, 0, sizeof(*c));
 }
 
@@ -301,6 +302,17 @@ int cp_parse_sts(const char *zBody, size_t n, long status, cp_creds *pOut, char 
   pOut->secret_access_key = az[1];
   pOut->session_token = az[2];
   az[0] = az[1] = az[2] = 0;
+  { /* botocore: the account of AssumedRoleUser's ARN, when it is one */
+    char *zArn = cp_xml_text(zBody, n, "AssumedRoleUser", "Arn");
+    const char *p = zArn;
+    int i;
+    for (i = 0; p && i < 4; i++) p = (p = strchr(p, ':')) ? p + 1 : 0;
+    if (zArn && strncmp(zArn, "arn:", 4) == 0 && p && strchr(p, ':')) {
+      pOut->account_id = sqlite3_mprintf("%.*s", (int)(strchr(p, ':') - p), p);
+      if (!pOut->account_id) rc = SQLITE_NOMEM;
+    }
+    sqlite3_free(zArn);
+  }
 done:
   sqlite3_free(az[0]);
   cp_wipe_free(az[1]);
@@ -404,6 +416,11 @@ int cp_parse_json(int eFormat, const char *zBody, size_t n, cp_creds *pOut, char
   rc = pOut->access_key_id && pOut->secret_access_key && (!zToken || pOut->session_token)
            ? SQLITE_OK
            : SQLITE_NOMEM;
+  v = cJSON_GetObjectItemCaseSensitive(o, "AccountId"); /* botocore reads it */
+  if (rc == SQLITE_OK && (eFormat == CP_PROCESS || eFormat == CP_CONTAINER) &&
+      cJSON_IsString(v) && v->valuestring[0] && !(pOut->account_id = dup_str(v->valuestring))) {
+    rc = SQLITE_NOMEM;
+  }
 done:
   delete_wiped(root);
   if (rc != SQLITE_OK) {

@@ -79,6 +79,7 @@ static void keys_unref(creds_keys *k) {
     sqlite3_free(k->access_key_id);
     cp_wipe_free(k->secret_access_key);
     cp_wipe_free(k->session_token);
+    sqlite3_free(k->account_id);
     sqlite3_free(k);
   }
 }
@@ -824,9 +825,16 @@ static int refresh(creds_provider *p, char **pzErr) {
     if (!*pzErr) rc = SQLITE_NOMEM;
     return rc;
   }
+  if (!c.account_id && p->src->account_id &&
+      !(c.account_id = sqlite3_mprintf("%s", p->src->account_id))) {
+    cp_creds_clear(&c);
+    sqlite3_free(k);
+    return SQLITE_NOMEM;
+  }
   k->access_key_id = c.access_key_id;
   k->secret_access_key = c.secret_access_key;
   k->session_token = c.session_token;
+  k->account_id = c.account_id;
   k->expires = c.expires;
   k->gen = ++p->nFetch;
   k->refs = 1;

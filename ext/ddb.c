@@ -1,15 +1,14 @@
 /*
 ** ddb.c: DynamoDB operations over HTTP (see ddb.h).
 **
-** Retry policy, modelled on the AWS SDKs' behaviour for DynamoDB:
-**   - retried: transport errors that can pass (refused, reset, timeout),
-**     HTTP 5xx, throttling (ProvisionedThroughputExceededException,
-**     ThrottlingException, RequestLimitExceeded, ...) and a 200 whose body
-**     is not a JSON object (a truncated transfer);
-**   - attempts: 10 in all (AWS_MAX_ATTEMPTS overrides);
-**   - wait before retry n (1, 2, ...): a uniform random time in
-**     [0, min(cap, base*2^(n-1))),
-**     base 50 ms (throttling: 500 ms), cap 20 s ("full jitter").
+** The retry policy is retry.c's (the AWS SDKs': a mode, its error classes,
+** attempts and delays, the retry quota, adaptive mode's rate limiter); this
+** file applies it to each attempt's outcome. Beyond the SDKs: a body that
+** does not match its x-amz-crc32 is retried and, after the last attempt,
+** an error (never a page); a 200 whose body is not a JSON object (a cut
+** transfer) is retried in every mode; retries stop retry_ms after the
+** first attempt; every wait (a backoff, a rate-limit hold, a transfer in
+** flight) looks at sqlite3_interrupt() every DDB_WAIT_SLICE_MS.
 **
 ** Each attempt is signed with the credentials the client's provider
 ** (creds.c) holds then, refreshed first when due; an attempt answered
@@ -22,10 +21,12 @@
 #include "ddb.h"
 #include "credparse.h"
 #include "creds.h"
+#include "endpoint.h"
 #include "http.h"
 #include "sigv4.h"
 #include "url.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +34,12 @@
 
 #define DDB_TARGET_PREFIX "DynamoDB_20120810."
 #define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
-#define DDB_DEFAULT_ATTEMPTS 10
 #define DDB_DEFAULT_RETRY_MS 120000
 /* ddb_progress() pumps at most this often: a transfer in flight keeps
 ** moving, without a curl_multi_perform every few rows. */
 #define PROGRESS_US 1000
+/* A wait looks at sqlite3_interrupt() at most this often. */
+#define INTERRUPT_LOOK_MS 10
 
 /* A token bucket of capacity units: refilled at rate per second, up to one
 ** second's worth; a request may start while it is not negative, and what
@@ -54,8 +56,15 @@ struct ddb_client {
   http_conn *http;
   char *zHost;       /* Host header value */
   char *zPath;       /* request path, "/" */
+  retry_mode mode;
   int max_attempts;
+  const char *zModeFrom, *zAttemptsFrom; /* for ddb_describe */
   long retry_ms;     /* retries stop this long after a first attempt */
+  retry_quota quota; /* standard and adaptive */
+  retry_rate rate;   /* adaptive */
+  sqlite3 *db;       /* whose sqlite3_interrupt() stops a wait */
+  int stopped;       /* it did: nothing is sent until the next ddb_start */
+  sqlite3_int64 lastLook; /* ddb_clock_ms() of the last look at it */
   ddb_job *pActive;  /* started jobs not yet waited for */
   ddb_usage_fn on_usage;
   void *usage_ctx;
@@ -92,29 +101,113 @@ static int credential_endpoints(ddb_client *c, const ddb_settings *set, char **p
   return SQLITE_OK;
 }
 
+/* The retry mode and attempts: the options, else the configuration (the
+** environment, the profile), else the mode's own. */
+static int retry_settings(ddb_client *c, const ddb_settings *set, char **pzErr) {
+  c->mode = RETRY_DEFAULT_MODE;
+  c->zModeFrom = "default";
+  if (set->retry_mode) {
+    if (retry_mode_parse(set->retry_mode, &c->mode) != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("dynamo: retry_mode must be legacy, standard or adaptive, not '%s'",
+                               set->retry_mode);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    c->zModeFrom = "retry_mode option";
+  } else if (c->cfg.retry_mode) {
+    c->mode = (retry_mode)c->cfg.retry_mode;
+    c->zModeFrom = c->cfg.retry_mode_source;
+  }
+  c->max_attempts = retry_default_attempts(c->mode);
+  c->zAttemptsFrom = "the mode's default";
+  if (set->max_attempts > 0) {
+    c->max_attempts = (int)set->max_attempts;
+    c->zAttemptsFrom = "max_attempts option";
+  } else if (c->cfg.max_attempts > 0) {
+    c->max_attempts = c->cfg.max_attempts;
+    c->zAttemptsFrom = c->cfg.max_attempts_source;
+  }
+  c->retry_ms = set->retry_ms > 0 ? (long)set->retry_ms : DDB_DEFAULT_RETRY_MS;
+  retry_quota_init(&c->quota);
+  retry_rate_init(&c->rate, (double)now_us() / 1e6);
+  return SQLITE_OK;
+}
+
+/* The endpoint's host and path, and plain HTTP only where allowed. */
+static int use_endpoint(ddb_client *c, const ddb_settings *set, char **pzErr) {
+  int rc;
+  sqlite3_free(c->zHost);
+  sqlite3_free(c->zPath);
+  c->zHost = c->zPath = 0;
+  rc = http_url_parts(c->cfg.endpoint, &c->zHost, &c->zPath);
+  if (rc == SQLITE_ERROR) {
+    *pzErr = sqlite3_mprintf("dynamo: invalid endpoint URL: %s", c->cfg.endpoint);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (rc != SQLITE_OK) return rc;
+  if (!set->allow_http && ddb_is_remote_http(c->cfg.endpoint)) {
+    *pzErr = sqlite3_mprintf("dynamo: refusing plain HTTP to %s: signed requests and items would "
+                             "cross the network unencrypted; use https://, or allow_http=1",
+                             c->cfg.endpoint);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/* The rule set again, with the account the credentials name (botocore
+** resolves the endpoint with the credentials' account ID). */
+static int account_endpoint(ddb_client *c, const cfg_options *opt, const ddb_settings *set,
+                            char **pzErr) {
+  const creds_keys *k;
+  endpoint_params ep;
+  char *zUrl = 0, *zErr = 0;
+  int rc;
+  if (c->cfg.configured) return SQLITE_OK;
+  if ((rc = creds_get(c->creds, &k, pzErr)) != SQLITE_OK) return rc;
+  memset(&ep, 0, sizeof(ep));
+  ep.region = c->cfg.region;
+  ep.use_fips = c->cfg.use_fips;
+  ep.use_dualstack = c->cfg.use_dualstack;
+  ep.account_mode = c->cfg.account_mode;
+  ep.account_id = k->account_id;
+  ep.resource_arn = c->cfg.table_arn ? c->cfg.table_arn : opt->table;
+  rc = endpoint_resolve(&ep, &zUrl, &zErr);
+  if (rc == SQLITE_ERROR) {
+    *pzErr = sqlite3_mprintf("dynamo: no DynamoDB endpoint for region %s: %s (%s; credentials "
+                             "from %s)",
+                             c->cfg.region, zErr, c->cfg.endpoint_settings, c->cfg.creds->where);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  } else if (rc == SQLITE_OK && strcmp(zUrl, c->cfg.endpoint) != 0) {
+    char *zFrom = cfg_rule_source(&c->cfg, zUrl, c->cfg.creds->where);
+    if (zFrom) {
+      sqlite3_free(c->cfg.endpoint);
+      sqlite3_free(c->cfg.endpoint_source);
+      c->cfg.endpoint = zUrl;
+      c->cfg.endpoint_source = zFrom;
+      zUrl = 0;
+      rc = use_endpoint(c, set, pzErr);
+    } else {
+      rc = SQLITE_NOMEM;
+    }
+  }
+  c->cfg.account_pending = 0;
+  creds_release(c->creds, k);
+  sqlite3_free(zUrl);
+  sqlite3_free(zErr);
+  return rc;
+}
+
 int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, char **pzErr) {
   ddb_client *c = sqlite3_malloc(sizeof(*c));
   creds_settings cset;
-  const char *zAttempts, *zCa;
+  const char *zCa;
   int rc;
   *pp = 0;
   if (!c) return SQLITE_NOMEM;
   memset(c, 0, sizeof(*c));
   rc = cfg_resolve(opt, env_get, &c->cfg, pzErr);
   if (rc != SQLITE_OK) goto fail;
-  rc = http_url_parts(c->cfg.endpoint, &c->zHost, &c->zPath);
-  if (rc == SQLITE_ERROR) {
-    *pzErr = sqlite3_mprintf("dynamo: invalid endpoint URL: %s", c->cfg.endpoint);
-    goto fail;
-  }
-  if (rc != SQLITE_OK) goto fail;
-  if (!set->allow_http && ddb_is_remote_http(c->cfg.endpoint)) {
-    *pzErr = sqlite3_mprintf("dynamo: refusing plain HTTP to %s: signed requests and items would "
-                             "cross the network unencrypted; use https://, or allow_http=1",
-                             c->cfg.endpoint);
-    rc = SQLITE_ERROR;
-    goto fail;
-  }
+  if ((rc = use_endpoint(c, set, pzErr)) != SQLITE_OK) goto fail;
+  if ((rc = retry_settings(c, set, pzErr)) != SQLITE_OK) goto fail;
   if ((rc = http_open(&c->http)) != SQLITE_OK) {
     *pzErr = sqlite3_mprintf("dynamo: cannot initialise libcurl");
     goto fail;
@@ -122,16 +215,9 @@ int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, c
   http_set_timeouts(c->http, (long)set->connect_ms, (long)set->request_ms);
   zCa = set->ca_bundle ? set->ca_bundle : getenv("AWS_CA_BUNDLE");
   if (zCa && *zCa && (rc = http_set_ca_bundle(c->http, zCa)) != SQLITE_OK) goto fail;
-  c->max_attempts = (int)set->max_attempts;
-  if (c->max_attempts <= 0) {
-    c->max_attempts = DDB_DEFAULT_ATTEMPTS;
-    if ((zAttempts = getenv("AWS_MAX_ATTEMPTS")) && atoi(zAttempts) > 0) {
-      c->max_attempts = atoi(zAttempts);
-    }
-  }
-  c->retry_ms = set->retry_ms > 0 ? (long)set->retry_ms : DDB_DEFAULT_RETRY_MS;
   c->on_usage = set->on_usage;
   c->usage_ctx = set->usage_ctx;
+  c->db = set->db;
   c->rd.rate = c->rd.tokens = (double)set->max_read_units;
   c->wr.rate = c->wr.tokens = (double)set->max_write_units;
   c->rd.last = c->wr.last = ddb_clock_ms();
@@ -140,6 +226,7 @@ int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, c
   cset.ca_bundle = zCa && *zCa ? zCa : 0;
   cset.owner = set->usage_ctx;
   if ((rc = creds_open(c->cfg.creds, &cset, &c->creds, pzErr)) != SQLITE_OK) goto fail;
+  if ((rc = account_endpoint(c, opt, set, pzErr)) != SQLITE_OK) goto fail;
   *pp = c;
   return SQLITE_OK;
 fail:
@@ -166,6 +253,44 @@ const cfg_resolved *ddb_config(const ddb_client *c) {
 
 long ddb_retry_ms(const ddb_client *c) {
   return c->retry_ms;
+}
+
+int ddb_describe(const cfg_options *opt, const ddb_settings *set, const ddb_client *c,
+                 sqlite3_str *s, char **pzErr) {
+  ddb_client tmp;
+  const ddb_client *d = c;
+  const cfg_source *src;
+  int rc;
+  if (!c) { /* what it would be: resolved, nothing fetched or sent */
+    memset(&tmp, 0, sizeof(tmp));
+    if ((rc = cfg_resolve(opt, env_get, &tmp.cfg, pzErr)) != SQLITE_OK) return rc;
+    if ((rc = retry_settings(&tmp, set, pzErr)) != SQLITE_OK) {
+      cfg_resolved_free(&tmp.cfg);
+      return rc;
+    }
+    d = &tmp;
+  }
+  sqlite3_str_appendf(s, "Region: %s (%s)\n", d->cfg.region, d->cfg.region_source);
+  sqlite3_str_appendf(s, "Endpoint: %s (%s; %s)\n", d->cfg.endpoint, d->cfg.endpoint_source,
+                      d->cfg.configured ? "configured, so FIPS, dual-stack and account ID "
+                                          "endpoints do not apply"
+                                        : d->cfg.endpoint_settings);
+  sqlite3_str_appendf(s, "Retries: %s mode (%s), at most %d attempts (%s), none after %ld ms",
+                      retry_mode_name(d->mode), d->zModeFrom, d->max_attempts, d->zAttemptsFrom,
+                      d->retry_ms);
+  if (d->mode != RETRY_LEGACY) {
+    sqlite3_str_appendf(s, "; retry quota %d of %d", d->quota.available, RETRY_QUOTA);
+  }
+  if (d->mode == RETRY_ADAPTIVE && d->rate.enabled) {
+    sqlite3_str_appendf(s, "; sending at most %.1f requests a second", d->rate.fill_rate);
+  }
+  sqlite3_str_appendf(s, "\nCredentials: ");
+  for (src = d->cfg.creds; src; src = src->source) {
+    sqlite3_str_appendf(s, "%s%s", src == d->cfg.creds ? "" : ", signed by ", src->where);
+  }
+  if (!c) sqlite3_str_appendall(s, " (not fetched yet)");
+  if (!c) cfg_resolved_free(&tmp.cfg);
+  return SQLITE_OK;
 }
 
 int ddb_op_kind(const char *zOp) {
@@ -252,30 +377,32 @@ static void report_usage(ddb_client *c, ddb_job *j, const http_response *resp, c
   if (c->on_usage) c->on_usage(c->usage_ctx, j->zTable, j->zOp, &u);
 }
 
-int ddb_is_throttling(const char *zType) {
-  static const char *const azThrottle[] = {
-      "ProvisionedThroughputExceededException", "ThrottlingException",
-      "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException",
-      "SlowDown", "RequestThrottled", "RequestThrottledException"};
-  unsigned i;
-  for (i = 0; i < sizeof(azThrottle) / sizeof(azThrottle[0]); i++) {
-    if (strcmp(zType, azThrottle[i]) == 0) return 1;
+char *ddb_throttling_reasons(const char *body, size_t n) {
+  cJSON *j = cJSON_ParseWithLength(body, n);
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "ThrottlingReasons"), *e;
+  sqlite3_str *s;
+  char *z;
+  int nReason = 0;
+  if (!cJSON_IsArray(a)) a = cJSON_GetObjectItemCaseSensitive(j, "throttlingReasons");
+  if (!cJSON_IsArray(a)) {
+    cJSON_Delete(j);
+    return 0;
   }
-  return 0;
-}
-
-int ddb_is_retryable(long status, const char *zType) {
-  if (status >= 500) return 1;
-  if (ddb_is_throttling(zType)) return 1;
-  return strcmp(zType, "TransactionInProgressException") == 0;
-}
-
-long ddb_backoff_ms(int attempt, int throttled, unsigned rnd) {
-  long base = throttled ? 500 : 50, cap = 20000, ceiling = base;
-  int i;
-  for (i = 1; i < attempt && ceiling < cap; i++) ceiling *= 2;
-  if (ceiling > cap) ceiling = cap;
-  return (long)(((unsigned long long)rnd * (unsigned long long)ceiling) >> 32);
+  s = sqlite3_str_new(0);
+  cJSON_ArrayForEach(e, a) {
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "reason");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "resource");
+    if (!cJSON_IsString(r)) continue;
+    sqlite3_str_appendf(s, "%s%s", nReason++ ? ", " : "", r->valuestring);
+    if (cJSON_IsString(t)) sqlite3_str_appendf(s, " (%s)", t->valuestring);
+  }
+  cJSON_Delete(j);
+  z = sqlite3_str_finish(s);
+  if (z && nReason == 0) {
+    sqlite3_free(z);
+    z = 0;
+  }
+  return z;
 }
 
 int ddb_parse_error(const char *body, size_t n, long status, char **pzType, char **pzMsg) {
@@ -324,7 +451,35 @@ long ddb_unprocessed_delay_ms(int round) {
   unsigned rnd;
   assert(round >= 1);
   sqlite3_randomness(sizeof(rnd), &rnd);
-  return ddb_backoff_ms(round, 1, rnd);
+  return retry_unprocessed_ms(round, rnd);
+}
+
+/* Has sqlite3_interrupt() been called on the connection that runs this
+** statement? SQLite 3.41 says so (sqlite3_is_interrupted). Before, a
+** statement started while the connection is interrupted fails at once
+** ("any new SQL statements that are started after the sqlite3_interrupt()
+** call and before the running statement count reaches zero are
+** interrupted"), which a trivial one shows. */
+static int interrupted(const ddb_client *c) {
+  sqlite3_stmt *st = 0;
+  int rc;
+  if (!c->db) return 0;
+#if SQLITE_VERSION_NUMBER >= 3041000
+  if (sqlite3_libversion_number() >= 3041000) return sqlite3_is_interrupted(c->db);
+#endif
+  rc = sqlite3_prepare_v2(c->db, "SELECT 1", -1, &st, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_INTERRUPT;
+}
+
+int ddb_sleep(ddb_client *c, long ms) {
+  sqlite3_int64 end = ddb_clock_ms() + ms, left;
+  while ((left = end - ddb_clock_ms()) > 0) {
+    if (interrupted(c)) return SQLITE_INTERRUPT;
+    sleep_ms(left < DDB_WAIT_SLICE_MS ? (long)left : DDB_WAIT_SLICE_MS);
+  }
+  return SQLITE_OK;
 }
 
 enum { JOB_WAITING = 0, JOB_RUNNING, JOB_DONE };
@@ -411,19 +566,42 @@ static int refused_on_loopback(const ddb_client *c, int curl_code) {
          !ddb_is_remote_http(c->cfg.endpoint);
 }
 
+/* Does the body match its x-amz-crc32 (a decimal CRC-32 of the body as
+** sent)? 1 when it does or the header is absent; 0, with the message in
+** *pzMsg, when not (a header that is no number does not match). */
+static int crc_ok(const http_req *r, char **pzMsg) {
+  const char *z = http_response_header(r, "x-amz-crc32"), *p;
+  unsigned long long want = 0;
+  if (!z) return 1;
+  for (p = z; *p >= '0' && *p <= '9' && want <= 0xffffffffull; p++) want = want * 10 + (*p - '0');
+  if (p > z && !*p && want == r->resp.crc32) return 1;
+  *pzMsg = sqlite3_mprintf("the body's CRC-32 is %lu, its x-amz-crc32 header says %s: the answer "
+                           "was damaged on its way",
+                           r->resp.crc32, z);
+  return 0;
+}
+
 /* A finished attempt: success, a retry later, or a final error. */
 static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
   http_req *r = j->priv;
   http_response *resp = &r->resp;
   char *zType = 0, *zMsg = 0;
-  int retry = 0, throttled = 0, rc = SQLITE_OK;
+  retry_failure f;
+  int cls, rc = SQLITE_OK;
+  sqlite3_int64 now = ddb_clock_ms();
+  memset(&f, 0, sizeof(f));
+  f.zOp = j->zOp;
+  f.status = resp->curl_code ? 0 : resp->status;
   if (resp->curl_code != 0 && refused_on_loopback(c, resp->curl_code)) {
-    retry = j->attempts < LOOPBACK_REFUSED_ATTEMPTS;
+    f.transport = j->attempts < LOOPBACK_REFUSED_ATTEMPTS;
     zMsg = sqlite3_mprintf("%s (%s): is the local server running?", resp->error,
                            c->cfg.endpoint);
   } else if (resp->curl_code != 0) {
-    retry = http_is_retryable(resp->curl_code);
+    f.transport = http_is_retryable(resp->curl_code);
     zMsg = sqlite3_mprintf("%s (%s)", resp->error, c->cfg.endpoint);
+  } else if (!crc_ok(r, &zMsg)) {
+    f.checksum = 1; /* whatever it says, it cannot be trusted */
+    zType = sqlite3_mprintf("CRC32Mismatch");
   } else if (resp->status == 200 && has_nul_escape(resp->body, resp->nbody)) {
     /* cJSON would cut the string at it: refuse rather than mangle */
     zType = sqlite3_mprintf("UnsupportedResponse");
@@ -446,16 +624,19 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
     }
     if (cJSON_IsObject(json)) {
       report_usage(c, j, resp, json);
+      if (c->mode != RETRY_LEGACY) retry_quota_release(&c->quota, j->quotaCost);
+      if (c->mode == RETRY_ADAPTIVE) retry_rate_update(&c->rate, (double)now_us() / 1e6, 0);
       j->resp = json;
       j->rc = SQLITE_OK;
       j->state = JOB_DONE;
       goto done;
     }
     cJSON_Delete(json);
-    retry = 1;
+    f.invalid = 1;
     zType = sqlite3_mprintf("InvalidResponse");
     zMsg = sqlite3_mprintf("the response is not a JSON object");
   } else {
+    char *zWhy;
     if ((rc = ddb_parse_error(resp->body, resp->nbody, resp->status, &zType, &zMsg))) goto done;
     if (!j->renewed && (!strcmp(zType, "ExpiredTokenException") || !strcmp(zType, "ExpiredToken"))) {
       char *zErr = 0; /* renew the credentials once and send it again at once */
@@ -472,40 +653,50 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
       rc = SQLITE_OK;
       goto done;
     }
-    retry = ddb_is_retryable(resp->status, zType);
-    throttled = ddb_is_throttling(zType);
-    if (!retry) {
-      cJSON_Delete(j->errBody);
-      j->errBody = cJSON_ParseWithLength(resp->body, resp->nbody);
+    f.zCode = zType;
+    if ((zWhy = ddb_throttling_reasons(resp->body, resp->nbody)) != 0) { /* why it throttled */
+      zMsg = sqlite3_mprintf("%z (ThrottlingReasons: %z)", zMsg, zWhy);
+      if (!zMsg) goto oom;
     }
   }
-  if (!zMsg || (resp->curl_code == 0 && resp->status == 200 && !zType)) {
-    rc = SQLITE_NOMEM;
-    goto done;
+  if (!zMsg || (resp->curl_code == 0 && (resp->status == 200 || f.checksum) && !zType)) goto oom;
+  cls = retry_classify(c->mode, &f);
+  if (!cls && resp->curl_code == 0 && resp->status != 200) {
+    cJSON_Delete(j->errBody); /* a final error: its body for the caller */
+    j->errBody = cJSON_ParseWithLength(resp->body, resp->nbody);
   }
   report_usage(c, j, resp, 0);
-  if (retry && j->attempts < c->max_attempts) {
+  if (c->mode == RETRY_ADAPTIVE) {
+    retry_rate_update(&c->rate, (double)now_us() / 1e6, cls == RETRY_THROTTLING);
+  }
+  if (cls && j->attempts < c->max_attempts) {
     unsigned rnd;
-    sqlite3_int64 now = ddb_clock_ms(), at;
-    sqlite3_randomness(sizeof(rnd), &rnd);
-    at = now + ddb_backoff_ms(j->attempts, throttled, rnd);
-    if (at - j->firstAt > c->retry_ms) {
-      char *z = sqlite3_mprintf("%s; retries stopped after %lld ms", zMsg,
-                                (long long)(now - j->firstAt));
-      if (!z) {
-        rc = SQLITE_NOMEM;
+    double ms;
+    sqlite3_int64 at;
+    const char *zStop = 0;
+    if (c->mode != RETRY_LEGACY && !(j->quotaCost = retry_quota_acquire(&c->quota, cls))) {
+      zStop = "; no retry: the client's retry quota is spent (too many failures lately)";
+    } else {
+      sqlite3_randomness(sizeof(rnd), &rnd);
+      ms = retry_delay_ms(c->mode, j->attempts, cls, rnd,
+                          retry_after_parse(http_response_header(r, "x-amz-retry-after")));
+      at = now + (ms < 1e12 ? (sqlite3_int64)ceil(ms) : (sqlite3_int64)1e12);
+      if (at - j->firstAt <= c->retry_ms) {
+        j->state = JOB_WAITING;
+        j->readyAt = at;
         goto done;
       }
-      sqlite3_free(zMsg);
-      zMsg = z;
-      job_fail(c, j, zTable, zType, zMsg);
-      goto done;
+      zStop = "";
     }
-    j->state = JOB_WAITING;
-    j->readyAt = at;
-  } else {
-    job_fail(c, j, zTable, zType, zMsg);
+    zMsg = *zStop ? sqlite3_mprintf("%z%s", zMsg, zStop)
+                  : sqlite3_mprintf("%z; retries stopped after %lld ms", zMsg,
+                                    (long long)(now - j->firstAt));
+    if (!zMsg) goto oom;
   }
+  job_fail(c, j, zTable, zType, zMsg);
+  goto done;
+oom:
+  rc = SQLITE_NOMEM;
 done:
   http_end(c->http, r);
   sqlite3_free(zType);
@@ -566,6 +757,8 @@ int ddb_start(ddb_client *c, const char *zTable, ddb_job *j) {
   j->zType[0] = 0;
   j->attempts = 0;
   j->renewed = 0;
+  j->quotaCost = 0;
+  c->stopped = 0; /* a new request: the caller goes on */
   j->readyAt = j->delayMs > 0 ? ddb_clock_ms() + j->delayMs : 0;
   j->zTable = zTable;
   j->state = JOB_DONE;
@@ -604,6 +797,7 @@ static int pump(ddb_client *c, sqlite3_int64 maxWait) {
   http_req *done = 0;
   ddb_job *j;
   int rc, nWaiting = 0;
+  if (c->stopped) return SQLITE_INTERRUPT; /* nothing more is sent */
   for (j = c->pActive; j; j = j->pNextActive) {
     bucket *b;
     if (j->state != JOB_WAITING) continue;
@@ -613,6 +807,15 @@ static int pump(ddb_client *c, sqlite3_int64 maxWait) {
         sqlite3_int64 ms = (sqlite3_int64)(-b->tokens * 1000.0 / b->rate) + 1;
         j->readyAt = now + ms;
         j->waitedMs += (double)ms;
+      }
+    }
+    if (c->mode == RETRY_ADAPTIVE && j->readyAt <= now &&
+        http_in_flight(c->http) < HTTP_MAX_IN_FLIGHT) {
+      double w = retry_rate_acquire(&c->rate, (double)now_us() / 1e6);
+      if (w > 0) { /* the client-side rate limit: a token comes later */
+        sqlite3_int64 ms = (sqlite3_int64)ceil(w * 1000.0);
+        j->readyAt = now + (ms > 0 ? ms : 1);
+        j->waitedMs += (double)(ms > 0 ? ms : 1);
       }
     }
     if (j->readyAt > now || http_in_flight(c->http) >= HTTP_MAX_IN_FLIGHT) {
@@ -626,8 +829,21 @@ static int pump(ddb_client *c, sqlite3_int64 maxWait) {
       if (rc == SQLITE_NOMEM) return rc;
     }
   }
+  if (http_in_flight(c->http) == 0 && nWaiting == 0) return SQLITE_OK;
+  if (wait > 0) { /* a wait of any kind: in slices, each after a look at
+                  ** sqlite3_interrupt() (at most every INTERRUPT_LOOK_MS:
+                  ** answers that come one after another need not) */
+    if (now - c->lastLook >= INTERRUPT_LOOK_MS) {
+      c->lastLook = now;
+      if (interrupted(c)) {
+        c->stopped = 1;
+        return SQLITE_INTERRUPT;
+      }
+    }
+    if (wait > DDB_WAIT_SLICE_MS) wait = DDB_WAIT_SLICE_MS;
+  }
   if (http_in_flight(c->http) == 0) {
-    if (nWaiting > 0 && wait > 0) sleep_ms((long)wait);
+    if (wait > 0) sleep_ms((long)wait);
     return SQLITE_OK;
   }
   if ((rc = http_poll(c->http, (int)wait, &done)) != SQLITE_OK || !done) return rc;
@@ -637,9 +853,20 @@ static int pump(ddb_client *c, sqlite3_int64 maxWait) {
   return SQLITE_OK;
 }
 
+/* The connection was interrupted while j was not done: it ends here. */
+static void job_interrupt(ddb_client *c, ddb_job *j) {
+  if (j->state == JOB_RUNNING && j->priv) http_end(c->http, j->priv);
+  j->state = JOB_DONE;
+  j->rc = SQLITE_INTERRUPT;
+  sqlite3_free(j->zErr);
+  j->zErr = sqlite3_mprintf("dynamo: %s on %s interrupted (%s)", j->zOp, j->zTable,
+                            j->attempts ? "sent, no answer kept" : "not sent");
+}
+
 int ddb_wait(ddb_client *c, ddb_job *j) {
   int rc = SQLITE_OK;
   while (rc == SQLITE_OK && ddb_job_busy(j)) rc = pump(c, 1000);
+  if (rc == SQLITE_INTERRUPT && ddb_job_busy(j)) job_interrupt(c, j);
   if (rc != SQLITE_OK && ddb_job_busy(j)) ddb_abandon(c, j);
   unlink_job(c, j);
   return rc;

@@ -14,6 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
+
+#if LIBCURL_VERSION_NUM < 0x075400
+#error "libcurl 7.84.0 or later is needed (curl_easy_header)"
+#endif
 
 struct http_conn {
   CURLM *multi;
@@ -80,6 +85,15 @@ int http_set_ca_bundle(http_conn *p, const char *zPath) {
 void http_set_timeouts(http_conn *p, long connect_ms, long total_ms) {
   if (connect_ms > 0) p->connect_ms = connect_ms;
   if (total_ms > 0) p->total_ms = total_ms;
+}
+
+const char *http_response_header(const http_req *r, const char *zName) {
+  struct curl_header *h;
+  if (!r->easy || !r->done ||
+      curl_easy_header(r->easy, zName, 0, CURLH_HEADER, -1, &h) != CURLHE_OK) {
+    return 0;
+  }
+  return h->value;
 }
 
 int http_in_flight(const http_conn *p) {
@@ -155,6 +169,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg) {
   }
   memcpy(r->body + r->nBody, data, n);
   r->nBody += n;
+  /* checked against x-amz-crc32 by the caller; done here, while the next
+  ** bytes are on their way, it costs the caller nothing */
+  r->resp.crc32 = crc32(r->resp.crc32, (const Bytef *)data, (uInt)n);
   return n;
 }
 

@@ -50,7 +50,7 @@ static int wait_active(dyn_vtab *v, describe_table *d, char **pzErr) {
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
     if (ms > left) ms = left;
-    sqlite3_sleep((int)ms);
+    if ((rc = ddb_sleep(v->client, ms)) != SQLITE_OK) return rc;
     slept += ms;
     if ((rc = describe(v, d, 0, zType, pzErr)) != SQLITE_OK) return rc;
   }

@@ -12,6 +12,7 @@
 ** or the key in GetItem) is replaced for each value in turn.
 */
 #include "table.h"
+#include "retry.h"
 #include "attrval.h"
 #include "http.h"
 #include "filter.h"
@@ -195,7 +196,7 @@ static int take_batch(dyn_cursor *c) {
     c->msUnprocessed = 0;
     return SQLITE_OK;
   }
-  if (c->nUnprocessed >= DDB_UNPROCESSED_ROUNDS || c->msUnprocessed > ddb_retry_ms(v->client)) {
+  if (retry_unprocessed_give_up(c->nUnprocessed + 1, c->msUnprocessed, ddb_retry_ms(v->client))) {
     return table_error(v, SQLITE_ERROR,
                        sqlite3_mprintf("dynamo: BatchGetItem on %s: %d keys still unprocessed "
                                        "after %d rounds (%lld ms of backoff)",

@@ -98,10 +98,24 @@ int table_client(dyn_vtab *v) {
   o.region = v->args.region;
   o.endpoint = v->args.endpoint;
   o.profile = v->args.profile;
+  o.table = v->args.table;
   v->args.transport.on_usage = stats_add;
   v->args.transport.usage_ctx = v->conn;
+  v->args.transport.db = v->db; /* sqlite3_interrupt() stops its waits */
   rc = ddb_open(&o, &v->args.transport, &v->client, &zErr);
   return rc == SQLITE_OK ? rc : table_error(v, rc, zErr);
+}
+
+int table_describe(dyn_vtab *v, sqlite3_str *s, char **pzErr) {
+  cfg_options o;
+  memset(&o, 0, sizeof(o));
+  o.region = v->args.region;
+  o.endpoint = v->args.endpoint;
+  o.profile = v->args.profile;
+  o.table = v->args.table;
+  sqlite3_str_appendf(s, "Table: %s (DynamoDB table %s%s)\n", v->zName, v->args.table,
+                      v->client ? "" : "; not used yet in this connection");
+  return ddb_describe(&o, &v->args.transport, v->client, s, pzErr);
 }
 
 void table_write_info(const dyn_vtab *v, write_table *t) {

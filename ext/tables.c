@@ -326,6 +326,7 @@ static int tbFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   for (i = 0; i < 4; i++) {
     if ((idxNum & (1 << i)) && n < argc) az[i] = (const char *)sqlite3_value_text(argv[n++]);
   }
+  memset(&o, 0, sizeof(o));
   o.region = az[0];
   o.endpoint = az[1];
   o.profile = az[2];

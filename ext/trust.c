@@ -12,6 +12,7 @@
 ** user's configuration and their word.
 */
 #include "trust.h"
+#include "retry.h"
 #include "config.h"
 
 #include <stdlib.h>
@@ -45,42 +46,56 @@ int trust_lists_file(sqlite3 *db, const char *zDb, const char *zList) {
 /* The user's own configuration, resolved without the table's options but
 ** its region and profile: the endpoint (*pzEndpoint, sqlite3_malloc()ed;
 ** NULL when it cannot be resolved) and the rest from the environment. */
-static void user_config(const dyn_args *a, args_trust *t, char **pzEndpoint) {
+static void user_config(const dyn_args *a, args_trust *t, char **pzEndpoint,
+                        char **pzAccount) {
   cfg_options o;
   cfg_resolved r;
-  const char *zAttempts = getenv("AWS_MAX_ATTEMPTS");
-  *pzEndpoint = 0;
+  retry_mode mode = RETRY_DEFAULT_MODE;
+  *pzEndpoint = *pzAccount = 0;
   memset(t, 0, sizeof(*t));
   t->profile = env("AWS_DEFAULT_PROFILE");
   if (!t->profile) t->profile = env("AWS_PROFILE");
   if (!t->profile) t->profile = "default";
   t->ca_bundle = env("AWS_CA_BUNDLE");
-  t->max_attempts = zAttempts && atoi(zAttempts) > 0 ? atoi(zAttempts) : 10;
-  if (a->endpoint) { /* reads the AWS files; fetches nothing */
-    memset(&o, 0, sizeof(o));
-    o.region = a->region;
-    o.profile = a->profile;
-    if (cfg_resolve(&o, 0, &r, 0) == SQLITE_OK) {
+  t->max_attempts = 0;
+  /* the rest as the user's own configuration resolves it, with the table's
+  ** region and profile but none of its other options: reads the AWS
+  ** files, fetches nothing */
+  memset(&o, 0, sizeof(o));
+  o.region = a->region;
+  o.profile = a->profile;
+  if (cfg_resolve(&o, 0, &r, 0) == SQLITE_OK) {
+    if (a->endpoint) {
       *pzEndpoint = r.endpoint;
       r.endpoint = 0;
-      cfg_resolved_free(&r);
     }
+    if (r.creds && r.creds->account_id) {
+      *pzAccount = r.creds->account_id;
+      r.creds->account_id = 0;
+    }
+    if (r.retry_mode) mode = (retry_mode)r.retry_mode;
+    t->max_attempts = r.max_attempts;
+    cfg_resolved_free(&r);
   }
+  if (t->max_attempts <= 0) t->max_attempts = retry_default_attempts(mode);
+  t->retry_mode = retry_mode_name(mode);
   t->endpoint = *pzEndpoint;
+  t->account = *pzAccount;
 }
 
 int trust_check(sqlite3 *db, const char *zDb, const char *zName, const dyn_args *a, int trustAll,
                 char **pzErr) {
   const char *zFile = sqlite3_db_filename(db, zDb);
-  char *zEndpoint = 0, *zOpts;
+  char *zEndpoint = 0, *zAccount = 0, *zOpts;
   sqlite3_str *s;
   args_trust t;
   int schemaOn = 1, rc = SQLITE_OK;
   sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, -1, &schemaOn);
   if (schemaOn && (trustAll || trust_lists_file(db, zDb, env("DYNAMO_TRUST")))) return SQLITE_OK;
-  user_config(a, &t, &zEndpoint);
+  user_config(a, &t, &zEndpoint, &zAccount);
   zOpts = args_untrusted(a, &t, &rc);
   sqlite3_free(zEndpoint);
+  sqlite3_free(zAccount);
   if (!zOpts) return rc;
   s = sqlite3_str_new(0);
   sqlite3_str_appendf(s,

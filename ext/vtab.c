@@ -356,6 +356,51 @@ static void fn_refresh(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_free(zSchema);
 }
 
+/*
+** dynamo_debug(TABLE): what the dynamo table TABLE uses (or would use),
+** found without a request to DynamoDB: region, endpoint, retry mode and
+** attempts, credential source (table_describe).
+*/
+static void fn_debug_table(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  const char *zName = (const char *)sqlite3_value_text(argv[0]);
+  char *zSql, *zErr = 0;
+  sqlite3_str *s;
+  dyn_vtab *v;
+  int rc, nFound = 0;
+  (void)argc;
+  if (!zName) {
+    sqlite3_result_error(ctx, "dynamo_debug: give the name of a dynamo table", -1);
+    return;
+  }
+  /* connect it, if the connection has not used it yet (no request) */
+  zSql = sqlite3_mprintf("PRAGMA table_info(\"%w\")", zName);
+  rc = zSql ? sqlite3_exec(db, zSql, 0, 0, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
+  if (rc == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (!(v = table_find(sqlite3_user_data(ctx), 0, zName, &nFound)) || nFound > 1) {
+    zErr = nFound ? sqlite3_mprintf("dynamo_debug: %s is in more than one schema", zName)
+                  : sqlite3_mprintf("dynamo_debug: no dynamo table %s", zName);
+    sqlite3_result_error(ctx, zErr ? zErr : "out of memory", -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  s = sqlite3_str_new(db);
+  rc = table_describe(v, s, &zErr);
+  zSql = sqlite3_str_finish(s);
+  if (rc == SQLITE_OK && zSql) {
+    sqlite3_result_text(ctx, zSql, -1, sqlite3_free);
+    return;
+  }
+  sqlite3_free(zSql);
+  if (zErr) sqlite3_result_error(ctx, zErr, -1);
+  else sqlite3_result_error_nomem(ctx);
+  sqlite3_free(zErr);
+}
+
 int vtab_register(sqlite3 *db, dyn_conn *conn) {
   int rc = sqlite3_create_module_v2(db, "dynamo", &dynamoModule, conn, 0);
   /* dynamo_key(TABLE, pk) and dynamo_key(TABLE, pk, sk): it connects the
@@ -377,6 +422,12 @@ int vtab_register(sqlite3 *db, dyn_conn *conn) {
   if (rc == SQLITE_OK) {
     rc = sqlite3_create_function(db, "dynamo_refresh", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, conn,
                                  fn_refresh, 0, 0);
+  }
+  /* beside dynamo_debug() (dynamo.c); it reads the AWS files: not from a
+  ** view or trigger either */
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_create_function(db, "dynamo_debug", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, conn,
+                                 fn_debug_table, 0, 0);
   }
   return rc;
 }

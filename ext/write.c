@@ -3,6 +3,7 @@
 */
 #include "write.h"
 #include "attrval.h"
+#include "retry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,12 @@ typedef struct dyn_write {
   int state;         /* WS_* */
   char *zErr;        /* why it failed */
   int constraint;    /* it failed on an existing key under a plain INSERT */
+  int stopped;       /* interrupted: STOP_UNSENT or STOP_UNANSWERED */
 } dyn_write;
+
+/* What an interrupt left of a write that was not done: not sent, or sent
+** and not confirmed (a write still WS_PENDING then was not made either). */
+enum { STOP_UNSENT = 1, STOP_UNANSWERED };
 
 struct dyn_writer {
   dyn_write *a;
@@ -223,6 +229,12 @@ static void set_failed(dyn_write *x, char *zErr, int constraint) {
   x->constraint = constraint;
 }
 
+/* The job that carried x was interrupted: sent or not. */
+static void set_stopped(dyn_write *x, const ddb_job *j) {
+  set_failed(x, 0, 0);
+  x->stopped = j->attempts > 0 ? STOP_UNANSWERED : STOP_UNSENT;
+}
+
 /* ---- sending ----------------------------------------------------------------- */
 
 typedef struct batch {
@@ -269,6 +281,10 @@ static int single_done(ddb_client *c, const write_table *t, dyn_write *x, ddb_jo
     return SQLITE_OK;
   }
   if (j->rc == SQLITE_NOMEM) return SQLITE_NOMEM;
+  if (j->rc == SQLITE_INTERRUPT) {
+    set_stopped(x, j);
+    return SQLITE_OK;
+  }
   if (strcmp(j->zType, "ConditionalCheckFailedException") == 0) {
     if (x->kind == W_UPDATE || x->cond != WC_NEW || own_item(c, t, x, j)) {
       /* gone before UPDATE (as if it no longer matched), kept by OR
@@ -305,6 +321,10 @@ static int single_done(ddb_client *c, const write_table *t, dyn_write *x, ddb_jo
 static int batch_done(dyn_writer *w, const write_table *t, batch *b) {
   const cJSON *un, *e;
   int i, nLeft = 0;
+  if (b->job.rc == SQLITE_INTERRUPT) {
+    for (i = 0; i < b->nIdx; i++) set_stopped(&w->a[b->aIdx[i]], &b->job);
+    return 0;
+  }
   if (b->job.rc != SQLITE_OK) {
     for (i = 0; i < b->nIdx; i++) {
       set_failed(&w->a[b->aIdx[i]], b->job.zErr ? sqlite3_mprintf("%s", b->job.zErr) : 0, 0);
@@ -340,6 +360,7 @@ static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const i
                      int wave) {
   int round, rc = SQLITE_OK;
   long delayMs = 0; /* the backoff before a round after the first */
+  sqlite3_int64 msWaited = 0; /* the backoff of every round so far */
   for (round = 0; rc == SQLITE_OK; round++) {
     ddb_job **apJob = sqlite3_malloc64(sizeof(ddb_job *) * (w->n + 1));
     ddb_job *aSingle = sqlite3_malloc64(sizeof(ddb_job) * (w->n + 1));
@@ -405,10 +426,18 @@ static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const i
     }
     if (nJob == 0) goto round_done;
     rc = ddb_run(c, t->zTable, apJob, nJob);
-    for (i = 0; rc == SQLITE_OK && i < nSingle; i++) {
-      rc = single_done(c, t, &w->a[aSingleIdx[i]], &aSingle[i]);
+    if (rc == SQLITE_OK || rc == SQLITE_INTERRUPT) { /* interrupted: what was done */
+      int rc2 = SQLITE_OK;
+      for (i = 0; rc2 == SQLITE_OK && i < nSingle; i++) {
+        if (rc == SQLITE_INTERRUPT && aSingle[i].rc != SQLITE_OK) {
+          set_stopped(&w->a[aSingleIdx[i]], &aSingle[i]); /* no GetItem now */
+        } else {
+          rc2 = single_done(c, t, &w->a[aSingleIdx[i]], &aSingle[i]);
+        }
+      }
+      for (i = 0; rc2 == SQLITE_OK && i < nBatch; i++) nLeft += batch_done(w, t, &aBatch[i]);
+      if (rc2 != SQLITE_OK) rc = rc2;
     }
-    for (i = 0; rc == SQLITE_OK && i < nBatch; i++) nLeft += batch_done(w, t, &aBatch[i]);
   round_done:
     for (i = 0; aSingle && i < nSingle; i++) {
       cJSON_Delete((cJSON *)aSingle[i].req);
@@ -424,19 +453,20 @@ static int send_wave(dyn_writer *w, ddb_client *c, const write_table *t, const i
     sqlite3_free(aSingleIdx);
     sqlite3_free(aIdx);
     if (rc != SQLITE_OK || nLeft == 0) break;
-    if (round + 1 >= DDB_UNPROCESSED_ROUNDS) {
+    if (retry_unprocessed_give_up(round + 1, msWaited, ddb_retry_ms(c))) {
       for (i = 0; i < w->n; i++) {
         if (aWave[i] == wave && w->a[i].state == WS_PENDING) {
           set_failed(&w->a[i],
                      sqlite3_mprintf("dynamo: BatchWriteItem on %s: still unprocessed after %d "
-                                     "rounds",
-                                     t->zTable, DDB_UNPROCESSED_ROUNDS),
+                                     "rounds (%lld ms of backoff)",
+                                     t->zTable, round + 1, (long long)msWaited),
                      0);
         }
       }
       break;
     }
     delayMs = ddb_unprocessed_delay_ms(round + 1); /* back off, as the SDKs do */
+    msWaited += delayMs;
   }
   return rc;
 }
@@ -542,6 +572,11 @@ static int send_atomic(dyn_writer *w, ddb_client *c, const write_table *t) {
     for (i = 0; i < w->n; i++) w->a[i].state = WS_DONE;
     goto done;
   }
+  if (rc == SQLITE_INTERRUPT) { /* all of them or none: which, unknown once sent */
+    for (i = 0; i < w->n; i++) set_stopped(&w->a[i], &job);
+    rc = SQLITE_OK;
+    goto done;
+  }
   if (rc == SQLITE_NOMEM || !job.zErr) goto done;
   if (strcmp(job.zType, "TransactionCanceledException") == 0) {
     if (!(zErr = cancelled(w, t, &job, &constraint))) {
@@ -566,11 +601,61 @@ done:
   return rc;
 }
 
+/* Up to FAILURES_SHOWN keys of the writes stopped as `stopped` (a write
+** still pending counts as unsent). */
+static void list_stopped(sqlite3_str *s, const dyn_writer *w, int stopped, int n,
+                         const char *zWhat) {
+  int i, nShown = 0;
+  if (n == 0) return;
+  sqlite3_str_appendf(s, "; %s: ", zWhat);
+  for (i = 0; i < w->n && nShown < FAILURES_SHOWN; i++) {
+    const dyn_write *x = &w->a[i];
+    if (x->stopped == stopped || (stopped == STOP_UNSENT && x->state == WS_PENDING)) {
+      sqlite3_str_appendf(s, "%s%s", nShown++ ? ", " : "", x->zKey);
+    }
+  }
+  if (n > nShown) sqlite3_str_appendf(s, " and %d more", n - nShown);
+}
+
+/* The message of an interrupted flush: how many writes were done, sent
+** but not confirmed (a request in flight, or one waiting to be retried:
+** they may have been made), or not made (never sent, or left unprocessed
+** by a batch), and which. */
+static int summarize_interrupt(const dyn_writer *w, const write_table *t, char **pzErr) {
+  int i, nDone = 0, nUnmade = 0, nUnconfirmed = 0, nFailed = 0;
+  sqlite3_str *s = sqlite3_str_new(0);
+  for (i = 0; i < w->n; i++) {
+    const dyn_write *x = &w->a[i];
+    if (x->state == WS_DONE) nDone++;
+    else if (x->stopped == STOP_UNANSWERED) nUnconfirmed++;
+    else if (x->stopped == STOP_UNSENT || x->state == WS_PENDING) nUnmade++;
+    else nFailed++;
+  }
+  if (t->atomic) {
+    sqlite3_str_appendf(s, "dynamo: atomic transaction on %s interrupted: %s", t->zName,
+                        nUnconfirmed ? "its TransactWriteItems was sent but not confirmed: all "
+                                       "of its writes or none were made"
+                                     : "nothing was sent, nothing was written");
+  } else {
+    sqlite3_str_appendf(s, "dynamo: writing to %s interrupted: %d of %d writes done, %d sent "
+                        "but not confirmed (they may have been made), %d not made",
+                        t->zName, nDone, w->n, nUnconfirmed, nUnmade);
+    if (nFailed) sqlite3_str_appendf(s, ", %d failed", nFailed);
+    list_stopped(s, w, STOP_UNSENT, nUnmade, "not made");
+    list_stopped(s, w, STOP_UNANSWERED, nUnconfirmed, "not confirmed");
+  }
+  *pzErr = sqlite3_str_finish(s);
+  return *pzErr ? SQLITE_INTERRUPT : SQLITE_NOMEM;
+}
+
 /* The message of a flush with failures. */
 static int summarize(dyn_writer *w, const write_table *t, char **pzErr) {
   int i, nFailed = 0, nConstraint = 0, nShown = 0;
   sqlite3_str *s;
   const dyn_write *only = 0;
+  for (i = 0; i < w->n; i++) {
+    if (w->a[i].stopped) return summarize_interrupt(w, t, pzErr);
+  }
   for (i = 0; i < w->n; i++) {
     if (w->a[i].state == WS_DONE) continue;
     nFailed++;
@@ -621,7 +706,8 @@ int writer_flush(dyn_writer *w, ddb_client *c, const write_table *t, char **pzEr
     }
     for (i = 0; rc == SQLITE_OK && i < nWave; i++) rc = send_wave(w, c, t, aWave, i);
   }
-  if (rc == SQLITE_OK) rc = summarize(w, t, pzErr);
+  if (rc == SQLITE_INTERRUPT) rc = summarize_interrupt(w, t, pzErr);
+  else if (rc == SQLITE_OK) rc = summarize(w, t, pzErr);
 done:
   sqlite3_free(aWave);
   sqlite3_free(az);

@@ -46,8 +46,8 @@ typedef struct dyn_args {
   sqlite3_int64 segment_first; /* segment=K or K-L: the share of the Scan's */
   sqlite3_int64 segment_last;  /* segments this table reads; -1: all */
   ddb_settings transport; /* connect_timeout_ms, request_timeout_ms,
-                        ** max_attempts, retry_time_ms, ca_bundle (owned
-                        ** here), allow_http, max_read_units,
+                        ** max_attempts, retry_mode and ca_bundle (owned
+                        ** here), retry_time_ms, allow_http, max_read_units,
                         ** max_write_units; the caller sets on_usage */
   int scan;             /* 0 or 1; -1: as the connection says */
   char *indexes;        /* indexes the plan may use: "none", "a,b"; NULL: all */
@@ -92,7 +92,10 @@ typedef struct args_trust {
   const char *endpoint;
   const char *profile;
   const char *ca_bundle;
-  sqlite3_int64 max_attempts;
+  sqlite3_int64 max_attempts;  /* the user's own, or their retry mode's default */
+  const char *retry_mode;      /* the user's own: "standard" unless configured */
+  const char *account;         /* the account the user's configuration names,
+                               ** or NULL */
 } args_trust;
 
 /* The options of a that a stored schema may not set without the user's
@@ -102,7 +105,10 @@ typedef struct args_trust {
 ** or t->endpoint), profile (unless t->profile), ca_bundle (unless
 ** t->ca_bundle), allow_http=1, scan=1, and segments, connect_timeout_ms,
 ** request_timeout_ms, retry_time_ms and max_attempts above the defaults
-** (16, 10 s, 60 s, 120 s, t->max_attempts). */
+** (16, 10 s, 60 s, 120 s, t->max_attempts), a retry_mode other than
+** t->retry_mode, and a table= ARN of an account other than t->account (its
+** resource policy could let the user's requests in: reads of the file's
+** owner's data, writes into it). */
 char *args_untrusted(const dyn_args *a, const args_trust *t, int *pRc);
 
 /* NULL when zType can be a column's declared type, else why not (a static

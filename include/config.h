@@ -37,17 +37,28 @@
 **                    credentials found" (cfg_source.fallback).
 **   region:      option, AWS_REGION, AWS_DEFAULT_REGION, the profile's region
 **                (config file only).
+**   region:      a table ARN's (table=arn:aws:dynamodb:REGION:...) comes
+**                right after the option (which must then agree with it).
 **   endpoint:    option, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, the
 **                profile's services/dynamodb endpoint_url, the profile's
-**                endpoint_url, else https://dynamodb.REGION.amazonaws.com
-**                (.com.cn for cn-*); AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true
+**                endpoint_url; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true
 **                (or the profile's ignore_configured_endpoint_urls) skips the
 **                environment and the files. One trailing '/' is dropped; the
 **                URL must be http:// or https:// with a host and no user
-**                name, query or fragment (url.h). STS, the SSO portal
+**                name, query or fragment (url.h). Otherwise DynamoDB's
+**                endpoint rule set (endpoint.h) from the region,
+**                AWS_USE_FIPS_ENDPOINT / use_fips_endpoint,
+**                AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint,
+**                AWS_ACCOUNT_ID_ENDPOINT_MODE / account_id_endpoint_mode, the
+**                table's ARN and the account ID the credentials name
+**                (AWS_ACCOUNT_ID with the environment's keys, aws_account_id
+**                beside a profile's keys or credential_process, sso_account_id;
+**                the others say it once fetched: creds.h). STS, the SSO portal
 **                and SSO OIDC are found the same way (AWS_ENDPOINT_URL_STS,
 **                AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC, services
 **                keys sts, sso, sso_oidc), never from the endpoint option.
+**   retries:     AWS_RETRY_MODE / retry_mode, AWS_MAX_ATTEMPTS /
+**                max_attempts (retry.h has what they mean).
 **
 ** Empty environment variables count as unset.
 */
@@ -55,6 +66,7 @@
 #define DYNAMO_CONFIG_H
 
 #include "common.h"
+#include "endpoint.h"
 
 /* Returns a variable of the environment or NULL; HOME is read through it
 ** too. cfg_resolve() uses getenv() when given NULL. */
@@ -64,6 +76,7 @@ typedef struct cfg_options {   /* from CREATE VIRTUAL TABLE; NULL = unset */
   const char *region;
   const char *endpoint;
   const char *profile;
+  const char *table;   /* the table= option: its ARN names region and account */
 } cfg_options;
 
 /* How a source gives credentials. */
@@ -89,6 +102,11 @@ struct cfg_source {
                           ** (AWS_ACCESS_KEY_ID)` */
   char *profile;          /* its profile; NULL for the environment, the
                           ** container and instance metadata */
+  char *account_id;       /* the account the configuration names for these
+                          ** credentials: AWS_ACCOUNT_ID with the
+                          ** environment's keys, aws_account_id beside a
+                          ** profile's keys or credential_process (which may
+                          ** print its own), sso_account_id; else NULL */
   /* CFG_STATIC */
   char *access_key_id;
   char *secret_access_key;
@@ -130,11 +148,29 @@ struct cfg_source {
 
 typedef struct cfg_resolved {  /* every string sqlite3_malloc()ed */
   char *region;
-  char *endpoint;              /* URL without trailing slash */
+  char *endpoint;              /* URL without trailing slash: the configured
+                               ** one, else the rule set's with the account
+                               ** the configuration names (ddb.c resolves it
+                               ** again with the credentials' account) */
   char *profile;               /* the profile consulted ("default" ...) */
   cfg_source *creds;           /* where the credentials come from */
   char *region_source;         /* e.g. "AWS_REGION" */
   char *endpoint_source;       /* e.g. "endpoint option" */
+  /* the endpoint rule set's parameters (endpoint.h) */
+  int configured;              /* endpoint was configured, not resolved */
+  int use_fips, use_dualstack;
+  endpoint_account_mode account_mode;
+  char *table_arn;             /* the table= option when it is a table ARN */
+  char *endpoint_settings;     /* where FIPS, dual-stack and the account
+                               ** mode came from, for dynamo_debug() */
+  int account_pending;         /* the credentials may name the account once
+                               ** fetched (a role, a container,
+                               ** credential_process): ddb.c resolves again */
+  /* retries (retry.h): as configured, 0 / NULL when not */
+  int retry_mode;              /* a retry_mode */
+  int max_attempts;
+  char *retry_mode_source;     /* "AWS_RETRY_MODE", "retry_mode in FILE" */
+  char *max_attempts_source;
 } cfg_resolved;
 
 /*
@@ -146,6 +182,11 @@ typedef struct cfg_resolved {  /* every string sqlite3_malloc()ed */
 */
 int cfg_resolve(const cfg_options *opt, cfg_getenv_fn get_env,
                 cfg_resolved *out, char **pzErr);
+
+/* The endpoint_source of a URL the rule set gave for r: "default for
+** region R[, FIPS][, dual-stack][, account A from ZACCOUNTFROM]".
+** sqlite3_malloc()ed; NULL when out of memory. */
+char *cfg_rule_source(const cfg_resolved *r, const char *zUrl, const char *zAccountFrom);
 void cfg_resolved_free(cfg_resolved *r);
 
 #endif

@@ -21,6 +21,9 @@ typedef struct cp_creds {
   char *secret_access_key; /* wiped before it is freed */
   char *session_token;     /* NULL when there is none; wiped too */
   sqlite3_int64 expires;   /* unix time in ms; 0: does not expire */
+  char *account_id;        /* the account the answer names (STS: its
+                           ** AssumedRoleUser's ARN; credential_process and
+                           ** the container: AccountId), else NULL */
 } cp_creds;
 
 /* Free (wiping the secrets) and zero. */

@@ -45,6 +45,8 @@ typedef struct creds_keys {
   char *secret_access_key;
   char *session_token;   /* NULL when there is none */
   sqlite3_int64 expires; /* unix time in ms; 0: does not expire */
+  char *account_id;      /* the account they belong to, when known (the
+                         ** answer's, else the source's: cfg_source) */
   unsigned gen;          /* which fetch of the provider made them (1, 2...) */
   int refs;              /* private */
 } creds_keys;

@@ -1,8 +1,9 @@
 /*
 ** DynamoDB's low-level API: POST / with X-Amz-Target DynamoDB_20120810.<Op>,
-** a JSON body, SigV4 signing, retries of throttling, 5xx and transport
-** errors with capped exponential backoff and full jitter (as the AWS SDKs
-** do), and error bodies turned into one readable message:
+** a JSON body, SigV4 signing, each answer checked against its x-amz-crc32,
+** retries as the AWS SDKs do them (retry.h: legacy, standard or adaptive
+** mode, the retry quota, x-amz-retry-after), every wait stopped by
+** sqlite3_interrupt(), and error bodies turned into one readable message:
 **   dynamo: Query on Tracks failed: ResourceNotFoundException: Requested
 **   resource not found
 */
@@ -12,6 +13,7 @@
 #include "common.h"
 #include "config.h"
 #include "page.h"
+#include "retry.h"
 #include <cJSON.h>
 
 typedef struct ddb_client ddb_client;
@@ -34,7 +36,10 @@ typedef void (*ddb_usage_fn)(void *ctx, const char *zTable, const char *zOp,
 typedef struct ddb_settings {
   sqlite3_int64 connect_ms;   /* connect timeout: 10 s */
   sqlite3_int64 request_ms;   /* one attempt, connect included: 60 s */
-  sqlite3_int64 max_attempts; /* AWS_MAX_ATTEMPTS, else 10 */
+  sqlite3_int64 max_attempts; /* the max_attempts option; 0: AWS_MAX_ATTEMPTS,
+                              ** the profile's max_attempts, else the mode's */
+  char *retry_mode;       /* the retry_mode option (the caller's); NULL:
+                          ** AWS_RETRY_MODE, the profile's, else standard */
   sqlite3_int64 retry_ms;     /* a request stops retrying once this much
                               ** time has gone since its first attempt: 120 s */
   char *ca_bundle;        /* CA certificates: AWS_CA_BUNDLE, else the
@@ -45,7 +50,12 @@ typedef struct ddb_settings {
   sqlite3_int64 max_write_units;
   ddb_usage_fn on_usage;  /* told the usage of every attempt */
   void *usage_ctx;
+  sqlite3 *db;            /* sqlite3_interrupt() on it stops every wait
+                          ** (a backoff, a rate-limit hold, an answer in
+                          ** flight) within DDB_WAIT_SLICE_MS; NULL: none */
 } ddb_settings;
+
+#define DDB_WAIT_SLICE_MS 50
 
 /* Resolve the configuration and open a connection. On error *pzErr is set. */
 int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, char **pzErr);
@@ -82,6 +92,19 @@ int ddb_call(ddb_client *c, const char *zOp, const char *zTable, const cJSON *re
 /* How long retries go on after a first attempt (retry_ms, or its default). */
 long ddb_retry_ms(const ddb_client *c);
 
+/*
+** Append what a table would use, without sending a request: region,
+** endpoint, retry mode and attempts, credential source; with c (its open
+** client, or NULL) what it uses. For dynamo_debug(TABLE). SQLITE_OK, or
+** the configuration's error in *pzErr.
+*/
+int ddb_describe(const cfg_options *opt, const ddb_settings *set, const ddb_client *c,
+                 sqlite3_str *s, char **pzErr);
+
+/* Sleep ms, or less when the client's connection is interrupted:
+** SQLITE_OK or SQLITE_INTERRUPT. */
+int ddb_sleep(ddb_client *c, long ms);
+
 /* The monotonic clock every wait is measured on, in milliseconds. */
 sqlite3_int64 ddb_clock_ms(void);
 
@@ -89,7 +112,7 @@ sqlite3_int64 ddb_clock_ms(void);
 ** it is sent again after ddb_unprocessed_delay_ms(n) before round n (1, 2,
 ** ...: full jitter on the throttling backoff, as the SDKs do), for at most
 ** DDB_UNPROCESSED_ROUNDS rounds in a row. */
-#define DDB_UNPROCESSED_ROUNDS 12
+#define DDB_UNPROCESSED_ROUNDS RETRY_UNPROCESSED_ROUNDS
 long ddb_unprocessed_delay_ms(int round);
 
 #define DDB_BATCH_GET_KEYS 100 /* BatchGetItem: keys per request, DynamoDB's limit */
@@ -110,8 +133,11 @@ long ddb_unprocessed_delay_ms(int round);
 **   ddb_abandon(c, job)            forget a started job (no result)
 **
 ** They return SQLITE_OK, or SQLITE_NOMEM when the machinery itself failed
-** (a job may then be unfinished: its rc says SQLITE_NOMEM). A started job
-** must be waited for or abandoned before ddb_job_clear() or ddb_close().
+** (a job may then be unfinished: its rc says SQLITE_NOMEM), or
+** SQLITE_INTERRUPT when the connection was interrupted during the wait:
+** ddb_wait() and ddb_run() then end each job they wait for that is not
+** done (rc SQLITE_INTERRUPT; attempts 0: never sent). A started job must
+** be waited for or abandoned before ddb_job_clear() or ddb_close().
 */
 typedef struct ddb_job {
   const char *zOp;        /* "PutItem", "BatchWriteItem", ... */
@@ -129,7 +155,7 @@ typedef struct ddb_job {
   char *zErr;             /* "dynamo: PutItem on T failed: ..." otherwise */
   char zType[DDB_TYPE_SIZE]; /* DynamoDB's error type, "" for a transport error */
   cJSON *errBody;         /* the error response's body, parsed, or NULL */
-  int attempts;
+  int attempts;           /* sent (0: it never left) */
   /* private */
   const char *zTable;
   char *body;
@@ -142,6 +168,7 @@ typedef struct ddb_job {
   struct ddb_job *pNextActive;
   unsigned credGen;       /* the credentials the last attempt was signed with */
   int renewed;            /* they were renewed after ExpiredTokenException */
+  int quotaCost;          /* what its last retry took from the retry quota */
 } ddb_job;
 
 int ddb_run(ddb_client *c, const char *zTable, ddb_job **aJob, int nJob);
@@ -169,13 +196,10 @@ void ddb_job_clear(ddb_job *j);
 
 /* ---- pure parts, exposed for unit tests ---- */
 
-/* Is a DynamoDB error worth retrying? (HTTP status and error type) */
-int ddb_is_retryable(long status, const char *zType);
-int ddb_is_throttling(const char *zType);
-
-/* Milliseconds to wait before retry number attempt (1-based), given a
-** uniform random 32-bit value: full jitter on a capped exponential. */
-long ddb_backoff_ms(int attempt, int throttled, unsigned rnd);
+/* "TableReadProvisionedThroughputExceeded (arn:...:table/T)[, ...]": the
+** ThrottlingReasons (or throttlingReasons) of an error body, NULL when it
+** names none. sqlite3_malloc()ed. */
+char *ddb_throttling_reasons(const char *body, size_t n);
 
 /* Split an error body into type (after the last '#') and message, which
 ** arrives as "message" or "Message". Both sqlite3_malloc()ed. */

@@ -30,6 +30,8 @@ typedef struct http_response {
   int curl_code;       /* CURLcode; 0 on a transfer that completed */
   char *body;          /* sqlite3_malloc()ed, NUL-terminated */
   size_t nbody;
+  unsigned long crc32; /* CRC-32 of the body as received (zlib's, computed
+                       ** as it arrives); http_fetch() leaves it 0 */
   char error[256];     /* libcurl's description when curl_code != 0 */
 } http_response;
 
@@ -82,6 +84,10 @@ int http_poll(http_conn *p, int timeout_ms, http_req **pDone);
 
 /* Release a request (in flight or done) and its response body. */
 void http_end(http_conn *p, http_req *r);
+
+/* The value of response header zName (case-insensitive) of a finished
+** request, until http_end(); NULL when there is none. */
+const char *http_response_header(const http_req *r, const char *zName);
 
 /* How many requests are in flight. */
 int http_in_flight(const http_conn *p);

@@ -99,6 +99,10 @@ dyn_vtab *table_find(dyn_conn *conn, const char *zDb, const char *zName, int *pn
 /* Open the table's client on first use (the error goes to table_error). */
 int table_client(dyn_vtab *v);
 
+/* dynamo_debug(TABLE)'s text: the table, then what ddb_describe() says of
+** its client, or of the one it would open (no request is sent). */
+int table_describe(dyn_vtab *v, sqlite3_str *s, char **pzErr);
+
 /* Send the pending writes (see write.h); the error goes to table_error. */
 int table_flush(dyn_vtab *v);
 

@@ -12,7 +12,9 @@
 ** the whole transaction is one TransactWriteItems (at most 100 writes).
 **
 ** Every write is either done or reported: the error of a flush says how
-** many writes were sent, and which failed and why.
+** many writes were sent, and which failed and why. An interrupted flush
+** (sqlite3_interrupt) is SQLITE_INTERRUPT with how many writes were done,
+** sent without an answer, and not sent, and which.
 */
 #ifndef DYNAMO_WRITE_H
 #define DYNAMO_WRITE_H

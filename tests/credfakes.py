@@ -20,7 +20,8 @@ with an expired one, as DynamoDB does.
 
     FakeSts        AssumeRole, AssumeRoleWithWebIdentity (query protocol, XML)
     FakeImds       a strict IMDSv2: no token, no answer (401)
-    FakeContainer  the ECS/EKS container endpoint (checks Authorization)
+    FakeContainer  the ECS/EKS container endpoint (checks Authorization;
+                   AccountId in its answer with account_id=)
     FakeSso        the IAM Identity Center portal (GetRoleCredentials) and
                    SSO OIDC (CreateToken, refresh_token grant)
     FakeDynamo     DescribeTable, Scan and Query of an empty-ish table
@@ -367,18 +368,22 @@ class FakeContainer(Service):
     """The container credentials endpoint: GET any path; when token is set,
     the Authorization header must be it."""
 
-    def __init__(self, issuer, token=None):
+    def __init__(self, issuer, token=None, account_id=None):
         super().__init__()
         self.issuer = issuer
         self.token = token
+        self.account_id = account_id  # AccountId in the answer, when set
 
     def handle(self, req):
         if self.token is not None and req.headers.get("Authorization") != self.token:
             return (401, {"message": "bad authorization"})
         c = self.issuer.issue("container", req.path)
-        return (200, {"AccessKeyId": c["AccessKeyId"], "SecretAccessKey": c["SecretAccessKey"],
-                      "Token": c["SessionToken"], "Expiration": c["Expiration"],
-                      "RoleArn": "arn:aws:iam::123456789012:role/task"})
+        answer = {"AccessKeyId": c["AccessKeyId"], "SecretAccessKey": c["SecretAccessKey"],
+                  "Token": c["SessionToken"], "Expiration": c["Expiration"],
+                  "RoleArn": "arn:aws:iam::123456789012:role/task"}
+        if self.account_id:
+            answer["AccountId"] = self.account_id
+        return (200, answer)
 
 
 class FakeSso(Service):

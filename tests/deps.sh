@@ -41,10 +41,11 @@ check() {
         pkg-config --exists libcurl || need libcurl4-openssl-dev "pkg-config libcurl"
         pkg-config --exists libcrypto || need libssl-dev "pkg-config libcrypto"
         pkg-config --exists libcjson || need libcjson-dev "pkg-config libcjson"
+        pkg-config --exists zlib || need zlib1g-dev "pkg-config zlib"
     else
         need pkg-config "pkg-config"
         local p
-        for p in libsqlite3-dev libcurl4-openssl-dev libssl-dev libcjson-dev; do
+        for p in libsqlite3-dev libcurl4-openssl-dev libssl-dev libcjson-dev zlib1g-dev; do
             dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
                 need "$p" "headers"
         done

@@ -4,6 +4,7 @@ ROLLBACK, savepoints, reading one's own writes; every failed write
 reported."""
 
 import json
+import re
 import os
 import sqlite3
 
@@ -337,6 +338,25 @@ def test_unprocessed_items_are_sent_again():
         sent = [b["RequestItems"]["Fake"] for op, h, b in fs.requests if op == "BatchWriteItem"]
         eq([len(b) for b in sent], [20, 2, 1])
         eq(sent[1:], [[put(*rows[3]), put(*rows[7])], [put(*rows[3])]])
+
+
+def test_items_left_unprocessed_for_too_long_are_an_error():
+    # as for BatchGetItem: the loop stops where the message says, one
+    # BatchWriteItem per round, once the backoff is past retry_time_ms
+    with FakeServer() as fs:
+        c = fake_table(fs, ", retry_time_ms=1")
+        left = {"UnprocessedItems": {"Fake": [
+            {"PutRequest": {"Item": {"uuid": {"S": "u"}, "timestamp": {"S": "a"}}}}]}}
+        fs.script("BatchWriteItem", *[(200, left)] * 20)
+        e = raises(lambda: c.execute("INSERT OR REPLACE INTO t(uuid, timestamp) VALUES ('u', 'a'), "
+                                     "('u', 'b')"),
+                   "BatchWriteItem on Fake: still unprocessed after")
+        m = re.search(r"after (\d+) rounds \((\d+) ms of backoff\)", str(e))
+        assert m, e
+        rounds, ms = int(m.group(1)), int(m.group(2))
+        eq(fs.ops().count("BatchWriteItem"), rounds)
+        assert rounds == 12 or ms > 1, e
+        assert '1 of 2 writes failed, 1 done; {"uuid":{"S":"u"},"timestamp":{"S":"a"}}' in str(e), e
 
 
 # ---- atomic=1: one TransactWriteItems per commit ----------------------------

@@ -46,7 +46,8 @@ def test_max_attempts_option():
 
 def test_retrying_stops_after_retry_time():
     with FakeServer() as fs:
-        c = open_table(fs, ", retry_time_ms=300")
+        # more attempts than the default 4, so that the time runs out first
+        c = open_table(fs, ", retry_time_ms=300, max_attempts=50")
         fs.script("Scan", *[DOWN] * 50)
         e = raises(lambda: c.execute("SELECT * FROM t").fetchall(), "retries stopped after")
         assert fs.ops().count("Scan") < 50, fs.ops().count("Scan")
@@ -68,7 +69,7 @@ def test_plain_http_only_to_loopback():
 def test_a_refused_loopback_connection_fails_after_two_attempts_with_a_hint():
     """Nothing listens on the port: a local server that is not running does
     not start within a backoff, so the statement fails after one retry and
-    asks whether it is running (the full policy would take 10 attempts)."""
+    asks whether it is running (the full policy would take 4 attempts and their backoff)."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))  # held, never listening: connections are refused
     try:

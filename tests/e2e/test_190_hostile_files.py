@@ -239,8 +239,8 @@ def test_cost_bounds_above_the_defaults_need_trust():
     trust_error(err, path, "segments=1000000, connect_timeout_ms=10001, "
                            "request_timeout_ms=1000000000000, max_attempts=100, "
                            "retry_time_ms=120001, scan=1")
-    # up to the defaults (or less) they need none
-    path = crafted("table=%s, segments=16, max_attempts=10, request_timeout_ms=60000, "
+    # up to the defaults (or less) they need none (4 attempts: standard mode's)
+    path = crafted("table=%s, segments=16, max_attempts=4, request_timeout_ms=60000, "
                    "connect_timeout_ms=10000, retry_time_ms=120000, scan=0, allow_http=0, "
                    "consistent_read=1, filter=0, max_read_units=1000, indexes=none" % name)
     rc, out, err = run(path, "SELECT count(*) FROM customers WHERE uuid = 'u1';")
@@ -251,6 +251,20 @@ def test_cost_bounds_above_the_defaults_need_trust():
     trust_error(err, path, "max_attempts=20")
     rc, out, err = run(path, "SELECT count(*) FROM customers;", env={"AWS_MAX_ATTEMPTS": "20"})
     eq((rc, out.strip()), (0, "3"), err)
+    # legacy mode: 10 attempts and no retry quota; the user's own mode is fine
+    path = crafted("table=%s, retry_mode=legacy" % name)
+    rc, out, err = run(path, "SELECT count(*) FROM customers;")
+    trust_error(err, path, "retry_mode='legacy'")
+    rc, out, err = run(path, "SELECT count(*) FROM customers;", env={"AWS_RETRY_MODE": "legacy"})
+    eq((rc, out.strip()), (0, "3"), err)
+
+
+def test_a_table_of_another_account_needs_trust():
+    # its resource policy could let the user in: the file's owner would
+    # serve the rows the user reads and receive the rows the user writes
+    path = crafted("table='arn:aws:dynamodb:us-east-1:999988887777:table/Exfil'")
+    rc, out, err = run(path, "INSERT INTO customers(uuid, timestamp) VALUES ('secret', 't');")
+    trust_error(err, path, "table='arn:aws:dynamodb:us-east-1:999988887777:table/Exfil'")
 
 
 # -- proxies: the user's environment alone decides -----------------------------

@@ -284,7 +284,8 @@ static void test_column_types(void) {
 /* What a schema stored in a database file may set without the user's
 ** trust (args_untrusted): judged against the user's own configuration. */
 static char *untrusted(const char *zEndpoint, const char *zProfile) {
-  args_trust t = {zEndpoint, zProfile ? zProfile : "default", "/etc/ca.pem", 10};
+  args_trust t = {zEndpoint, zProfile ? zProfile : "default", "/etc/ca.pem", 10, "standard",
+                  "111122223333"};
   int rc = -1;
   char *z = args_untrusted(&A, &t, &rc);
   CHECK_INT(rc, SQLITE_OK);
@@ -340,12 +341,36 @@ static void test_untrusted(void) {
   /* max_attempts: up to the user's own AWS_MAX_ATTEMPTS */
   CHECK_INT(parse("table=T", "max_attempts=20", NULL), SQLITE_OK);
   {
-    args_trust t = {0, "default", 0, 20};
+    args_trust t = {0, "default", 0, 20, "standard", 0};
     int rc;
     CHECK(args_untrusted(&A, &t, &rc) == 0);
     t.max_attempts = 19;
     z = args_untrusted(&A, &t, &rc);
     CHECK_STR(z, "max_attempts=20");
+    sqlite3_free(z);
+  }
+  /* retry_mode: the user's own only (legacy has 10 attempts and no quota) */
+  CHECK_INT(parse("table=T", "retry_mode=standard", NULL), SQLITE_OK);
+  CHECK(untrusted(0, 0) == 0);
+  CHECK_INT(parse("table=T", "retry_mode=legacy", NULL), SQLITE_OK);
+  z = untrusted(0, 0);
+  CHECK_STR(z, "retry_mode='legacy'");
+  sqlite3_free(z);
+  /* table: a name, or an ARN of the user's own account; another account's
+  ** table could take the user's writes and serve them its items */
+  CHECK_INT(parse("table='arn:aws:dynamodb:us-east-1:111122223333:table/Tracks'", NULL),
+            SQLITE_OK);
+  CHECK(untrusted(0, 0) == 0);
+  CHECK_INT(parse("table='arn:aws:dynamodb:us-east-1:999988887777:table/Tracks'", NULL),
+            SQLITE_OK);
+  z = untrusted(0, 0);
+  CHECK_STR(z, "table='arn:aws:dynamodb:us-east-1:999988887777:table/Tracks'");
+  sqlite3_free(z);
+  {
+    args_trust t = {0, "default", 0, 4, "standard", 0}; /* no account configured */
+    int rc;
+    z = args_untrusted(&A, &t, &rc);
+    CHECK_STR(z, "table='arn:aws:dynamodb:us-east-1:999988887777:table/Tracks'");
     sqlite3_free(z);
   }
 }
@@ -702,9 +727,11 @@ static void test_more_options(void) {
   CHECK_INT(A.transport.retry_ms, 9000);
   CHECK_STR(A.transport.ca_bundle, "/etc/ssl/my ca.pem");
   CHECK_INT(A.transport.allow_http, 1);
+  CHECK_INT(parse("table=T", "retry_mode=adaptive", NULL), SQLITE_OK);
+  CHECK_STR(A.transport.retry_mode, "adaptive"); /* checked when the client opens */
   CHECK_INT(parse("table=T", NULL), SQLITE_OK);
   CHECK(A.atomic == 0 && A.segments == 0 && A.transport.connect_ms == 0 && A.transport.max_attempts == 0 &&
-        A.transport.allow_http == 0 && A.transport.ca_bundle == 0);
+        A.transport.allow_http == 0 && A.transport.ca_bundle == 0 && A.transport.retry_mode == 0);
   CHECK_INT(parse("table=T", "segments=1000001", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "segments must be between 1 and 1000000"));
   CHECK_INT(parse("table=T", "segments=0", NULL), SQLITE_ERROR);
@@ -724,7 +751,7 @@ static void test_more_options(void) {
                   "billing, read_units, write_units, global_index, local_index, atomic, "
                   "segments, segment, connect_timeout_ms, request_timeout_ms, max_attempts, "
                   "retry_time_ms, ca_bundle, allow_http, max_read_units, max_write_units, "
-                  "scan, indexes, filter)"));
+                  "scan, indexes, filter, retry_mode)"));
   /* every kind of option is refused when given twice, flags included */
   CHECK_INT(parse("table=T", "scan=0", "scan=1", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "'scan' given twice"));

@@ -100,9 +100,11 @@ static int is_zero(const cfg_resolved *r) {
   return memcmp(r, &zero, sizeof zero) == 0;
 }
 
+static const char *table_opt; /* the table= option of the next resolve() */
+
 static int resolve(const char *region, const char *endpoint,
                    const char *profile, const char *const *env) {
-  cfg_options o = {region, endpoint, profile};
+  cfg_options o = {region, endpoint, profile, table_opt};
   int rc;
   cfg_resolved_free(&R);
   sqlite3_free(E);
@@ -1160,7 +1162,7 @@ static void test_free(void) {
   cfg_resolved_free(NULL);
   files(CRED_DEFAULT, NULL);
   cur_env = ENV_HOME;
-  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, NULL}, fake_getenv,
+  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, NULL, NULL}, fake_getenv,
                         &r, NULL),
             SQLITE_OK);
   CHECK_STR(r.creds->access_key_id, "AKIDCRED");
@@ -1168,7 +1170,7 @@ static void test_free(void) {
   CHECK(is_zero(&r));
   cfg_resolved_free(&r); /* twice is fine */
   /* an error with pzErr == NULL does not leak */
-  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, "nope"},
+  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, "nope", NULL},
                         fake_getenv, &r, NULL),
             SQLITE_ERROR);
   CHECK(is_zero(&r));
@@ -1206,7 +1208,7 @@ static void test_out_of_memory(void) {
       char *err = NULL;
       cur_env = ENV_IMDS("AWS_REGION=us-east-1", cases[i].var);
       alloc_budget = budget;
-      rc = cfg_resolve(&(cfg_options){NULL, NULL, cases[i].profile}, fake_getenv, &r, &err);
+      rc = cfg_resolve(&(cfg_options){NULL, NULL, cases[i].profile, NULL}, fake_getenv, &r, &err);
       alloc_budget = -1;
       if (rc != SQLITE_OK) {
         CHECK_INT(rc, SQLITE_NOMEM);
@@ -1218,6 +1220,167 @@ static void test_out_of_memory(void) {
     CHECK_INT(rc, SQLITE_OK);
     CHECK(budget > 10);
   }
+}
+
+/* ---- the endpoint rule set's settings, accounts, retries -------------- */
+
+#define REGION1 "AWS_REGION=us-east-1"
+
+static void test_accounts(void) {
+  files(NULL, NULL);
+  /* AWS_ACCOUNT_ID goes with the environment's keys */
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_ACCOUNT_ID=111122223333")),
+            SQLITE_OK);
+  CHECK_STR(SRC(account_id), "111122223333");
+  CHECK_STR(R.endpoint, "https://111122223333.ddb.us-east-1.amazonaws.com");
+  CHECK_STR(R.endpoint_source, "default for region us-east-1, account 111122223333 from "
+                               "environment (AWS_ACCESS_KEY_ID)");
+  CHECK_INT(R.account_mode, ENDPOINT_ACCOUNT_PREFERRED);
+  CHECK(!R.configured && !R.account_pending);
+  /* ... and not with a profile's */
+  files(CRED_DEFAULT, NULL);
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(REGION1, "AWS_ACCOUNT_ID=111122223333")), SQLITE_OK);
+  CHECK(SRC(account_id) == NULL);
+  CHECK_STR(R.endpoint, "https://dynamodb.us-east-1.amazonaws.com");
+  /* aws_account_id beside a profile's keys, in the file that has them */
+  files("[default]\naws_access_key_id = AKIDCRED\naws_secret_access_key = creds3cr3t\n"
+        "aws_account_id = 222233334444\n",
+        "[default]\naws_account_id = 999999999999\n");
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(REGION1)), SQLITE_OK);
+  CHECK_STR(SRC(account_id), "222233334444");
+  files(NULL, "[profile p]\naws_access_key_id = AKIDCONF\naws_secret_access_key = confs3cr3t\n"
+              "aws_account_id = 333344445555\n");
+  CHECK_INT(resolve(NULL, NULL, "p", ENV(REGION1)), SQLITE_OK);
+  CHECK_STR(R.endpoint, "https://333344445555.ddb.us-east-1.amazonaws.com");
+  /* credential_process: the profile's, unless its answer names another */
+  files(NULL, "[profile p]\ncredential_process = /bin/x\naws_account_id = 444455556666\n");
+  CHECK_INT(resolve(NULL, NULL, "p", ENV(REGION1)), SQLITE_OK);
+  CHECK_STR(SRC(account_id), "444455556666");
+  CHECK(!R.account_pending);
+  files(NULL, "[profile p]\ncredential_process = /bin/x\n");
+  CHECK_INT(resolve(NULL, NULL, "p", ENV(REGION1)), SQLITE_OK);
+  CHECK(SRC(account_id) == NULL);
+  CHECK(R.account_pending); /* it may print AccountId */
+  CHECK(has(R.endpoint_source, "; the credentials may name an account"));
+  /* IAM Identity Center: sso_account_id */
+  files(NULL, "[profile s]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n"
+              "sso_account_id = 555566667777\nsso_role_name = R\n");
+  CHECK_INT(resolve(NULL, NULL, "s", ENV(REGION1)), SQLITE_OK);
+  CHECK_STR(R.endpoint, "https://555566667777.ddb.us-east-1.amazonaws.com");
+  /* a role: only STS's answer says (and required waits for it) */
+  files(CRED_DEFAULT, "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+                      "source_profile = default\n");
+  CHECK_INT(resolve(NULL, NULL, "r", ENV(REGION1, "AWS_ACCOUNT_ID_ENDPOINT_MODE=required")),
+            SQLITE_OK);
+  CHECK(R.account_pending);
+  CHECK_INT(R.account_mode, ENDPOINT_ACCOUNT_REQUIRED);
+  CHECK_STR(R.endpoint, "https://dynamodb.us-east-1.amazonaws.com");
+  /* required with static keys and no account: the rule set's error */
+  files(NULL, NULL);
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_ACCOUNT_ID_ENDPOINT_MODE=required")),
+            SQLITE_ERROR);
+  CHECK_STR(E, "dynamo: no DynamoDB endpoint for region us-east-1: AccountIdEndpointMode is "
+               "required but no AccountID was provided or able to be loaded (FIPS off, dual-stack "
+               "off, account_id_endpoint_mode required (AWS_ACCOUNT_ID_ENDPOINT_MODE))");
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_ACCOUNT_ID_ENDPOINT_MODE=always")),
+            SQLITE_ERROR);
+  CHECK_STR(E, "dynamo: account_id_endpoint_mode \"always\" (from "
+               "AWS_ACCOUNT_ID_ENDPOINT_MODE) is none of preferred, required, disabled");
+  files(NULL, "[default]\naccount_id_endpoint_mode = Disabled\n");
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_ACCOUNT_ID=111122223333")),
+            SQLITE_OK);
+  CHECK_STR(R.endpoint, "https://dynamodb.us-east-1.amazonaws.com");
+  CHECK_STR(R.endpoint_settings, "FIPS off, dual-stack off, account_id_endpoint_mode disabled "
+                                 "(account_id_endpoint_mode)");
+}
+
+static void test_fips_dualstack(void) {
+  files(NULL, "[default]\nuse_dualstack_endpoint = true\n");
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_USE_FIPS_ENDPOINT=TRUE")),
+            SQLITE_OK);
+  CHECK(R.use_fips && R.use_dualstack);
+  CHECK_STR(R.endpoint, "https://dynamodb-fips.us-east-1.api.aws");
+  CHECK_STR(R.endpoint_source, "default for region us-east-1, FIPS, dual-stack");
+  CHECK_STR(R.endpoint_settings, "FIPS on (AWS_USE_FIPS_ENDPOINT), dual-stack on "
+                                 "(use_dualstack_endpoint), account_id_endpoint_mode preferred "
+                                 "(default)");
+  /* the environment wins, and only "true" is true */
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_USE_DUALSTACK_ENDPOINT=1")),
+            SQLITE_OK);
+  CHECK(!R.use_dualstack);
+  CHECK_STR(R.endpoint, "https://dynamodb.us-east-1.amazonaws.com");
+  /* a configured endpoint is used as it is */
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_USE_FIPS_ENDPOINT=true",
+                                          "AWS_ENDPOINT_URL=http://localhost:8000")),
+            SQLITE_OK);
+  CHECK_STR(R.endpoint, "http://localhost:8000");
+  CHECK(R.configured);
+  /* ... unless it stands for the dual-stack endpoint */
+  CHECK_INT(resolve(NULL, "https://dynamodb.us-east-1.api.aws", NULL, ENV(CREDS, REGION1)),
+            SQLITE_ERROR);
+  CHECK(has(E, "Endpoint override is not supported for dual-stack endpoints"));
+  /* STS in the region's partition */
+  files(CRED_DEFAULT, "[profile r]\nrole_arn = arn:aws-us-gov:iam::1:role/x\n"
+                      "source_profile = default\n");
+  CHECK_INT(resolve(NULL, NULL, "r", ENV("AWS_REGION=us-gov-west-1")), SQLITE_OK);
+  CHECK_STR(SRC(url), "https://sts.us-gov-west-1.amazonaws.com");
+  CHECK_INT(resolve(NULL, NULL, "r", ENV("AWS_REGION=eu-isoe-west-1")), SQLITE_OK);
+  CHECK_STR(SRC(url), "https://sts.eu-isoe-west-1.cloud.adc-e.uk");
+}
+
+static void test_table_arn(void) {
+  const char *zArn = "arn:aws:dynamodb:us-west-2:222233334444:table/Shared";
+  files(NULL, NULL);
+  table_opt = zArn;
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, "AWS_REGION=eu-west-1",
+                                          "AWS_ACCOUNT_ID=111122223333")),
+            SQLITE_OK);
+  CHECK_STR(R.region, "us-west-2");
+  CHECK_STR(R.region_source, "the table's ARN");
+  CHECK_STR(R.table_arn, zArn);
+  CHECK_STR(R.endpoint, "https://222233334444.ddb.us-west-2.amazonaws.com");
+  CHECK_STR(R.endpoint_source,
+            "default for region us-west-2, account 222233334444 from the table's ARN");
+  CHECK_INT(resolve("us-west-2", NULL, NULL, ENV(CREDS)), SQLITE_OK);
+  CHECK_INT(resolve("eu-west-1", NULL, NULL, ENV(CREDS)), SQLITE_ERROR);
+  CHECK_STR(E, fmt("dynamo: the region option \"eu-west-1\" is not the region of the table's "
+                   "ARN (%s)", zArn));
+  /* not a table's ARN: a name like any other */
+  table_opt = "arn:aws:dynamodb:us-west-2:222233334444:table/T/index/I";
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1)), SQLITE_OK);
+  CHECK(R.table_arn == NULL);
+  CHECK_STR(R.region, "us-east-1");
+  table_opt = "arn:aws:dynamodb:us_west:2:table/T";
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS)), SQLITE_ERROR);
+  CHECK(has(E, "invalid region \"us_west\" (from the table's ARN)"));
+  table_opt = NULL;
+}
+
+static void test_retry_settings(void) {
+  files(NULL, "[default]\nretry_mode = legacy\nmax_attempts = 7\n");
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1)), SQLITE_OK);
+  CHECK_INT(R.retry_mode, 1 /* RETRY_LEGACY */);
+  CHECK_INT(R.max_attempts, 7);
+  CHECK_STR(R.retry_mode_source, fmt("retry_mode in %s (profile default)", conf_path));
+  CHECK_STR(R.max_attempts_source, fmt("max_attempts in %s (profile default)", conf_path));
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_RETRY_MODE=adaptive",
+                                          "AWS_MAX_ATTEMPTS= 3 ")),
+            SQLITE_OK);
+  CHECK_INT(R.retry_mode, 3 /* RETRY_ADAPTIVE */);
+  CHECK_INT(R.max_attempts, 3);
+  CHECK_STR(R.retry_mode_source, "AWS_RETRY_MODE");
+  files(NULL, NULL);
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1)), SQLITE_OK);
+  CHECK(R.retry_mode == 0 && R.max_attempts == 0 && !R.retry_mode_source);
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_RETRY_MODE=Standard")),
+            SQLITE_ERROR);
+  CHECK_STR(E, "dynamo: retry mode \"Standard\" (from AWS_RETRY_MODE) is none of legacy, "
+               "standard, adaptive");
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_MAX_ATTEMPTS=0")), SQLITE_ERROR);
+  CHECK_STR(E, "dynamo: max_attempts \"0\" (from AWS_MAX_ATTEMPTS) is not a whole number from "
+               "1 to 100");
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_MAX_ATTEMPTS=4x")), SQLITE_ERROR);
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, REGION1, "AWS_MAX_ATTEMPTS=101")), SQLITE_ERROR);
 }
 
 int main(void) {
@@ -1269,6 +1432,10 @@ int main(void) {
   RUN(test_default_endpoint_cn);
   RUN(test_trailing_slash);
   RUN(test_invalid_endpoint);
+  RUN(test_accounts);
+  RUN(test_fips_dualstack);
+  RUN(test_table_arn);
+  RUN(test_retry_settings);
   RUN(test_parsing);
   RUN(test_file_locations);
   RUN(test_free);

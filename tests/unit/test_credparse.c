@@ -92,9 +92,10 @@ static void test_sts(void) {
   CHECK_STR(c.secret_access_key, "ab/s3cr3t+&<>\"'AB\xE2\x82\xAC");
   CHECK_STR(c.session_token, "FQoGt0k3n//");
   CHECK_INT(c.expires, T0);
+  CHECK_STR(c.account_id, "123456789012"); /* AssumedRoleUser's ARN, as botocore */
   CHECK(err == NULL && code == NULL);
   cp_creds_clear(&c);
-  CHECK(c.access_key_id == NULL && c.secret_access_key == NULL);
+  CHECK(c.access_key_id == NULL && c.secret_access_key == NULL && c.account_id == NULL);
 
   /* AssumeRoleWithWebIdentity answers the same way */
   {
@@ -108,6 +109,16 @@ static void test_sts(void) {
     CHECK_INT(cp_parse_sts(z, strlen(z), 200, &c, NULL, &err), SQLITE_OK);
     CHECK_STR(c.access_key_id, "ASIAWEB");
     CHECK_STR(c.session_token, "wt0k3n");
+    CHECK(c.account_id == NULL); /* no AssumedRoleUser */
+    cp_creds_clear(&c);
+  }
+  { /* an Arn that is no ARN names no account */
+    const char *z = "<R><AssumedRoleUser><Arn>not:an-arn</Arn></AssumedRoleUser>"
+                    "<Credentials><AccessKeyId>A</AccessKeyId><SecretAccessKey>s3cr3t"
+                    "</SecretAccessKey><SessionToken>t0k3n</SessionToken>"
+                    "<Expiration>2024-05-01T12:00:00Z</Expiration></Credentials></R>";
+    CHECK_INT(cp_parse_sts(z, strlen(z), 200, &c, NULL, &err), SQLITE_OK);
+    CHECK(c.account_id == NULL);
     cp_creds_clear(&c);
   }
 
@@ -235,6 +246,13 @@ static void test_json(void) {
   CHECK_INT(cp_parse_json(CP_PROCESS, z, strlen(z), &c, &err), SQLITE_OK);
   CHECK_STR(c.session_token, "pt0k3n");
   CHECK_INT(c.expires, T0);
+  CHECK_STR(c.account_id, "123"); /* botocore reads AccountId */
+  cp_creds_clear(&c);
+  CHECK(c.account_id == NULL);
+  z = "{\"Version\": 1, \"AccessKeyId\": \"AKIDP\", \"SecretAccessKey\": \"ps3cr3t\", "
+      "\"AccountId\": 123}"; /* not a string: none */
+  CHECK_INT(cp_parse_json(CP_PROCESS, z, strlen(z), &c, &err), SQLITE_OK);
+  CHECK(c.account_id == NULL);
   cp_creds_clear(&c);
 
   z = "{\"Code\": \"Success\", \"LastUpdated\": \"2024-05-01T11:00:00Z\", \"Type\": "
@@ -246,6 +264,12 @@ static void test_json(void) {
   cp_creds_clear(&c);
   CHECK_INT(cp_parse_json(CP_CONTAINER, z, strlen(z), &c, &err), SQLITE_OK);
   CHECK_INT(c.expires, T0);
+  CHECK(c.account_id == NULL);
+  cp_creds_clear(&c);
+  z = "{\"AccessKeyId\": \"ASIAC\", \"SecretAccessKey\": \"cs3cr3t\", \"Token\": \"ct0k3n\", "
+      "\"Expiration\": \"2024-05-01T12:00:00Z\", \"AccountId\": \"555566667777\"}";
+  CHECK_INT(cp_parse_json(CP_CONTAINER, z, strlen(z), &c, &err), SQLITE_OK);
+  CHECK_STR(c.account_id, "555566667777");
   cp_creds_clear(&c);
 
   z = "{\"roleCredentials\": {\"accessKeyId\": \"ASIAS\", \"secretAccessKey\": \"ss3cr3t\", "

@@ -1,5 +1,5 @@
-/* Unit tests of the pure parts of ddb.c: error bodies, retry decisions,
-** backoff. */
+/* Unit tests of the pure parts of ddb.c: error bodies, throttling reasons,
+** the endpoint check. */
 #include "ddb.h"
 #include "check.h"
 
@@ -166,97 +166,29 @@ static void test_parse_error_empty(void) {
   CHECK_STR(zMsg, "(empty)");
 }
 
-static void test_retryable(void) {
-  CHECK(ddb_is_retryable(500, ""));
-  CHECK(ddb_is_retryable(503, ""));
-  CHECK(ddb_is_retryable(500, "InternalServerError"));
-  CHECK(ddb_is_retryable(503, "ServiceUnavailable"));
-  CHECK(ddb_is_retryable(504, "HTTP 504"));
-  CHECK(ddb_is_retryable(400, "ProvisionedThroughputExceededException"));
-  CHECK(ddb_is_retryable(400, "ThrottlingException"));
-  CHECK(ddb_is_retryable(400, "RequestLimitExceeded"));
-  CHECK(ddb_is_retryable(400, "TransactionInProgressException"));
-  CHECK(!ddb_is_retryable(400, "ValidationException"));
-  CHECK(!ddb_is_retryable(400, "ConditionalCheckFailedException"));
-  CHECK(!ddb_is_retryable(400, "ResourceNotFoundException"));
-  CHECK(!ddb_is_retryable(400, "AccessDeniedException"));
-  CHECK(!ddb_is_retryable(400, "UnrecognizedClientException"));
-  CHECK(!ddb_is_retryable(400, ""));
-  CHECK(!ddb_is_retryable(404, "HTTP 404"));
-  CHECK(!ddb_is_retryable(413, "HTTP 413"));
-
-  CHECK(ddb_is_throttling("ProvisionedThroughputExceededException"));
-  CHECK(ddb_is_throttling("ThrottlingException"));
-  CHECK(ddb_is_throttling("RequestLimitExceeded"));
-  CHECK(!ddb_is_throttling("ValidationException"));
-  CHECK(!ddb_is_throttling("ConditionalCheckFailedException"));
-  CHECK(!ddb_is_throttling("InternalServerError"));
-  CHECK(!ddb_is_throttling("HTTP 503"));
-  CHECK(!ddb_is_throttling(""));
-  CHECK(!ddb_is_throttling("Throttling"));
-  CHECK(!ddb_is_throttling("ThrottlingExceptionX"));
+/* The retry policy is retry.c's (tests/unit/test_retry.c); what ddb.c adds
+** to a throttled request's message is DynamoDB's reasons. */
+static char *reasons(const char *zBody) {
+  return ddb_throttling_reasons(zBody, strlen(zBody));
 }
 
-/* The ceiling of the wait before retry n: min(cap, base * 2^(n-1)). */
-static long ceiling(int attempt, int throttled) {
-  long c = throttled ? 500 : 50;
-  int i;
-  for (i = 1; i < attempt && c < 20000; i++) c *= 2;
-  return c < 20000 ? c : 20000;
-}
-
-static void test_backoff(void) {
-  static const unsigned aRnd[] = {0u,          1u,          12345u,      0x7fffffffu,
-                                  0x80000000u, 0x9e3779b9u, 0xfffffffeu, 0xffffffffu};
-  int attempt, throttled, ok = 1, okMax = 1, okHalf = 1, okZero = 1;
-  unsigned r;
-  for (throttled = 0; throttled <= 1; throttled++) {
-    for (attempt = 1; attempt <= 40; attempt++) {
-      long c = ceiling(attempt, throttled);
-      for (r = 0; r < sizeof(aRnd) / sizeof(aRnd[0]); r++) {
-        long ms = ddb_backoff_ms(attempt, throttled, aRnd[r]);
-        if (ms < 0 || ms >= c) ok = 0; /* in [0, ceiling) */
-      }
-      if (ddb_backoff_ms(attempt, throttled, 0xffffffffu) != c - 1) okMax = 0;
-      if (ddb_backoff_ms(attempt, throttled, 0x80000000u) != c / 2) okHalf = 0;
-      if (ddb_backoff_ms(attempt, throttled, 0) != 0) okZero = 0;
-    }
-  }
-  CHECK(ok);
-  CHECK(okMax);
-  CHECK(okHalf);
-  CHECK(okZero);
-
-  /* the exact ceilings: 50 ms doubling, 500 ms when throttled, 20 s cap */
-  CHECK_INT(ddb_backoff_ms(1, 0, 0xffffffffu), 49);
-  CHECK_INT(ddb_backoff_ms(2, 0, 0xffffffffu), 99);
-  CHECK_INT(ddb_backoff_ms(3, 0, 0xffffffffu), 199);
-  CHECK_INT(ddb_backoff_ms(9, 0, 0xffffffffu), 12799);
-  CHECK_INT(ddb_backoff_ms(10, 0, 0xffffffffu), 19999);
-  CHECK_INT(ddb_backoff_ms(1, 1, 0xffffffffu), 499);
-  CHECK_INT(ddb_backoff_ms(2, 1, 0xffffffffu), 999);
-  CHECK_INT(ddb_backoff_ms(6, 1, 0xffffffffu), 15999);
-  CHECK_INT(ddb_backoff_ms(7, 1, 0xffffffffu), 19999);
-  CHECK_INT(ddb_backoff_ms(1000000, 1, 0xffffffffu), 19999);
-  CHECK_INT(ddb_backoff_ms(1000000, 0, 0xffffffffu), 19999);
-
-  /* grows with the attempts until the cap */
-  {
-    int grows = 1;
-    for (attempt = 1; attempt < 20; attempt++) {
-      long a = ddb_backoff_ms(attempt, 0, 0xc0000000u);
-      long b = ddb_backoff_ms(attempt + 1, 0, 0xc0000000u);
-      if (b < a || (ceiling(attempt, 0) < 20000 && b <= a)) grows = 0;
-    }
-    CHECK(grows);
-  }
-  /* throttling waits longer */
-  for (attempt = 1; attempt <= 6; attempt++) {
-    CHECK(ddb_backoff_ms(attempt, 1, 0xc0000000u) > ddb_backoff_ms(attempt, 0, 0xc0000000u));
-  }
-  /* the same random value gives the same wait; larger ones longer waits */
-  CHECK_INT(ddb_backoff_ms(4, 0, 0x12345678u), ddb_backoff_ms(4, 0, 0x12345678u));
-  CHECK(ddb_backoff_ms(5, 0, 0x40000000u) < ddb_backoff_ms(5, 0, 0x80000000u));
+static void test_throttling_reasons(void) {
+  char *z = reasons(
+      "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
+      "\"message\":\"m\",\"ThrottlingReasons\":[{\"reason\":\"TableReadProvisionedThroughputExceeded\","
+      "\"resource\":\"arn:aws:dynamodb:us-east-1:1:table/T\"},{\"reason\":\"IndexReadAccountLimitExceeded\","
+      "\"resource\":\"arn:aws:dynamodb:us-east-1:1:table/T/index/I\"}]}");
+  CHECK_STR(z, "TableReadProvisionedThroughputExceeded (arn:aws:dynamodb:us-east-1:1:table/T), "
+               "IndexReadAccountLimitExceeded (arn:aws:dynamodb:us-east-1:1:table/T/index/I)");
+  sqlite3_free(z);
+  /* ThrottlingException spells it throttlingReasons; a reason without resource */
+  z = reasons("{\"throttlingReasons\":[{\"reason\":\"TableWriteKeyRangeThroughputExceeded\"}]}");
+  CHECK_STR(z, "TableWriteKeyRangeThroughputExceeded");
+  sqlite3_free(z);
+  CHECK(reasons("{\"message\":\"m\"}") == 0);
+  CHECK(reasons("{\"ThrottlingReasons\":[]}") == 0);
+  CHECK(reasons("{\"ThrottlingReasons\":[{\"reason\":5}]}") == 0);
+  CHECK(reasons("<html>") == 0);
 }
 
 static void test_remote_http(void) {
@@ -285,8 +217,7 @@ int main(void) {
   RUN(test_parse_error_json);
   RUN(test_parse_error_html);
   RUN(test_parse_error_empty);
-  RUN(test_retryable);
-  RUN(test_backoff);
+  RUN(test_throttling_reasons);
   sqlite3_free(zType);
   sqlite3_free(zMsg);
   CHECK_DONE();
