@@ -76,17 +76,22 @@ void progress_end(progress_state *s) {
 }
 
 void progress_add(progress_state *s, const char *zTable, const char *zOp, const ddb_usage *u) {
-  sqlite3_int64 now;
-  char line[256];
   (void)zOp;
   if (s->depth == 0) return; /* a request outside any statement's reads or writes */
   s->c.items += u->items;
   s->c.requests += u->requests;
   s->c.capacity += u->capacity;
   if (zTable) snprintf(s->zTable, sizeof(s->zTable), "%s", zTable);
+}
+
+void progress_wait(progress_state *s) {
+  sqlite3_int64 now;
+  char line[256];
+  if (s->depth == 0) return;
   now = ddb_clock_ms();
   s->c.elapsed_ms = now - s->start_ms;
-  if (s->c.elapsed_ms < SHOW_AFTER_MS || now - s->drawn_ms < REDRAW_MS || !showing_allowed(s)) {
+  if (s->c.elapsed_ms < SHOW_AFTER_MS || now - s->drawn_ms < REDRAW_MS || !s->zTable[0] ||
+      !showing_allowed(s)) {
     return;
   }
   progress_format(s->zTable, &s->c, line, sizeof(line));
@@ -94,4 +99,8 @@ void progress_add(progress_state *s, const char *zTable, const char *zOp, const 
   fflush(stderr);
   s->shown = 1;
   s->drawn_ms = now;
+}
+
+void progress_row(progress_state *s) {
+  erase(s);
 }

@@ -49,6 +49,15 @@ void conn_work_end(dyn_conn *c) {
   if (c) progress_end(&c->progress);
 }
 
+void conn_work_row(dyn_conn *c) {
+  if (c) progress_row(&c->progress);
+}
+
+void stats_wait(void *p) {
+  dyn_conn *c = p;
+  if (c) progress_wait(&c->progress);
+}
+
 static void conn_free(void *p) {
   dyn_conn *c = p;
   int i;

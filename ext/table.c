@@ -100,6 +100,7 @@ int table_client(dyn_vtab *v) {
   o.profile = v->args.profile;
   o.table = v->args.table;
   v->args.transport.on_usage = stats_add;
+  v->args.transport.on_wait = stats_wait;
   v->args.transport.usage_ctx = v->conn;
   v->args.transport.db = v->db; /* sqlite3_interrupt() stops its waits */
   rc = ddb_open(&o, &v->args.transport, &v->client, &zErr);

@@ -12,6 +12,10 @@
 ** The work of a connection begins when its first cursor opens or a flush of
 ** writes starts (progress_begin), and ends when the last one closes
 ** (progress_end); every answer counts (progress_add, from the usage sink).
+** The line is drawn while a request is awaited (progress_wait, from ddb.c's
+** waits) and erased before a row goes to SQLite (progress_row): a row the
+** shell prints never shares the line, and an aggregate or a flush of writes,
+** which print nothing until the end, show it for as long as they wait.
 */
 #ifndef DYNAMO_PROGRESS_H
 #define DYNAMO_PROGRESS_H
@@ -44,5 +48,7 @@ void progress_init(progress_state *s);
 void progress_begin(progress_state *s);
 void progress_end(progress_state *s);
 void progress_add(progress_state *s, const char *zTable, const char *zOp, const ddb_usage *u);
+void progress_wait(progress_state *s);
+void progress_row(progress_state *s);
 
 #endif

@@ -47,6 +47,11 @@ int conn_typed(dyn_conn *conn, const char *zArgs, int add);
 ** there is some. */
 void conn_work_begin(dyn_conn *conn);
 void conn_work_end(dyn_conn *conn);
+/* A row goes to SQLite (the progress line makes way for it). */
+void conn_work_row(dyn_conn *conn);
+
+/* A request is awaited (a ddb_settings.on_wait): the progress line. */
+void stats_wait(void *conn);
 
 /* Where table.c keeps the list of the connection's dynamo tables. */
 void **conn_tables(dyn_conn *conn);

@@ -99,3 +99,25 @@ def test_quick_work_shows_nothing():
         slow_pages(fs, pages=2, seconds=0)
         shown = on_a_terminal(script(fs))
     assert "100|500" in shown and "dynamo: Fake: " not in shown, shown
+
+
+def test_a_long_flush_of_writes_shows_its_progress():
+    # 40 plain INSERTs in a transaction: 40 PutItems, 16 at a time, each
+    # answered after 0.5 s: the COMMIT waits 1.5 s at the least
+    with FakeServer() as fs:
+        fs.script("DescribeTable", describe())
+        fs.script("PutItem", *[(200, {"ConsumedCapacity": {"TableName": "Fake", "CapacityUnits": 1}},
+                                None, 0.5)] * 40)
+        inserts = "".join("INSERT INTO t(uuid, timestamp, n) VALUES ('u', 't%02d', %d);\n" % (i, i)
+                          for i in range(40))
+        shown = on_a_terminal(".load %s\nCREATE VIRTUAL TABLE t USING dynamo(table=Fake, "
+                              "endpoint='%s', n N);\nBEGIN;\n%sCOMMIT;\nSELECT 'done';\n.quit\n"
+                              % (so_path(), fs.url, inserts))
+        eq(fs.ops().count("PutItem"), 40)
+    drawn = [part for part in shown.split("\r") if part.startswith("dynamo: Fake: ")]
+    assert drawn, shown
+    assert all(" requests, " in d for d in drawn), drawn
+    # the last drawing is erased before the next output (the shell echoes
+    # the input first: "done" is in it)
+    last = shown.rindex("\rdynamo: Fake: ")
+    assert "\r\x1b[K" in shown[last:shown.rindex("done")], shown[last:]
