@@ -67,6 +67,7 @@ struct ddb_client {
   sqlite3_int64 lastLook; /* ddb_clock_ms() of the last look at it */
   ddb_job *pActive;  /* started jobs not yet waited for */
   ddb_usage_fn on_usage;
+  void (*on_wait)(void *ctx);
   void *usage_ctx;
   bucket rd, wr;     /* max_read_units / max_write_units */
   cJSON *spare;      /* a parsed page done with (see ddb_recycle) */
@@ -216,6 +217,7 @@ int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, c
   zCa = set->ca_bundle ? set->ca_bundle : getenv("AWS_CA_BUNDLE");
   if (zCa && *zCa && (rc = http_set_ca_bundle(c->http, zCa)) != SQLITE_OK) goto fail;
   c->on_usage = set->on_usage;
+  c->on_wait = set->on_wait;
   c->usage_ctx = set->usage_ctx;
   c->db = set->db;
   c->rd.rate = c->rd.tokens = (double)set->max_read_units;
@@ -477,6 +479,7 @@ int ddb_sleep(ddb_client *c, long ms) {
   sqlite3_int64 end = ddb_clock_ms() + ms, left;
   while ((left = end - ddb_clock_ms()) > 0) {
     if (interrupted(c)) return SQLITE_INTERRUPT;
+    if (c->on_wait) c->on_wait(c->usage_ctx);
     sleep_ms(left < DDB_WAIT_SLICE_MS ? (long)left : DDB_WAIT_SLICE_MS);
   }
   return SQLITE_OK;
@@ -839,6 +842,7 @@ static int pump(ddb_client *c, sqlite3_int64 maxWait) {
         c->stopped = 1;
         return SQLITE_INTERRUPT;
       }
+      if (c->on_wait) c->on_wait(c->usage_ctx);
     }
     if (wait > DDB_WAIT_SLICE_MS) wait = DDB_WAIT_SLICE_MS;
   }

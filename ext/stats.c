@@ -8,6 +8,7 @@
 **   SELECT dynamo_config('scan', 0);               -- scans refused
 */
 #include "stats.h"
+#include "progress.h"
 
 #include <string.h>
 
@@ -27,6 +28,7 @@ struct dyn_conn {
   void *tables;         /* the dynamo tables connected (table.c keeps it) */
   char **azTyped;       /* the arguments of each CREATE VIRTUAL TABLE run on */
   int nTyped;           /* this connection (conn_typed) */
+  progress_state progress; /* the progress line of long work */
 };
 
 dyn_conn *conn_new(void) {
@@ -34,8 +36,26 @@ dyn_conn *conn_new(void) {
   if (c) {
     memset(c, 0, sizeof(*c));
     c->scan = 1;
+    progress_init(&c->progress);
   }
   return c;
+}
+
+void conn_work_begin(dyn_conn *c) {
+  if (c) progress_begin(&c->progress);
+}
+
+void conn_work_end(dyn_conn *c) {
+  if (c) progress_end(&c->progress);
+}
+
+void conn_work_row(dyn_conn *c) {
+  if (c) progress_row(&c->progress);
+}
+
+void stats_wait(void *p) {
+  dyn_conn *c = p;
+  if (c) progress_wait(&c->progress);
 }
 
 static void conn_free(void *p) {
@@ -86,6 +106,7 @@ void stats_add(void *p, const char *zTable, const char *zOp, const ddb_usage *u)
   stats_row *r = 0;
   int i;
   if (!c || !zTable) return;
+  progress_add(&c->progress, zTable, zOp, u);
   for (i = 0; i < c->n && !r; i++) {
     if (strcmp(c->a[i].zTable, zTable) == 0 && strcmp(c->a[i].zOp, zOp) == 0) r = &c->a[i];
   }
@@ -279,32 +300,35 @@ static sqlite3_module statsModule = {
 /* ---- dynamo_config(name [, value]) ---------------------------------------- */
 
 /* scan: may a table Scan (its own scan= wins); trust: are the options in
-** every database's schema honoured (trust.h)? Both 0 or 1. The function is
+** every database's schema honoured (trust.h)? progress: the progress line
+** of long work (progress.h). Each 0 or 1. The function is
 ** SQLITE_DIRECTONLY: no view or trigger stored in a file can set them. */
 static void fn_config(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  static const char *const azName[] = {"scan", "trust", "progress"};
   dyn_conn *conn = sqlite3_user_data(ctx);
   const char *zName = (const char *)sqlite3_value_text(argv[0]);
-  int *pSetting = !zName                                ? 0
-                  : sqlite3_stricmp(zName, "scan") == 0  ? &conn->scan
-                  : sqlite3_stricmp(zName, "trust") == 0 ? &conn->trust
-                                                         : 0;
-  if (!pSetting) {
-    sqlite3_result_error(ctx, "dynamo_config: unknown setting (settings: scan, trust)", -1);
+  int *apSetting[3], i;
+  apSetting[0] = &conn->scan;
+  apSetting[1] = &conn->trust;
+  apSetting[2] = &conn->progress.on;
+  for (i = 0; zName && i < 3 && sqlite3_stricmp(zName, azName[i]) != 0; i++) {
+  }
+  if (!zName || i == 3) {
+    sqlite3_result_error(ctx, "dynamo_config: unknown setting (settings: scan, trust, progress)",
+                         -1);
     return;
   }
   if (argc == 2) {
     sqlite3_int64 v = sqlite3_value_int64(argv[1]);
     if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER || (v != 0 && v != 1)) {
-      char *z = sqlite3_mprintf("dynamo_config: %s must be 0 or 1", pSetting == &conn->scan
-                                                                        ? "scan"
-                                                                        : "trust");
+      char *z = sqlite3_mprintf("dynamo_config: %s must be 0 or 1", azName[i]);
       sqlite3_result_error(ctx, z ? z : "dynamo_config: out of memory", -1);
       sqlite3_free(z);
       return;
     }
-    *pSetting = (int)v;
+    *apSetting[i] = (int)v;
   }
-  sqlite3_result_int(ctx, *pSetting);
+  sqlite3_result_int(ctx, *apSetting[i]);
 }
 
 int stats_register(sqlite3 *db, dyn_conn *conn) {

@@ -100,6 +100,7 @@ int table_client(dyn_vtab *v) {
   o.profile = v->args.profile;
   o.table = v->args.table;
   v->args.transport.on_usage = stats_add;
+  v->args.transport.on_wait = stats_wait;
   v->args.transport.usage_ctx = v->conn;
   v->args.transport.db = v->db; /* sqlite3_interrupt() stops its waits */
   rc = ddb_open(&o, &v->args.transport, &v->client, &zErr);
@@ -136,7 +137,9 @@ int table_flush(dyn_vtab *v) {
     return rc;
   }
   table_write_info(v, &t);
+  conn_work_begin(v->conn);
   rc = writer_flush(v->writer, v->client, &t, &zErr);
+  conn_work_end(v->conn);
   if (rc != SQLITE_OK && zErr) return table_error(v, rc, zErr);
   return rc;
 }

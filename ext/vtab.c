@@ -161,20 +161,31 @@ done:
 /* ---- the cursor: read.c ---------------------------------------------------- */
 
 static int vtOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
-  return read_open((dyn_vtab *)pVtab, ppCur);
+  int rc = read_open((dyn_vtab *)pVtab, ppCur);
+  if (rc == SQLITE_OK) conn_work_begin(((dyn_vtab *)pVtab)->conn);
+  return rc;
 }
 
 static int vtClose(sqlite3_vtab_cursor *cur) {
-  return read_close(cur);
+  dyn_conn *conn = ((dyn_vtab *)cur->pVtab)->conn;
+  int rc = read_close(cur);
+  conn_work_end(conn);
+  return rc;
+}
+
+/* A row for SQLite: the progress line (stats.h) makes way for it first. */
+static int row_ready(sqlite3_vtab_cursor *cur, int rc) {
+  if (rc == SQLITE_OK && !read_eof(cur)) conn_work_row(((dyn_vtab *)cur->pVtab)->conn);
+  return rc;
 }
 
 static int vtFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
                     sqlite3_value **argv) {
-  return read_filter(cur, idxNum, idxStr, argc, argv);
+  return row_ready(cur, read_filter(cur, idxNum, idxStr, argc, argv));
 }
 
 static int vtNext(sqlite3_vtab_cursor *cur) {
-  return read_next(cur);
+  return row_ready(cur, read_next(cur));
 }
 
 static int vtEof(sqlite3_vtab_cursor *cur) {

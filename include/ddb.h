@@ -49,7 +49,8 @@ typedef struct ddb_settings {
                           ** a token bucket holds requests back; 0: none */
   sqlite3_int64 max_write_units;
   ddb_usage_fn on_usage;  /* told the usage of every attempt */
-  void *usage_ctx;
+  void (*on_wait)(void *ctx); /* told, every few ms, that a request is awaited */
+  void *usage_ctx;        /* the context of both */
   sqlite3 *db;            /* sqlite3_interrupt() on it stops every wait
                           ** (a backoff, a rate-limit hold, an answer in
                           ** flight) within DDB_WAIT_SLICE_MS; NULL: none */

@@ -10,6 +10,7 @@
 **                                        -- Scan (unless its scan=1 says so)
 **   SELECT dynamo_config('trust', 1);    -- the options of every database's
 **                                        -- schema are honoured (trust.h)
+**   SELECT dynamo_config('progress', 0); -- no progress line (progress.h)
 */
 #ifndef DYNAMO_STATS_H
 #define DYNAMO_STATS_H
@@ -40,6 +41,17 @@ int conn_trust_all(const dyn_conn *conn);
 ** (the user's own, even when SQLite connects the table again after the
 ** schema changed)? With add, they are now: 1, or SQLITE_NOMEM. */
 int conn_typed(dyn_conn *conn, const char *zArgs, int add);
+
+/* The work of a statement on this connection: a cursor open or a flush of
+** writes under way (nested); the progress line (progress.h) shows while
+** there is some. */
+void conn_work_begin(dyn_conn *conn);
+void conn_work_end(dyn_conn *conn);
+/* A row goes to SQLite (the progress line makes way for it). */
+void conn_work_row(dyn_conn *conn);
+
+/* A request is awaited (a ddb_settings.on_wait): the progress line. */
+void stats_wait(void *conn);
 
 /* Where table.c keeps the list of the connection's dynamo tables. */
 void **conn_tables(dyn_conn *conn);
