@@ -150,7 +150,7 @@ def test_keys_left_unprocessed_for_too_long_are_an_error():
 
 
 def test_a_long_list_is_read_in_requests_of_100_and_misses_nothing():
-    # 2000 keys, 250 of them items: 20 requests of 100 keys, at most 16 at
+    # 2000 keys, 250 of them items: 20 requests of 100 keys, all 20 at
     # once, each stream taking the next keys when its answer has come
     name, c = users(250)
     ids = ["u%03d" % i for i in range(250)] + ["none-%04d" % i for i in range(1750)]
