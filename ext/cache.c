@@ -108,17 +108,9 @@ static sqlite3_int64 bound(const dyn_vtab *v) {
 }
 
 /* May this read be answered from a copy of the table: the plan's shape
-** (plan.c read_once_shape says the same for EXPLAIN), and the table's
-** state now? */
+** (the same that EXPLAIN says "read once" for), and the table's state now? */
 static int eligible(dyn_vtab *v, const plan_args *p) {
-  static const int nOther = PLAN_SK_GT | PLAN_SK_GE | PLAN_SK_LT | PLAN_SK_LE | PLAN_SK_LIKE |
-                            PLAN_SK_GLOB | PLAN_DESC | PLAN_LIMIT | PLAN_OFFSET | PLAN_RAMP |
-                            PLAN_COUNT;
-  if (p->iIndex >= 0 || p->all || (p->flags & nOther)) return 0;
-  /* a GetItem's sort key is exact; a Query's (an N key's range) is not */
-  if (p->op != PLAN_GET && (p->op != PLAN_QUERY || p->nFilter > 0 || (p->flags & PLAN_SK_EQ))) {
-    return 0;
-  }
+  if (!plan_read_once_shape(p->flags, p->iIndex, p->all, p->nFilter)) return 0;
   if (v->args.read_once <= 0 || v->nBytes <= 0 || v->nBytes > bound(v)) return 0;
   /* the copy is a Scan: never where Scans are refused, or shared out */
   if (!(v->args.scan >= 0 ? v->args.scan : conn_scan_allowed(v->conn))) return 0;

@@ -320,17 +320,20 @@ static int lookup_possible(const plan_input *in) {
   return 0;
 }
 
-/* May the statement's lookups read the table once instead (cache.c): a
-** GetItem of exact keys, or a Query of whole partitions with no other
-** condition, on a table small enough? */
-static int read_once_shape(const plan_input *in, const key_choice *k, int flags, int nFilter) {
+int plan_read_once_shape(int flags, int iIndex, int all, int nFilter) {
   static const int nOther = PLAN_SK_GT | PLAN_SK_GE | PLAN_SK_LT | PLAN_SK_LE | PLAN_SK_LIKE |
                             PLAN_SK_GLOB | PLAN_DESC | PLAN_LIMIT | PLAN_OFFSET | PLAN_RAMP |
                             PLAN_COUNT;
-  if (in->readOnce <= 0 || in->nBytes <= 0 || in->nBytes > in->readOnce) return 0;
-  if (col_used(in, item_bit(in)) || k->iIndex >= 0 || (flags & nOther)) return 0;
-  if ((flags & PLAN_OP_MASK) == PLAN_GET) return 1;
+  if (all || iIndex >= 0 || (flags & nOther)) return 0;
+  if ((flags & PLAN_OP_MASK) == PLAN_GET) return 1; /* its sort key's equality is exact */
   return (flags & PLAN_OP_MASK) == PLAN_QUERY && !(flags & PLAN_SK_EQ) && nFilter == 0;
+}
+
+/* May this plan's lookups read the table once (above), a table small
+** enough? */
+static int read_once_shape(const plan_input *in, const key_choice *k, int flags, int nFilter) {
+  if (in->readOnce <= 0 || in->nBytes <= 0 || in->nBytes > in->readOnce) return 0;
+  return plan_read_once_shape(flags, k->iIndex, col_used(in, item_bit(in)), nFilter);
 }
 
 /* The plan's cost and rows from the table's size (or the index's), and

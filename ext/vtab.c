@@ -104,7 +104,7 @@ static void plan_costs(dyn_vtab *v, plan_input *in) {
   in->nBytes = v->nBytes;
   in->nItems = v->nItems;
   in->consistent = v->args.consistent_read;
-  in->segments = v->args.segments > 0 && v->args.segments < 1000000 ? (int)v->args.segments : 0;
+  in->segments = (int)v->args.segments; /* at most ARGS_MAX_SEGMENTS; 0: by size */
   in->hasStats = has_stats(v->db);
   in->readOnce = (v->args.scan >= 0 ? v->args.scan : conn_scan_allowed(v->conn)) &&
                  v->args.segment_first < 0 ? v->args.read_once * 1024 * 1024 : 0;

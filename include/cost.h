@@ -8,13 +8,13 @@
 ** can weigh a DynamoDB read against its own work:
 **
 **   a round trip    20,000   20 ms: a client near its region (80 ms far)
-**   a read unit      5,000   what 4 ms of a one-vCPU Lambda costs, about
-**                            the price of one unit on demand
+**   a read unit      5,000   one unit on demand ($0.125 a million) costs
+**                            what 4 to 5 ms of a one-vCPU Lambda costs
 **   an item              1   its parse and SQLite's row
 **
 ** So a GetItem (one round trip, half a unit) costs 22,501, a 1 MB page of
-** a Scan (128 units) 660,000 more than its round trip, and a Scan of 50 GB
-** 1.5 million GetItems. ARCHITECTURE.md ("The cost model") gives the
+** a Scan (128 units) 640,000 more than its round trip, and a Scan of 50 GB
+** as much as 1.5 million GetItems. ARCHITECTURE.md ("The cost model") gives the
 ** reasoning and the plans it makes. Pure: no I/O.
 */
 #ifndef DYNAMO_COST_H

@@ -191,6 +191,13 @@ typedef struct plan_args {
   plan_filter *aFilter;        /* sqlite3_malloc()ed */
 } plan_args;
 
+/* May a statement's copy of the table answer this plan's lookups (cache.c:
+** read once)? A GetItem of exact keys, or a Query of whole partitions with
+** no other condition (no sort-key condition or filter, no ORDER BY it
+** consumes, no LIMIT, not counting), on the table, not reading the whole
+** item (all). Its flags, index (-1: the table) and filters. */
+int plan_read_once_shape(int flags, int iIndex, int all, int nFilter);
+
 /*
 ** Decode a plan for a table of ncol declared columns. SQLITE_OK with *out
 ** set (release it with plan_args_clear), SQLITE_NOMEM, or SQLITE_ERROR when

@@ -1316,6 +1316,24 @@ static void test_costs(void) {
   in.nBytes = in.nItems = 0;
 }
 
+/* Which lookups a statement's copy of the table may answer (cache.c). */
+static void test_read_once_shape(void) {
+  CHECK(plan_read_once_shape(PLAN_GET | PLAN_SK_EQ, -1, 0, 0));        /* GetItem */
+  CHECK(plan_read_once_shape(PLAN_GET | PLAN_KEY | PLAN_PK_IN, -1, 0, 0)); /* BatchGetItem */
+  CHECK(plan_read_once_shape(PLAN_QUERY | PLAN_PK_IN, -1, 0, 0));       /* whole partitions */
+  CHECK(!plan_read_once_shape(PLAN_QUERY | PLAN_SK_EQ, -1, 0, 0));     /* an N key's range */
+  CHECK(!plan_read_once_shape(PLAN_QUERY | PLAN_SK_GT, -1, 0, 0));
+  CHECK(!plan_read_once_shape(PLAN_QUERY | PLAN_SK_LIKE, -1, 0, 0));
+  CHECK(!plan_read_once_shape(PLAN_QUERY, -1, 0, 1));                  /* a filter */
+  CHECK(!plan_read_once_shape(PLAN_QUERY, 0, 0, 0));                   /* an index */
+  CHECK(!plan_read_once_shape(PLAN_GET, -1, 1, 0));                    /* the item */
+  CHECK(!plan_read_once_shape(PLAN_QUERY | PLAN_RAMP, -1, 0, 0));      /* ORDER BY, LIMIT */
+  CHECK(!plan_read_once_shape(PLAN_QUERY | PLAN_LIMIT, -1, 0, 0));
+  CHECK(!plan_read_once_shape(PLAN_QUERY | PLAN_DESC, -1, 0, 0));
+  CHECK(!plan_read_once_shape(PLAN_QUERY | PLAN_COUNT, -1, 0, 0));
+  CHECK(!plan_read_once_shape(PLAN_SCAN, -1, 0, 0));
+}
+
 /* ---- secondary indexes ------------------------------------------------------ */
 
 /* An index holds only the items that have its key attributes: it serves a
@@ -1703,6 +1721,7 @@ int main(void) {
   RUN(test_key_column);
   RUN(test_filters);
   RUN(test_costs);
+  RUN(test_read_once_shape);
   RUN(test_sparse_indexes);
   RUN(test_key_s);
   RUN(test_key_n);
