@@ -207,6 +207,10 @@ def main(argv=None):
                    help="the wide area: ms added to each request (default 20)")
     p.add_argument("--wide-reps", type=int, default=3,
                    help="timed runs of each wide-area workload (default 3)")
+    p.add_argument("--before-so", metavar="PATH",
+                   help="the wide area: another build of the extension (e.g. main's) run "
+                        "beside this one, for paired before / after figures "
+                        "(default: $BENCH_BEFORE_SO)")
     p.add_argument("--no-boto3", action="store_true")
     p.add_argument("--no-cli", action="store_true")
     p.add_argument("--no-shell", action="store_true")

@@ -4,7 +4,8 @@ and answers one line of JSON: the wall time of the operation alone, the
 requests boto3 sent (its own `before-send` event), and the result.
 
 Each scenario is written the way boto3's documentation teaches: a
-paginator for Scan and Query, a loop of queries for several partitions,
+paginator for Scan and Query, a loop of queries for several partitions
+(with Select=COUNT to count them),
 batch_get_item with its UnprocessedKeys loop, Table.batch_writer, and a
 Query for the keys then one update_item per item.
 """
@@ -58,6 +59,18 @@ def main():
                     total += number(item["speed"])
         return [n, str(total)]
 
+    def counting(table, uuids):
+        # Select=COUNT, one Query (and its pages) per partition
+        n = 0
+        paginator = client.get_paginator("query")
+        for u in uuids:
+            for page in paginator.paginate(
+                    TableName=table, KeyConditionExpression="#u = :u", Select="COUNT",
+                    ExpressionAttributeNames={"#u": "uuid"},
+                    ExpressionAttributeValues={":u": {"S": u}}):
+                n += page["Count"]
+        return [n]
+
     def keys(table, pairs):
         n, total = 0, Decimal(0)
         todo = [{"uuid": {"S": u}, "timestamp": {"S": t}} for u, t in pairs]
@@ -101,7 +114,7 @@ def main():
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return [n]
 
-    scenarios = {"aggregate": aggregate, "partitions": partitions, "keys": keys,
+    scenarios = {"aggregate": aggregate, "partitions": partitions, "count": counting, "keys": keys,
                  "write": write, "update": update}
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:

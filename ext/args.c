@@ -252,6 +252,7 @@ enum {
   OPT_TEXT,    /* a non-empty string: char * */
   OPT_FLAG,    /* 0 or 1: int */
   OPT_INT,     /* an integer from 1 to max: sqlite3_int64 */
+  OPT_COUNT,   /* an integer from 0 to max: sqlite3_int64 */
   OPT_BILLING, /* on_demand or provisioned */
   OPT_SEGMENT, /* K or K-L */
   OPT_INDEX    /* global_index= (arg 0), local_index= (arg 1): repeatable */
@@ -331,6 +332,8 @@ static const option_def aOption[] = {
     /* which of the table's own indexes; filter=0 reads the same items */
     {"indexes", OPT_TEXT, AT(indexes), 0, 0, TRUST_ANY, 0},
     {"filter", OPT_FLAG, AT(filter), 0, 0, TRUST_ANY, 0},
+    /* the memory a statement may fill with a copy of the table (MB) */
+    {"read_once", OPT_COUNT, AT(read_once), ARGS_MAX_READ_ONCE, 0, TRUST_UPTO, ARGS_READ_ONCE_MB},
     /* legacy sends up to 10 attempts and has no retry quota */
     {"retry_mode", OPT_TEXT, AT(transport.retry_mode), 0, 0, TRUST_MODE, 0},
 };
@@ -345,12 +348,12 @@ static char *option_list(void) {
   return sqlite3_str_finish(s);
 }
 
-/* An integer from 1 to max, digits only. */
+/* An integer from 1 (OPT_COUNT: 0) to max, digits only. */
 static int parse_int(const option_def *o, const char *zVal, sqlite3_int64 *pOut, char **pzErr) {
-  sqlite3_int64 n = 0;
+  sqlite3_int64 n = 0, least = o->kind == OPT_COUNT ? 0 : 1;
   const char *z;
   for (z = zVal; *z >= '0' && *z <= '9' && n <= o->max; z++) n = n * 10 + (*z - '0');
-  if (!*z && n >= 1 && n <= o->max) {
+  if (!*z && z > zVal && n >= least && n <= o->max) {
     *pOut = n;
     return SQLITE_OK;
   }
@@ -358,7 +361,8 @@ static int parse_int(const option_def *o, const char *zVal, sqlite3_int64 *pOut,
     return fail(pzErr, "dynamo: %s must be a positive integer (at most %lld), not '%s'", o->zName,
                 MAX_UNITS, zVal);
   }
-  return fail(pzErr, "dynamo: %s must be between 1 and %lld, not '%s'", o->zName, o->max, zVal);
+  return fail(pzErr, "dynamo: %s must be between %lld and %lld, not '%s'", o->zName, least, o->max,
+              zVal);
 }
 
 /* segment=K or segment=K-L: the segments of a Scan this table reads, so
@@ -403,7 +407,7 @@ static int set_option(const option_def *o, char **pzVal, dyn_args *out, char **p
       }
       *(int *)pField = zVal[0] == '1';
       return SQLITE_OK;
-    case OPT_INT: return parse_int(o, zVal, (sqlite3_int64 *)pField, pzErr);
+    case OPT_INT: case OPT_COUNT: return parse_int(o, zVal, (sqlite3_int64 *)pField, pzErr);
     case OPT_BILLING: return parse_billing(zVal, out, pzErr);
     case OPT_SEGMENT: return parse_segment(zVal, out, pzErr);
     default: return parse_index(zVal, o->arg, out, pzErr);
@@ -688,6 +692,7 @@ int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr) {
   out->scan = -1; /* stays -1: the connection's dynamo_config('scan') decides */
   out->segment_first = out->segment_last = -1;
   out->filter = 1;
+  out->read_once = ARGS_READ_ONCE_MB;
   for (i = 3; i < argc && rc == SQLITE_OK; i++) {
     const char *z = argv[i], *zList = primary_key(z), *zEq = zList ? 0 : option_eq(z);
     if (zList) rc = parse_primary_key(z, zList, out, pzErr);

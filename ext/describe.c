@@ -2,7 +2,7 @@
 ** describe.c: DescribeTable's request and answer (see describe.h).
 **
 **   {"Table": {"TableName": "Tracks", "TableStatus": "ACTIVE",
-**              "TableSizeBytes": 123, "KeySchema": [...],
+**              "TableSizeBytes": 123, "ItemCount": 4, "KeySchema": [...],
 **              "AttributeDefinitions": [...],
 **              "GlobalSecondaryIndexes": [...], "LocalSecondaryIndexes": [...]}}
 */
@@ -51,6 +51,15 @@ cJSON *describe_request(const char *zTable) {
   return req;
 }
 
+/* A size member of obj (TableSizeBytes, ItemCount...): 0 when absent or
+** not a positive number, bounded before the conversion (a double past
+** int64 is undefined). */
+static sqlite3_int64 size_of(const cJSON *obj, const char *zName) {
+  const cJSON *b = cJSON_GetObjectItemCaseSensitive(obj, zName);
+  if (!cJSON_IsNumber(b) || !(b->valuedouble > 0)) return 0;
+  return b->valuedouble < 1e18 ? (sqlite3_int64)b->valuedouble : (sqlite3_int64)1e18;
+}
+
 static char *dup(const char *z) {
   return z ? sqlite3_mprintf("%s", z) : 0;
 }
@@ -74,6 +83,8 @@ static int one_index(const cJSON *ix, const cJSON *defs, int global, dyn_index *
     return SQLITE_ERROR;
   }
   x->global = global;
+  x->nBytes = size_of(ix, "IndexSizeBytes");
+  x->nItems = size_of(ix, "ItemCount");
   x->zName = dup(zName);
   x->zPk = dup(k.zPk);
   x->zPkType = dup(k.zPkType);
@@ -118,7 +129,6 @@ static int parse_indexes(const cJSON *t, describe_table *d) {
 
 int describe_parse(const cJSON *resp, describe_table *d) {
   const cJSON *t = cJSON_GetObjectItemCaseSensitive(resp, "Table");
-  const cJSON *b = cJSON_GetObjectItemCaseSensitive(t, "TableSizeBytes");
   describe_keys k;
   memset(d, 0, sizeof(*d));
   describe_key_schema(t, cJSON_GetObjectItemCaseSensitive(t, "AttributeDefinitions"), &k);
@@ -128,9 +138,8 @@ int describe_parse(const cJSON *resp, describe_table *d) {
   d->skType = k.zSk ? key_type(k.zSkType) : -1;
   d->usable = k.zPk && d->pkType >= 0 && (!k.zSk || d->skType >= 0);
   d->zStatus = dup(str_of(t, "TableStatus") ? str_of(t, "TableStatus") : "");
-  /* bounded before the conversion (a double past int64 is undefined) */
-  d->nBytes = !cJSON_IsNumber(b) || !(b->valuedouble > 0) ? 0
-              : b->valuedouble < 1e18 ? (sqlite3_int64)b->valuedouble : (sqlite3_int64)1e18;
+  d->nBytes = size_of(t, "TableSizeBytes");
+  d->nItems = size_of(t, "ItemCount");
   if ((k.zPk && !d->zPk) || (k.zSk && !d->zSk) || !d->zStatus || parse_indexes(t, d) != SQLITE_OK) {
     describe_clear(d);
     return SQLITE_NOMEM;

@@ -132,7 +132,9 @@ static int create_table(dyn_vtab *v, char **pzErr) {
     rc = SQLITE_ERROR;
     goto done;
   }
-  v->tableBytes = d.nBytes; /* for the Scan segments: no second ask */
+  v->nBytes = d.nBytes; /* for the plan and the Scan segments: no second ask */
+  v->nItems = d.nItems;
+  v->sizeAt = ddb_clock_ms();
   if ((rc = catalog_add_column(v, d.zPk, av_type_names[d.pkType], KEY_HASH)) != SQLITE_OK) goto done;
   if (d.zSk && (rc = catalog_add_column(v, d.zSk, av_type_names[d.skType], KEY_RANGE)) != SQLITE_OK) {
     goto done;

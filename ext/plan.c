@@ -12,6 +12,7 @@
 */
 #include "plan.h"
 #include "attrval.h"
+#include "cost.h"
 #include "filter.h"
 #include "number.h"
 
@@ -285,11 +286,11 @@ static void append_filter_codes(const plan_input *in, const plan_usage *u, int n
   }
 }
 
-/* Does every column the query uses hold one known value in every item the
-** filter keeps: pinned by an omitted (exact) equality with a constant, or IS
-** NULL? Then the items need not be read, only counted (xColumn gives the
-** value back). */
-static int all_pinned(const plan_input *in, const plan_usage *u, int nBase) {
+/* The columns that hold one known value in every item the filter keeps:
+** pinned by an omitted (exact) equality with a constant, or IS NULL. When
+** the query uses no other column the items need not be read, only counted
+** (xColumn gives the value back). */
+static sqlite3_uint64 pinned_columns(const plan_input *in, const plan_usage *u, int nBase) {
   sqlite3_uint64 pinned = 0;
   int i;
   for (i = 0; i < in->ncons; i++) {
@@ -299,7 +300,111 @@ static int all_pinned(const plan_input *in, const plan_usage *u, int nBase) {
       pinned |= (sqlite3_uint64)1 << c->iColumn;
     }
   }
-  return (in->colUsed & ~pinned) == 0;
+  return pinned;
+}
+
+/* ---- costs: what the plan sends and reads, priced (cost.h) -------------- */
+
+/* Is there an equality on a key that needs another table's row (a join
+** could look the rows up instead of reading the table)? */
+static int lookup_possible(const plan_input *in) {
+  int i, j;
+  for (i = 0; i < in->ncons; i++) {
+    const plan_constraint *c = &in->aCons[i];
+    if (c->usable || c->op != OP_EQ) continue;
+    if (c->iColumn == in->pk || c->iColumn == in->ncol + 1) return 1;
+    for (j = 0; j < in->nindex; j++) {
+      if (c->iColumn == in->aIndex[j].pk) return 1;
+    }
+  }
+  return 0;
+}
+
+int plan_read_once_shape(int flags, int iIndex, int all, int nFilter) {
+  static const int nOther = PLAN_SK_GT | PLAN_SK_GE | PLAN_SK_LT | PLAN_SK_LE | PLAN_SK_LIKE |
+                            PLAN_SK_GLOB | PLAN_DESC | PLAN_LIMIT | PLAN_OFFSET | PLAN_RAMP |
+                            PLAN_COUNT;
+  if (all || iIndex >= 0 || (flags & nOther)) return 0;
+  if ((flags & PLAN_OP_MASK) == PLAN_GET) return 1; /* its sort key's equality is exact */
+  return (flags & PLAN_OP_MASK) == PLAN_QUERY && !(flags & PLAN_SK_EQ) && nFilter == 0;
+}
+
+/* May this plan's lookups read the table once (above), a table small
+** enough? */
+static int read_once_shape(const plan_input *in, const key_choice *k, int flags, int nFilter) {
+  if (in->readOnce <= 0 || in->nBytes <= 0 || in->nBytes > in->readOnce) return 0;
+  return plan_read_once_shape(flags, k->iIndex, col_used(in, item_bit(in)), nFilter);
+}
+
+/* The plan's cost and rows from the table's size (or the index's), and
+** what it expects in words for EXPLAIN (*pzExpect, sqlite3_malloc()ed, or
+** NULL when out of memory: the words go without it). */
+static void price(const plan_input *in, const key_choice *k, int flags, int nFilter,
+                  plan_output *out, char **pzExpect) {
+  sqlite3_int64 nBytes = in->nBytes, nItems = in->nItems;
+  int in_list = (flags & PLAN_PK_IN) != 0, wave = !(flags & (PLAN_LIMIT | PLAN_RAMP));
+  cost_table t;
+  cost_read r;
+  sqlite3_str *s = sqlite3_str_new(0);
+  if (k->iIndex >= 0 && (in->aIndex[k->iIndex].nBytes > 0 || in->aIndex[k->iIndex].nItems > 0)) {
+    nBytes = in->aIndex[k->iIndex].nBytes;
+    nItems = in->aIndex[k->iIndex].nItems;
+  }
+  cost_table_init(&t, nBytes, nItems, in->consistent);
+  out->unique = 0;
+  switch (flags & PLAN_OP_MASK) {
+    case PLAN_GET:
+      cost_get(&t, in_list ? COST_IN_VALUES : 1, in_list, &r);
+      out->unique = !in_list;
+      if (in_list) sqlite3_str_appendf(s, "%d keys a request, side by side", (int)COST_BATCH_KEYS);
+      else sqlite3_str_appendall(s, "1 request a key");
+      break;
+    case PLAN_QUERY: {
+      /* the part of a partition its sort-key condition reads */
+      double frac = 1, n = in_list ? COST_IN_VALUES : 1;
+      if (flags & PLAN_SK_EQ) frac = 1 / cost_partition_items(&t);
+      else if (flags & (PLAN_SK_GT | PLAN_SK_GE | PLAN_SK_LT | PLAN_SK_LE)) frac = 0.25;
+      if (flags & (PLAN_SK_LIKE | PLAN_SK_GLOB)) frac *= 0.25;
+      cost_query(&t, n, frac, wave, &r);
+      sqlite3_str_appendf(s, "~%.0f item%s%s, %.0f request%s%s", r.items / n,
+                          r.items / n < 1.5 ? "" : "s", in_list ? " a partition" : "", r.pages / n,
+                          r.pages == n ? "" : "s",
+                          !in_list ? "" : wave ? " each, side by side" : " each, one after another");
+      if (k->iIndex >= 0) r.cost += 1; /* the table's own first, at a tie */
+      if (nFilter > 0) r.items /= 2; /* read all the same, fewer come back */
+      break;
+    }
+    default: {
+      int nSegment = in->segments > 0 ? in->segments
+                     : (flags & (PLAN_LIMIT | PLAN_RAMP)) ? 1 : 0;
+      cost_scan(&t, nSegment, &r);
+      if (lookup_possible(in)) r.cost = cost_scan_in_join(&r, in->hasStats);
+      if (!t.known) {
+        sqlite3_str_appendall(s, "size not known yet");
+      } else {
+        sqlite3_str_appendf(s, "%.0f items, %.1f MB: %.0f request%s, %.0f round trip%s deep, "
+                            "%.0f read units", t.items, t.bytes / COST_PAGE_BYTES, r.requests,
+                            r.requests == 1 ? "" : "s", r.trips, r.trips == 1 ? "" : "s", r.units);
+      }
+      if (nFilter > 0) r.items /= 4; /* fewer come back */
+      break;
+    }
+  }
+  if (read_once_shape(in, k, flags, nFilter) && !in_list) {
+    /* the lookups that go out before the one that reads the table */
+    cost_read scan;
+    cost_table whole;
+    double n;
+    cost_table_init(&whole, in->nBytes, in->nItems, in->consistent);
+    cost_scan(&whole, in->segments, &scan);
+    n = ceil(scan.cost / r.cost);
+    while (n > 0 && cost_read_once((n - 1) * r.cost, r.cost, scan.cost)) n--;
+    while (!cost_read_once(n * r.cost, r.cost, scan.cost)) n++;
+    sqlite3_str_appendf(s, "; read once after %.0f lookups", n);
+  }
+  out->cost = r.cost;
+  out->rows = r.items < 1 ? 1 : r.items > 4e18 ? (sqlite3_int64)4e18 : (sqlite3_int64)r.items;
+  *pzExpect = sqlite3_str_finish(s);
 }
 
 /* The machine part of idxStr: where the last " PROJECT " starts, or NULL. */
@@ -314,6 +419,7 @@ int plan_best(const plan_input *in, plan_output *out) {
   int iLimit = -1, iOffset = -1;
   int flags = 0, argc = 0, i, desc = 0, nUsed = 0, nBase, nFilter = 0;
   const char *zPk, *zSk;
+  char *zExpect = 0;
   sqlite3_str *s;
   key_choice k;
 
@@ -472,36 +578,21 @@ int plan_best(const plan_input *in, plan_output *out) {
   ** penalty so that an OR holding a full scan never wins). */
   if (nFilter > 0 && (flags & PLAN_OP_MASK) == PLAN_SCAN && !col_used(in, in->ncol + 1)) {
     flags |= PLAN_KEYLESS;
-    if (all_pinned(in, out->aUsage, nBase)) flags |= PLAN_COUNT; /* count(*) WHERE c = 'x' */
+    /* count(*) WHERE c = 'x' */
+    if ((in->colUsed & ~pinned_columns(in, out->aUsage, nBase)) == 0) flags |= PLAN_COUNT;
+  }
+  /* A Query that only counts: every item it reads has the partition key it
+  ** asked for (xColumn gives it back, from the request), and the columns
+  ** the filter pins; nothing else is used, not _key (but SQLite may read
+  ** _key without saying so, to merge OR branches or to write: read.c then
+  ** reads the items after all). */
+  if ((flags & PLAN_OP_MASK) == PLAN_QUERY && !col_used(in, in->ncol + 1) &&
+      !col_used(in, item_bit(in)) && k.pk < 63 &&
+      (in->colUsed & ~(pinned_columns(in, out->aUsage, nBase) | ((sqlite3_uint64)1 << k.pk))) == 0) {
+    flags |= PLAN_COUNT;
   }
 
-  /* Cost: one request for a GetItem, a few pages for a Query, every page
-  ** of the table for a Scan. */
-  switch (flags & PLAN_OP_MASK) {
-    case PLAN_GET:
-      out->cost = (flags & PLAN_PK_IN) ? 10 : 1;
-      out->rows = (flags & PLAN_PK_IN) ? 10 : 1;
-      out->unique = !(flags & PLAN_PK_IN);
-      break;
-    case PLAN_QUERY:
-      if (flags & PLAN_SK_EQ) { /* a few keys around one value: as a GetItem */
-        out->rows = (flags & PLAN_PK_IN) ? 10 : 1;
-        out->cost = 1 + (double)out->rows;
-      } else {
-        out->rows = (flags & (PLAN_SK_GE | PLAN_SK_GT | PLAN_SK_LE | PLAN_SK_LT |
-                              PLAN_SK_LIKE | PLAN_SK_GLOB)) ? 25 : 100;
-        if (flags & PLAN_PK_IN) out->rows *= 10;
-        out->cost = 10 + (double)out->rows;
-      }
-      if (k.iIndex >= 0) out->cost += 5; /* the table's first */
-      out->unique = 0;
-      break;
-    default:
-      out->rows = 1000000; /* unknown: far more than any Query */
-      out->cost = 1000 + (double)out->rows;
-      out->unique = 0;
-      break;
-  }
+  price(in, &k, flags, nFilter, out, &zExpect);
 
   /* idxStr: the plan in words, then the projection */
   s = sqlite3_str_new(0);
@@ -538,6 +629,8 @@ int plan_best(const plan_input *in, plan_output *out) {
   if (flags & PLAN_OFFSET) sqlite3_str_appendall(s, " OFFSET");
   if (flags & PLAN_RAMP) sqlite3_str_appendall(s, " RAMP");
   if (flags & PLAN_COUNT) sqlite3_str_appendall(s, " COUNT");
+  if (zExpect) sqlite3_str_appendf(s, " (expect: %s)", zExpect);
+  sqlite3_free(zExpect);
   append_projection(in, (flags & PLAN_KEYLESS) != 0, s);
   append_filter_codes(in, out->aUsage, nBase, s);
   out->idxNum = flags;

@@ -14,6 +14,7 @@
 #include "table.h"
 #include "retry.h"
 #include "attrval.h"
+#include "cost.h"
 #include "http.h"
 #include "filter.h"
 
@@ -23,9 +24,6 @@
 #define RAMP_GROWTH 4     /* times this for each further page, */
 #define RAMP_LAST 1600    /* until pages are as big as DynamoDB makes them */
 #define MAX_STREAMS HTTP_MAX_IN_FLIGHT /* chains of pages read at once */
-#define SEGMENT_BYTES (1024 * 1024) /* a full Scan: a segment per this much
-                                    ** table, by default (see scan_segments), */
-#define DEFAULT_SEGMENTS 4          /* up to this many */
 
 /* One chain of pages at a time, for one unit of the read after another:
 ** a partition key (Query, GetItem), a segment (Scan), or up to 100 keys
@@ -60,7 +58,13 @@ typedef struct dyn_cursor {
   sqlite3_int64 iRowid;
   int eof;
   sqlite3_value **apPin; /* PLAN_COUNT with a filter: the value each column
-                       ** is pinned to (plan.c all_pinned), NULL: none */
+                       ** is pinned to (plan.c pinned_columns), NULL: none */
+  int iPinKey;         /* PLAN_COUNT of a Query: the column of its partition
+                       ** key, which pinKey holds for the page's rows */
+  cJSON *pinKey;
+  read_request full;   /* PLAN_COUNT of a Query: the same read, items and
+                       ** all, for when SQLite reads _key after all */
+  int fromCache;       /* the rows are items of resp, an array (cache.c) */
 } dyn_cursor;
 
 static dyn_vtab *vtab_of(const dyn_cursor *c) {
@@ -108,6 +112,10 @@ static void cursor_reset(dyn_cursor *c) {
   for (i = 0; c->apPin && i < v->ncol; i++) sqlite3_value_free(c->apPin[i]);
   sqlite3_free(c->apPin);
   c->apPin = 0;
+  cJSON_Delete(c->pinKey);
+  c->pinKey = 0;
+  request_clear(&c->full);
+  c->fromCache = 0;
 }
 
 int read_close(sqlite3_vtab_cursor *cur) {
@@ -235,6 +243,12 @@ static int take_page(dyn_cursor *c, dyn_stream *st) {
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(c->resp, "Count");
     if (n && (!cJSON_IsNumber(n) || n->valuedouble < 0)) goto malformed;
     c->nCount = n ? (sqlite3_int64)n->valuedouble : 0;
+    if (op_of(c) == PLAN_QUERY) { /* every row: the partition asked for */
+      const cJSON *vals = cJSON_GetObjectItemCaseSensitive(st->req, c->r.zKeyIn);
+      cJSON_Delete(c->pinKey);
+      c->pinKey = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(vals, c->r.zKeySlot), 1);
+      if (!c->pinKey) return SQLITE_NOMEM;
+    }
   } else {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->resp, "Items");
     if (items && !cJSON_IsArray(items)) goto malformed;
@@ -278,7 +292,7 @@ static int advance(dyn_cursor *c, int first) {
   if (!first && c->nCount > 0) {
     c->nCount--;
   } else if (!first && c->item) {
-    if (op_of(c) == PLAN_GET && !c->r.batch) {
+    if (op_of(c) == PLAN_GET && !c->r.batch && !c->fromCache) {
       c->item = 0; /* one Item, not an array */
     } else {
       rc = SQLITE_OK;
@@ -306,6 +320,10 @@ static int advance(dyn_cursor *c, int first) {
     sqlite3_free(c->zPage);
     c->resp = 0;
     c->zPage = 0;
+    if (c->nStream == 0) { /* answered from the table's copy: done */
+      c->eof = 1;
+      return SQLITE_OK;
+    }
     /* every stream not waiting for a page asks for its unit's next one, or
     ** takes the next unit */
     for (i = 0; i < c->nStream; i++) {
@@ -322,16 +340,6 @@ static int advance(dyn_cursor *c, int first) {
     }
     if ((rc = take_page(c, &c->aStream[i])) != SQLITE_OK) return rc;
   }
-}
-
-/* Is a statement that writes running on this connection (a DELETE or an
-** UPDATE reads the _key column of the rows it changes)? */
-static int write_running(sqlite3 *db) {
-  sqlite3_stmt *st;
-  for (st = sqlite3_next_stmt(db, 0); st; st = sqlite3_next_stmt(db, st)) {
-    if (sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st)) return 1;
-  }
-  return 0;
 }
 
 /* The streams of a read, each with its own copy of req (taken over). */
@@ -355,37 +363,21 @@ static int make_streams(dyn_cursor *c, int n, cJSON *req) {
 /*
 ** How many segments a Scan is cut into (TotalSegments): the segments=
 ** option; else one for a read that may stop early (LIMIT, or pages that
-** ramp up); else, for a full read, one per SEGMENT_BYTES of the table as
-** DescribeTable reports it (asked once per connection when CREATE did not
-** tell), at most DEFAULT_SEGMENTS. A segment of 1 MB is about one page: a
-** Scan of a few pages is then about one round trip deep rather than a chain
-** of pages one after another, which is what a full read costs across the
-** wide area, while the requests (and the capacity, rounded per request)
-** stay about those of one chain. More segments would not make a large
-** table's read faster than the link allows, and each holds a page in
-** memory (see ARCHITECTURE.md, "Scan segments").
+** ramp up); else, for a full read, one per MB of the table as DescribeTable
+** reports it (cost_segments: at most 4; one when the size is not known).
+** A segment of 1 MB is about one page: a Scan of a few pages is then about
+** one round trip deep rather than a chain of pages one after another, which
+** is what a full read costs across the wide area, while the requests (and
+** the capacity, rounded per request) stay about those of one chain. More
+** segments would not make a large table's read faster than the link
+** allows, and each holds a page in memory (see ARCHITECTURE.md, "Scan
+** segments").
 */
 static sqlite3_int64 scan_segments(dyn_vtab *v, int flags) {
-  sqlite3_int64 n;
   if (v->args.segments > 0) return v->args.segments;
   if (flags & (PLAN_LIMIT | PLAN_RAMP)) return 1;
-  if (v->tableBytes < 0) {
-    cJSON *req = describe_request(v->args.table), *resp = 0;
-    char *zErr = 0;
-    describe_table d;
-    v->tableBytes = 0; /* no size: one segment */
-    if (req && table_client(v) == SQLITE_OK &&
-        ddb_call(v->client, "DescribeTable", v->args.table, req, &resp, &zErr, 0) == SQLITE_OK &&
-        describe_parse(resp, &d) == SQLITE_OK) {
-      v->tableBytes = d.nBytes;
-      describe_clear(&d);
-    }
-    sqlite3_free(zErr);
-    cJSON_Delete(req);
-    cJSON_Delete(resp);
-  }
-  n = (v->tableBytes + SEGMENT_BYTES - 1) / SEGMENT_BYTES;
-  return n < 1 ? 1 : n > DEFAULT_SEGMENTS ? DEFAULT_SEGMENTS : n;
+  table_size(v);
+  return cost_segments(v->nBytes);
 }
 
 /* The streams a read needs: a Scan's segments (this connection's share of
@@ -438,7 +430,7 @@ int read_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int ar
   dyn_cursor *c = (dyn_cursor *)cur;
   dyn_vtab *v = vtab_of(c);
   plan_args p;
-  cJSON *req;
+  cJSON *req, *items = 0;
   int rc, nStream;
   cursor_reset(c);
   rc = plan_decode(idxNum, idxStr, argc, argv, v->ncol, &p);
@@ -455,7 +447,7 @@ int read_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int ar
     rc = scan_refused(v, idxStr, &p);
     goto done;
   }
-  if ((p.flags & PLAN_KEYLESS) && write_running(v->db)) {
+  if ((p.flags & (PLAN_KEYLESS | PLAN_COUNT)) && table_write_running(v->db)) {
     p.flags &= ~(PLAN_KEYLESS | PLAN_COUNT); /* the write reads _key */
   }
   c->flags = p.flags;
@@ -467,6 +459,27 @@ int read_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int ar
     goto done;
   }
   if (rc != SQLITE_OK) goto done;
+  if ((p.flags & PLAN_COUNT) && p.op == PLAN_QUERY) {
+    /* the same read with its items, should SQLite read _key after all */
+    read_keys rk;
+    p.flags &= ~PLAN_COUNT;
+    rc = request_build(v, &p, &c->full);
+    p.flags |= PLAN_COUNT;
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) goto done;
+    catalog_keys(v, p.iIndex, &rk);
+    c->iPinKey = rk.pk;
+  }
+  /* a lookup the statement's copy of the table answers (cache.c) */
+  if ((rc = cache_lookup(v, &p, &c->r, &items)) != SQLITE_OK) goto done;
+  if (items) {
+    c->resp = items;
+    c->item = items->child;
+    c->fromCache = 1;
+    c->eof = 0;
+    rc = advance(c, 1);
+    plan_args_clear(&p);
+    return rc;
+  }
   c->prefetch = p.op != PLAN_GET && !(p.flags & (PLAN_LIMIT | PLAN_RAMP));
   nStream = stream_count(c, v);
   req = c->r.req;
@@ -482,8 +495,34 @@ done:
   return rc;
 }
 
+/* SQLite reads _key of a Query that only counts (to merge the branches of
+** an OR, which it does not tell xBestIndex): on the first row, read the
+** items after all, from the first. */
+static int uncount(dyn_cursor *c) {
+  dyn_vtab *v = vtab_of(c);
+  read_request full = c->full;
+  int flags = c->flags & ~PLAN_COUNT, rc;
+  cJSON *req;
+  memset(&c->full, 0, sizeof(c->full));
+  cursor_reset(c);
+  c->r = full;
+  c->flags = flags;
+  c->prefetch = !(flags & (PLAN_LIMIT | PLAN_RAMP));
+  c->iRowid = 0;
+  if (!c->r.req) return SQLITE_OK; /* no row can match now: eof */
+  req = c->r.req;
+  c->r.req = 0;
+  if ((rc = make_streams(c, stream_count(c, v), req)) != SQLITE_OK) return rc;
+  c->eof = 0;
+  return advance(c, 1);
+}
+
 int read_next(sqlite3_vtab_cursor *cur) {
   return advance((dyn_cursor *)cur, 0);
+}
+
+const cJSON *read_item(sqlite3_vtab_cursor *cur) {
+  return ((dyn_cursor *)cur)->item;
 }
 
 int read_eof(sqlite3_vtab_cursor *cur) {
@@ -515,10 +554,22 @@ int read_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
     sqlite3_result_error(ctx, "dynamo: no such column", -1);
     return SQLITE_ERROR;
   }
+  if (!c->item && i == TABLE_KEY_COLUMN(v) && c->full.req && c->iRowid == 1) {
+    int rc = uncount(c); /* a Query that counted: its items after all */
+    if (rc != SQLITE_OK) {
+      sqlite3_result_error_code(ctx, rc);
+      return rc;
+    }
+  }
   if (!c->item) { /* Select=COUNT: rows without data, which no column reads */
-    if (i == TABLE_KEY_COLUMN(v)) sqlite3_result_error(ctx, "dynamo: no key in a counting Scan", -1);
+    if (i == TABLE_KEY_COLUMN(v)) {
+      if (c->eof) return SQLITE_OK; /* uncounted, and the items are gone */
+      sqlite3_result_error(ctx, "dynamo: no key in a counting Scan", -1);
+      return SQLITE_ERROR;
+    }
+    if (c->pinKey && i == c->iPinKey) return av_result_as(ctx, c->pinKey, v->aCol[i].aff);
     if (c->apPin && i < v->ncol && c->apPin[i]) sqlite3_result_value(ctx, c->apPin[i]); /* pinned */
-    return i == TABLE_KEY_COLUMN(v) ? SQLITE_ERROR : SQLITE_OK;
+    return SQLITE_OK;
   }
   if (i == TABLE_KEY_COLUMN(v)) return key_result(v, c, ctx);
   if (sqlite3_vtab_nochange(ctx)) return SQLITE_OK; /* an UPDATE leaves it */

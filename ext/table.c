@@ -17,7 +17,7 @@ int table_new(sqlite3 *db, dyn_conn *conn, const char *zDb, const char *zName, d
   v->conn = conn;
   v->pk = v->sk = -1;
   v->pktype = v->sktype = -1;
-  v->tableBytes = -1;
+  v->sizeAt = -1;
   v->zDb = sqlite3_mprintf("%s", zDb);
   v->zName = sqlite3_mprintf("%s", zName);
   *pp = v;
@@ -69,6 +69,7 @@ void table_free(dyn_vtab *v) {
   sqlite3_free(v->zDb);
   sqlite3_free(v->zName);
   args_free(&v->args);
+  cache_free(v->cache);
   ddb_close(v->client);
   writer_close(v->writer);
   indexes_free(v->aIdx, v->nIdx);
@@ -142,4 +143,40 @@ int table_flush(dyn_vtab *v) {
   conn_work_end(v->conn);
   if (rc != SQLITE_OK && zErr) return table_error(v, rc, zErr);
   return rc;
+}
+
+void table_size(dyn_vtab *v) {
+  cJSON *req, *resp = 0;
+  char *zErr = 0;
+  describe_table d;
+  sqlite3_int64 now = ddb_clock_ms();
+  int i, j;
+  if (v->sizeAt >= 0 && now - v->sizeAt < TABLE_SIZE_MS) return;
+  v->sizeAt = now; /* an answer or not, asked: not again before then */
+  if (!(req = describe_request(v->args.table)) || table_client(v) != SQLITE_OK ||
+      ddb_call(v->client, "DescribeTable", v->args.table, req, &resp, &zErr, 0) != SQLITE_OK ||
+      describe_parse(resp, &d) != SQLITE_OK) {
+    goto done;
+  }
+  v->nBytes = d.nBytes;
+  v->nItems = d.nItems;
+  for (i = 0; i < v->nIdx; i++) {
+    for (j = 0; j < d.nIdx && strcmp(d.aIdx[j].zName, v->aIdx[i].zName) != 0; j++) {
+    }
+    v->aIdx[i].nBytes = j < d.nIdx ? d.aIdx[j].nBytes : 0;
+    v->aIdx[i].nItems = j < d.nIdx ? d.aIdx[j].nItems : 0;
+  }
+  describe_clear(&d);
+done:
+  sqlite3_free(zErr);
+  cJSON_Delete(req);
+  cJSON_Delete(resp);
+}
+
+int table_write_running(sqlite3 *db) {
+  sqlite3_stmt *st;
+  for (st = sqlite3_next_stmt(db, 0); st; st = sqlite3_next_stmt(db, st)) {
+    if (sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st)) return 1;
+  }
+  return 0;
 }

@@ -356,6 +356,7 @@ int update_row(dyn_vtab *v, int argc, sqlite3_value **argv) {
                        sqlite3_mprintf("dynamo: %s: %d values for a row of %d columns", v->zName,
                                        argc - 2, TABLE_KEY_COLUMN(v) + 1));
   }
+  cache_forget(v); /* a copy of the table read before no longer holds */
   if (argc == 1) return delete_row(v, argv[0]);
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return insert_row(v, argv + 2);
   return update_one(v, argv);

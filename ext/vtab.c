@@ -82,6 +82,41 @@ static void column_affinities(dyn_vtab *v) {
   }
 }
 
+/* Does SQLite have statistics, in any database of the connection (ANALYZE
+** wrote sqlite_stat1)? Then its row counts of local tables are counts, not
+** its guess of a million (cost_scan_in_join). */
+static int has_stats(sqlite3 *db) {
+  const char *zDb;
+  int i;
+  for (i = 0; (zDb = sqlite3_db_name(db, i)) != 0; i++) {
+    if (sqlite3_table_column_metadata(db, zDb, "sqlite_stat1", 0, 0, 0, 0, 0, 0) == SQLITE_OK) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* What the plan's costs are made of: the table's size (asked once), its
+** indexes', and how the table reads (cost.h). */
+static void plan_costs(dyn_vtab *v, plan_input *in) {
+  int i, j;
+  table_size(v);
+  in->nBytes = v->nBytes;
+  in->nItems = v->nItems;
+  in->consistent = v->args.consistent_read;
+  in->segments = (int)v->args.segments; /* at most ARGS_MAX_SEGMENTS; 0: by size */
+  in->hasStats = has_stats(v->db);
+  in->readOnce = (v->args.scan >= 0 ? v->args.scan : conn_scan_allowed(v->conn)) &&
+                 v->args.segment_first < 0 ? v->args.read_once * 1024 * 1024 : 0;
+  for (i = 0; i < v->nPlanIdx; i++) {
+    plan_index *x = &v->aPlanIdx[i];
+    for (j = 0; j < v->nIdx && strcmp(v->aIdx[j].zName, x->zName) != 0; j++) {
+    }
+    x->nBytes = j < v->nIdx ? v->aIdx[j].nBytes : 0;
+    x->nItems = j < v->nIdx ? v->aIdx[j].nItems : 0;
+  }
+}
+
 /* Is constraint i, as a filter, exactly SQLite's condition? Known at plan
 ** time only for a constant right-hand side, or IS [NOT] NULL. */
 static int filter_is_exact(const dyn_vtab *v, sqlite3_index_info *p, int i, int isIn) {
@@ -136,6 +171,7 @@ static int vtBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p) {
   in.aOrder = aOrder;
   in.colUsed = p->colUsed;
   in.filter = v->args.filter;
+  plan_costs(v, &in);
   memset(&out, 0, sizeof(out));
   out.aUsage = aUsage;
   if ((rc = plan_best(&in, &out)) != SQLITE_OK) goto done;

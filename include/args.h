@@ -33,7 +33,7 @@ typedef struct args_index {
   char **azInclude;
 } args_index;
 
-/* Options not given are 0 (NULL), except scan and filter. */
+/* Options not given are 0 (NULL), except scan, filter and read_once. */
 typedef struct dyn_args {
   char *table;          /* DynamoDB table name (required) */
   char *region;
@@ -62,6 +62,10 @@ typedef struct dyn_args {
   args_column *aCol;
   int filter;           /* 1 (default): conditions not on a key go as a
                         ** FilterExpression; 0: SQLite checks them alone */
+  sqlite3_int64 read_once; /* MB: a table up to this size (TableSizeBytes)
+                        ** may be read once for a statement's lookups
+                        ** (cache.c); 0: never; ARGS_READ_ONCE_MB when
+                        ** not given */
 } dyn_args;
 
 /* Parse the module arguments (argv[3..] of xCreate/xConnect). On error
@@ -74,6 +78,8 @@ typedef struct dyn_args {
 int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr);
 void args_free(dyn_args *a);
 
+#define ARGS_READ_ONCE_MB 8        /* read_once= when not given */
+#define ARGS_MAX_READ_ONCE 1048576  /* read_once=: 1 TB, in MB */
 #define ARGS_MAX_SEGMENTS 1000000 /* segments=: DynamoDB's TotalSegments limit */
 
 /* The hidden columns: the whole item, and its primary key (both as

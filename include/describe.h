@@ -29,7 +29,9 @@ typedef struct describe_table {
   int usable;                /* a partition key, and every key of type S, N or B */
   char *zStatus;             /* TableStatus, "" when absent */
   sqlite3_int64 nBytes;      /* TableSizeBytes, 0 when absent */
-  dyn_index *aIdx;           /* the usable secondary indexes, global first */
+  sqlite3_int64 nItems;      /* ItemCount, 0 when absent */
+  dyn_index *aIdx;           /* the usable secondary indexes, global first
+                             ** (with their IndexSizeBytes and ItemCount) */
   int nIdx;
 } describe_table;
 

@@ -15,7 +15,8 @@
 
 #include "common.h"
 
-#define HTTP_MAX_IN_FLIGHT 16
+#define HTTP_MAX_IN_FLIGHT 64 /* an IN list's Queries, a wave of writes: one
+                               ** round trip for up to 64 requests */
 #define HTTP_MAX_BODY (32 << 20) /* a response body larger than this is an error */
 
 typedef struct http_conn http_conn;

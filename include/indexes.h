@@ -18,6 +18,8 @@ typedef struct dyn_index {
   char *zSkType;
   char *zProjection;      /* ALL, KEYS_ONLY or INCLUDE */
   char *zInclude;         /* INCLUDE: a JSON array of attribute names */
+  sqlite3_int64 nBytes;   /* IndexSizeBytes and ItemCount, 0 when not */
+  sqlite3_int64 nItems;   /* known (DescribeTable's; never kept) */
 } dyn_index;
 
 

@@ -13,6 +13,9 @@
 **       the index (IndexName), when the table's key is not constrained and,
 **       for a global index, it holds every column the query reads
 **   anything else                                          -> Scan
+**
+** Each plan's cost and rows come from the table's size (cost.h), and
+** EXPLAIN QUERY PLAN shows what the plan expects: "(expect: ...)".
 */
 #ifndef DYNAMO_PLAN_H
 #define DYNAMO_PLAN_H
@@ -43,8 +46,10 @@
                                ** branches, so unless a write statement runs
                                ** (xFilter checks) or the query reads _key
                                ** the keys need not be read */
-#define PLAN_COUNT     0x10000 /* keyless and no column (or only columns an
-                               ** exact filter pins): Select = COUNT */
+#define PLAN_COUNT     0x10000 /* only counted: no column is read, or only
+                               ** columns pinned to one value, by an exact
+                               ** filter or by a Query's partition key,
+                               ** which xColumn gives back: Select = COUNT */
 #define PLAN_KEY       0x20000 /* GetItem of whole keys given as the hidden
                                ** _key column's text (an IN list with
                                ** PLAN_PK_IN: BatchGetItem) */
@@ -90,6 +95,8 @@ typedef struct plan_index {
                                ** that is not one of the table's keys (an
                                ** item without it is not in the index), or
                                ** -1 */
+  sqlite3_int64 nBytes, nItems;/* its IndexSizeBytes and ItemCount (0: not
+                               ** known: the table's are used) */
 } plan_index;
 
 typedef struct plan_input {
@@ -112,6 +119,15 @@ typedef struct plan_input {
   const plan_index *aIndex;
   int filter;                  /* send the other conditions as a Query's or
                                ** Scan's FilterExpression (filter.h) */
+  /* what the costs are made of (cost.h) */
+  sqlite3_int64 nBytes, nItems;/* TableSizeBytes, ItemCount (0: not known) */
+  int consistent;              /* strongly consistent reads: twice the units */
+  int segments;                /* segments= (0: by the table's size) */
+  int hasStats;                /* SQLite has statistics (sqlite_stat1): its
+                               ** row counts are counts (cost_scan_in_join) */
+  sqlite3_int64 readOnce;      /* a statement's lookups may read the table
+                               ** once (cache.c): the largest size it may
+                               ** have (0: never); EXPLAIN says after how many */
 } plan_input;
 
 typedef struct plan_usage {
@@ -174,6 +190,13 @@ typedef struct plan_args {
   int nFilter;                 /* conditions sent as the FilterExpression */
   plan_filter *aFilter;        /* sqlite3_malloc()ed */
 } plan_args;
+
+/* May a statement's copy of the table answer this plan's lookups (cache.c:
+** read once)? A GetItem of exact keys, or a Query of whole partitions with
+** no other condition (no sort-key condition or filter, no ORDER BY it
+** consumes, no LIMIT, not counting), on the table, not reading the whole
+** item (all). Its flags, index (-1: the table) and filters. */
+int plan_read_once_shape(int flags, int iIndex, int all, int nFilter);
 
 /*
 ** Decode a plan for a table of ncol declared columns. SQLITE_OK with *out

@@ -15,6 +15,8 @@
 **              object (pure: no I/O)
 **   read.c     the cursor: streams of pages, prefetch, Scan segments,
 **              BatchGetItem and its unprocessed keys, the page ramp
+**   cache.c    a statement's copy of a small table, read once when its
+**              lookups have cost as much, that answers the rest
 **   update.c   xUpdate: rows into the writes that write.c sends
 **
 ** Errors: functions return SQLite result codes. Those below vtab.c that
@@ -63,7 +65,12 @@ typedef struct dyn_vtab {
   int pktype, sktype;  /* AV_S, AV_N or AV_B (sktype -1: none) */
   ddb_client *client;  /* opened on first use */
   dyn_writer *writer;  /* writes waiting for the commit */
-  sqlite3_int64 tableBytes; /* TableSizeBytes, -1 until asked (segments) */
+  sqlite3_int64 nBytes;   /* TableSizeBytes and ItemCount as DescribeTable */
+  sqlite3_int64 nItems;   /* last reported them (0: not known; the
+                          ** indexes' own in aIdx), for the plan's costs
+                          ** and the Scan segments; */
+  sqlite3_int64 sizeAt;   /* when (ddb_clock_ms), -1: not asked yet */
+  struct dyn_cache *cache;/* the statement's copy of the table (cache.c) */
   dyn_conn *conn;      /* the connection's stats and settings */
   dyn_index *aIdx;     /* secondary indexes (NAME_index) */
   int nIdx;
@@ -105,6 +112,20 @@ int table_describe(dyn_vtab *v, sqlite3_str *s, char **pzErr);
 
 /* Send the pending writes (see write.h); the error goes to table_error. */
 int table_flush(dyn_vtab *v);
+
+/* The table's size: nBytes, nItems and its indexes' (aIdx), as CREATE's
+** DescribeTable said or, on a connection that did not create it, as one
+** DescribeTable asked on first use says; asked again once the answer is
+** older than TABLE_SIZE_MS (DynamoDB updates its figures about every six
+** hours). Never an error: a size not known stays 0, which the plan treats
+** as a large table (cost.h). */
+#define TABLE_SIZE_MS (3600 * 1000)
+void table_size(dyn_vtab *v);
+
+/* Is a statement that writes running on this connection (a DELETE or an
+** UPDATE reads the _key column of the rows it changes; an INSERT ...
+** SELECT reads while it writes)? */
+int table_write_running(sqlite3 *db);
 
 /* What write.c needs to know of the table. */
 void table_write_info(const dyn_vtab *v, write_table *t);
@@ -209,6 +230,35 @@ int read_next(sqlite3_vtab_cursor *cur);
 int read_eof(sqlite3_vtab_cursor *cur);
 int read_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i);
 int read_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid);
+
+/* The item the cursor is on (NULL for a counted row), for cache.c. */
+const cJSON *read_item(sqlite3_vtab_cursor *cur);
+
+/* ---- Interface to code in cache.c ----------------------------------------- */
+
+/*
+** A statement's lookups of a small table (GetItem of exact keys, or Query
+** of whole partitions with no other condition; never an index, never a
+** write statement, never with writes pending): cache_lookup is asked
+** before each read of a plan goes out (p decoded, r built). Until the
+** statement's lookups have cost what a Scan of the table costs (ski rental,
+** cost.h), it counts this one and lets it go (*pItems NULL); then it reads
+** the table once, every segment side by side, keeping the items the
+** statement reads (their columns, as JSON, hashed by key and by partition),
+** and answers this and every later lookup of the statement from memory:
+** *pItems, an array of the matching items (the caller's, cJSON_Delete). A
+** table larger than read_once= MB (TableSizeBytes; or not known), a Scan
+** refused (scan=0) or shared (segment=), a copy that outgrows twice the
+** bound (the size was stale): the lookups go to DynamoDB. SQLITE_OK, or the
+** Scan's error (in the table's error slot).
+*/
+typedef struct dyn_cache dyn_cache;
+int cache_lookup(dyn_vtab *v, const plan_args *p, const read_request *r, cJSON **pItems);
+
+/* The table was written (xUpdate): no lookup of this statement is
+** answered from a copy read before. */
+void cache_forget(dyn_vtab *v);
+void cache_free(dyn_cache *c);
 
 /* ---- Interface to code in update.c ---------------------------------------- */
 

@@ -454,7 +454,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         kind, variant, seq = proxy._decide(op, body, bool(target), nwrites)
         try:
             if kind is None:
-                return self._answer(*self._upstream(body))
+                status, rh, data = self._upstream(body)
+                if op == "DescribeTable" and status == 200:
+                    doc = proxy._resized(body, data)
+                    if doc is not None:
+                        return self._answer_json(200, doc)
+                return self._answer(status, rh, data)
             if kind in ("500", "throttle"):
                 status, doc = ERROR_BODIES[variant]
                 return self._answer_json(status, doc)
@@ -576,6 +581,7 @@ class FaultProxy:
       set_rate(r), set_kinds(k), set_ops(o), enable(), disable(),
       configure(**settings), config(),
       inject(kind, count=1, variant=None, op=None),
+      present_size(table, size_bytes, item_count, indexes=None),
       reset_stats()
 
     stats: {"requests": all DynamoDB requests seen,
@@ -612,6 +618,7 @@ class FaultProxy:
         self._injected = collections.deque()
         self._streak = {}
         self._keys = {}  # table -> [key attribute names]
+        self._sizes = {}  # table -> (TableSizeBytes, ItemCount, {index: (bytes, items)})
         self._new_stats()
         self._server = _Server(("127.0.0.1", port), _Handler, self)
         self.port = self._server.server_address[1]
@@ -756,6 +763,37 @@ class FaultProxy:
                        "unprocessed_items": 0, "upstream_errors": 0,
                        "connections": 0, "upstream_connections": 0, "ops": {}}
         self._events = []
+
+    def present_size(self, table, size_bytes, item_count, indexes=None):
+        """DescribeTable answers for `table` report this TableSizeBytes and
+        ItemCount (and, for the indexes named in `indexes`, {name: (bytes,
+        items)}, their IndexSizeBytes and ItemCount) instead of the
+        server's: a large table, or a known size on a server that reports
+        none, without the items. None forgets the table."""
+        with self._lock:
+            if size_bytes is None:
+                self._sizes.pop(table, None)
+            else:
+                self._sizes[table] = (int(size_bytes), int(item_count), dict(indexes or {}))
+
+    def _resized(self, body, data):
+        """The DescribeTable answer `data` with the size presented for its
+        table, or None when none is."""
+        try:
+            table = json.loads(body).get("TableName")
+            with self._lock:
+                size = self._sizes.get(table)
+            if size is None:
+                return None
+            doc = json.loads(data)
+        except (ValueError, AttributeError):
+            return None
+        t = doc.get("Table") or {}
+        t["TableSizeBytes"], t["ItemCount"] = size[0], size[1]
+        for x in (t.get("GlobalSecondaryIndexes") or []) + (t.get("LocalSecondaryIndexes") or []):
+            if x.get("IndexName") in size[2]:
+                x["IndexSizeBytes"], x["ItemCount"] = size[2][x["IndexName"]]
+        return doc
 
     def reset_stats(self):
         """Zero the counters and clear the event log (the random stream,

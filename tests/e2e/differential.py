@@ -25,9 +25,12 @@ affinities, and SQLite's answer over it is the answer over the virtual table.
 
 Queries: WHERE with =, IN (lists and subqueries), <, <=, >, >=, BETWEEN, <>,
 LIKE, GLOB (prefixes ending at U+007F and U+10FFFF), IS [NOT] NULL, on keys,
-index keys and other columns, literals and bound parameters; ORDER BY, LIMIT,
-OFFSET; count(*); joins against a native table with TEXT, INTEGER, REAL,
-NUMERIC and untyped columns.
+index keys and other columns, literals and bound parameters, ORs of key
+lookups; ORDER BY, LIMIT, OFFSET; count(*); joins against a native table
+with TEXT, INTEGER, REAL, NUMERIC and untyped columns, in either order or
+with the native table outside (CROSS JOIN). The report counts the plans,
+the Queries that only counted (Select=COUNT) and the statements whose
+lookups read the table once instead (cache.c).
 
 A difference is a failure unless README documents it, and each documented
 kind is checked for exactly its shape:
@@ -503,8 +506,12 @@ class Table:
         elif r < 0.85 and not (self.gsis and rnd.random() < 0.4):
             cond = self.condition(pk[0], pk[1], params, key=True)
             single = cond.startswith("t.%s = " % pk[0])
+            if rnd.random() < 0.12:           # an OR of lookups SQLite may merge
+                cond = "(%s OR %s)" % (cond, self.condition(pk[0], pk[1], params, key=True))
+                single = False
+                tags.add("or")
             where.append(cond)
-            if pk[1] == "N" and (single or cond.startswith("t.%s IN (" % pk[0])):
+            if pk[1] == "N" and (single or "or" in tags or cond.startswith("t.%s IN (" % pk[0])):
                 tags.add("npk")  # a lookup (a range is a Scan: exact)
             if sk and rnd.random() < 0.65:
                 where.append(self.condition(sk[0], sk[1], params, key=True))
@@ -544,7 +551,11 @@ class Table:
                 limit = " LIMIT %d" % rnd.randint(1, 8)
                 if rnd.random() < 0.3:
                     limit += " OFFSET %d" % rnd.randint(1, 4)
-        frm = "k CROSS JOIN {t} AS t" if join else "{t} AS t"
+        # the join in the order SQLite chooses (by the plan's costs), or with
+        # k outside (CROSS JOIN: the table's lookups, which the statement may
+        # answer from one read of it)
+        frm = rnd.choice(["k CROSS JOIN {t} AS t", "k JOIN {t} AS t", "{t} AS t JOIN k"]) \
+            if join else "{t} AS t"
         sql = "SELECT %s FROM %s%s%s%s" % (select, frm, " WHERE " + " AND ".join(where) if where else "",
                                          order, limit)
         return sql, params, tags
@@ -575,11 +586,17 @@ class Table:
         m = re.search(r"INDEX \d+:(\w+)( INDEX \w+)?", plan)
         kind = (m.group(1) + ("+index" if m.group(2) else "")) if m else "?"
         rep.plans[kind] = rep.plans.get(kind, 0) + 1
+        c.execute("DELETE FROM dynamo_stats")
         try:
             got = c.execute(q, params).fetchall()
         except Exception as e:
             rep.failures.append("%s %r: %s" % (q, params, e))
             return
+        if ":Scan" not in plan and c.execute("SELECT 1 FROM dynamo_stats WHERE operation = 'Scan'"
+                                             ).fetchone():
+            rep.plans["read once"] = rep.plans.get("read once", 0) + 1
+        if " COUNT " in plan and ":Query" in plan:
+            rep.plans["Query COUNT"] = rep.plans.get("Query COUNT", 0) + 1
         want = c.execute(qn, params).fetchall()
         ordered = " ORDER BY " in sql
         consumed = ordered and "TEMP B-TREE FOR ORDER BY" not in plan

@@ -159,3 +159,17 @@ def test_index_queries_match_a_native_table():
         "SELECT model, count(*) FROM t WHERE model = 'x' OR model = 'Pixel 3' GROUP BY model",
     ]:
         same(c, q)
+
+
+def test_counting_an_index_query_reads_no_items():
+    # Select=COUNT on the index, also for an IN list of its partition key;
+    # the partition key read back is the one asked for
+    name = indexed_table(ITEMS)
+    out, reqs = reads("SELECT count(*) FROM t WHERE model = 'Pixel 3';\n"
+                      "SELECT model, count(*) FROM t WHERE model IN ('Pixel 3', 'SM-G960F', 'x') "
+                      "GROUP BY model ORDER BY model;", name)
+    models = [i.get("model") for i in ITEMS]
+    eq(out, [str(models.count("Pixel 3")),
+             "Pixel 3|%d" % models.count("Pixel 3"), "SM-G960F|%d" % models.count("SM-G960F")])
+    eq([(o, r.get("IndexName"), r.get("Select")) for o, r in reqs],
+       [("Query", "byModel", "COUNT")] * 4)

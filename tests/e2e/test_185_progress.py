@@ -40,20 +40,28 @@ def on_a_terminal(sql, env=None):
     pid, fd = pty.fork()
     if pid == 0:
         os.execvpe("sqlite3", ["sqlite3", ":memory:"], dict(os.environ, **(env or {})))
-    os.write(fd, sql.encode())
-    out = b""
+    todo, out = sql.encode(), b""
     while True:
-        r, _, _ = select.select([fd], [], [], 60)
-        if not r:
+        # write the input as the terminal takes it, reading what the shell
+        # shows meanwhile: a terminal's buffers are small, and both sides
+        # blocked on a full one would wait forever
+        r, w, _ = select.select([fd], [fd] if todo else [], [], 60)
+        if not r and not w:
             break
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:  # the shell ended: EIO on Linux
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.waitpid(pid, 0)
+        if w:
+            todo = todo[os.write(fd, todo[:512]):]
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the shell ended: EIO on Linux
+                break
+            if not chunk:
+                break
+            out += chunk
+    if os.waitpid(pid, os.WNOHANG) == (0, 0):  # a minute of silence: never hang the suite
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    os.close(fd)
     return out.decode("utf-8", "replace")
 
 
@@ -102,18 +110,18 @@ def test_quick_work_shows_nothing():
 
 
 def test_a_long_flush_of_writes_shows_its_progress():
-    # 40 plain INSERTs in a transaction: 40 PutItems, 16 at a time, each
-    # answered after 0.5 s: the COMMIT waits 1.5 s at the least
+    # 200 plain INSERTs in a transaction: 200 PutItems, at most 64 at a
+    # time, each answered after 0.5 s: the COMMIT waits 2 s at the least
     with FakeServer() as fs:
         fs.script("DescribeTable", describe())
         fs.script("PutItem", *[(200, {"ConsumedCapacity": {"TableName": "Fake", "CapacityUnits": 1}},
-                                None, 0.5)] * 40)
-        inserts = "".join("INSERT INTO t(uuid, timestamp, n) VALUES ('u', 't%02d', %d);\n" % (i, i)
-                          for i in range(40))
+                                None, 0.5)] * 200)
+        inserts = "".join("INSERT INTO t(uuid, timestamp, n) VALUES ('u', 't%03d', %d);\n" % (i, i)
+                          for i in range(200))
         shown = on_a_terminal(".load %s\nCREATE VIRTUAL TABLE t USING dynamo(table=Fake, "
                               "endpoint='%s', n N);\nBEGIN;\n%sCOMMIT;\nSELECT 'done';\n.quit\n"
                               % (so_path(), fs.url, inserts))
-        eq(fs.ops().count("PutItem"), 40)
+        eq(fs.ops().count("PutItem"), 200)
     drawn = [part for part in shown.split("\r") if part.startswith("dynamo: Fake: ")]
     assert drawn, shown
     assert all(" requests, " in d for d in drawn), drawn

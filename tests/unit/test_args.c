@@ -751,7 +751,17 @@ static void test_more_options(void) {
                   "billing, read_units, write_units, global_index, local_index, atomic, "
                   "segments, segment, connect_timeout_ms, request_timeout_ms, max_attempts, "
                   "retry_time_ms, ca_bundle, allow_http, max_read_units, max_write_units, "
-                  "scan, indexes, filter, retry_mode)"));
+                  "scan, indexes, filter, read_once, retry_mode)"));
+  /* read_once: 0 (never) and up; 8 when not given */
+  CHECK_INT(parse("table=T", NULL), SQLITE_OK);
+  CHECK_INT(A.read_once, ARGS_READ_ONCE_MB);
+  CHECK_INT(parse("table=T", "read_once=0", NULL), SQLITE_OK);
+  CHECK_INT(A.read_once, 0);
+  CHECK_INT(parse("table=T", "read_once=64", NULL), SQLITE_OK);
+  CHECK_INT(A.read_once, 64);
+  CHECK_INT(parse("table=T", "read_once=", NULL), SQLITE_ERROR);
+  CHECK_INT(parse("table=T", "read_once=-1", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "read_once must be between 0 and 1048576, not '-1'"));
   /* every kind of option is refused when given twice, flags included */
   CHECK_INT(parse("table=T", "scan=0", "scan=1", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "'scan' given twice"));

@@ -9,6 +9,7 @@
 
 static const char *zTracks =
     "{\"Table\":{\"TableName\":\"Tracks\",\"TableStatus\":\"ACTIVE\",\"TableSizeBytes\":8192,"
+    "\"ItemCount\":40,"
     "\"AttributeDefinitions\":[{\"AttributeName\":\"uuid\",\"AttributeType\":\"S\"},"
     "{\"AttributeName\":\"timestamp\",\"AttributeType\":\"S\"},"
     "{\"AttributeName\":\"model\",\"AttributeType\":\"S\"},"
@@ -18,7 +19,8 @@ static const char *zTracks =
     "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"ByModel\",\"KeySchema\":["
     "{\"AttributeName\":\"model\",\"KeyType\":\"HASH\"},"
     "{\"AttributeName\":\"timestamp\",\"KeyType\":\"RANGE\"}],"
-    "\"Projection\":{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"speed\"]}},"
+    "\"Projection\":{\"ProjectionType\":\"INCLUDE\",\"NonKeyAttributes\":[\"speed\"]},"
+    "\"IndexSizeBytes\":2048,\"ItemCount\":30},"
     "{\"KeySchema\":[{\"AttributeName\":\"model\",\"KeyType\":\"HASH\"}]},"
     "{\"IndexName\":\"Untyped\",\"KeySchema\":[{\"AttributeName\":\"nope\",\"KeyType\":\"HASH\"}]}],"
     "\"LocalSecondaryIndexes\":[{\"IndexName\":\"BySpeed\",\"KeySchema\":["
@@ -44,6 +46,7 @@ static void test_tracks(void) {
   CHECK_INT(d.usable, 1);
   CHECK_STR(d.zStatus, "ACTIVE");
   CHECK_INT(d.nBytes, 8192);
+  CHECK_INT(d.nItems, 40);
   /* the index without a name and the one whose key has no type are left out */
   CHECK_INT(d.nIdx, 2);
   if (d.nIdx == 2) {
@@ -54,6 +57,9 @@ static void test_tracks(void) {
     CHECK_STR(d.aIdx[0].zSk, "timestamp");
     CHECK_STR(d.aIdx[0].zProjection, "INCLUDE");
     CHECK_STR(d.aIdx[0].zInclude, "[\"speed\"]");
+    CHECK_INT(d.aIdx[0].nBytes, 2048); /* its own size */
+    CHECK_INT(d.aIdx[0].nItems, 30);
+    CHECK_INT(d.aIdx[1].nBytes, 0);    /* not reported: not known */
     CHECK_STR(d.aIdx[1].zName, "BySpeed");
     CHECK_INT(d.aIdx[1].global, 0);
     CHECK_STR(d.aIdx[1].zSk, "speed");
