@@ -31,6 +31,7 @@ check() {
     have make || need make "make"
     have sqlite3 || need sqlite3 "sqlite3 shell"
     have sqlite-utils || need sqlite-utils "sqlite-utils, a tool the tests drive the extension with"
+    have parallel || need parallel "GNU parallel, which README's many-machines example runs"
     if [ ! -x /usr/bin/python3 ] ||
        ! /usr/bin/python3 -c 'import sqlite3; sqlite3.connect(":memory:").enable_load_extension' \
             >/dev/null 2>&1; then
