@@ -131,17 +131,30 @@ void table_write_info(const dyn_vtab *v, write_table *t) {
 int table_flush(dyn_vtab *v) {
   write_table t;
   char *zErr = 0;
-  int rc;
+  int rc, n;
   if (!v->writer || writer_pending(v->writer) == 0) return SQLITE_OK;
   if ((rc = table_client(v)) != SQLITE_OK) {
     writer_discard(v->writer);
     return rc;
   }
   table_write_info(v, &t);
+  n = writer_pending(v->writer);
   conn_work_begin(v->conn);
   rc = writer_flush(v->writer, v->client, &t, &zErr);
   conn_work_end(v->conn);
-  if (rc != SQLITE_OK && zErr) return table_error(v, rc, zErr);
+  if (rc == SQLITE_OK) {
+    v->nSentEarly += n; /* until the transaction ends (table_end) */
+    return rc;
+  }
+  if (zErr && v->nSentEarly > 0) { /* what an error cannot take back */
+    char *z = sqlite3_mprintf("%s; before these, %lld writes of this transaction were sent "
+                              "and done, which ROLLBACK does not undo",
+                              zErr, (long long)v->nSentEarly);
+    sqlite3_free(zErr);
+    zErr = z;
+    if (!zErr) return SQLITE_NOMEM;
+  }
+  if (zErr) return table_error(v, rc, zErr);
   return rc;
 }
 
@@ -179,4 +192,8 @@ int table_write_running(sqlite3 *db) {
     if (sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st)) return 1;
   }
   return 0;
+}
+
+void table_end(dyn_vtab *v) {
+  v->nSentEarly = 0;
 }

@@ -257,13 +257,14 @@ static int vtSync(sqlite3_vtab *pVtab) {
 }
 
 static int vtCommit(sqlite3_vtab *pVtab) {
-  (void)pVtab;
+  table_end((dyn_vtab *)pVtab);
   return SQLITE_OK;
 }
 
 static int vtRollback(sqlite3_vtab *pVtab) {
   dyn_vtab *v = (dyn_vtab *)pVtab;
   if (v->writer) writer_discard(v->writer);
+  table_end(v);
   return SQLITE_OK;
 }
 

@@ -65,6 +65,8 @@ typedef struct dyn_vtab {
   int pktype, sktype;  /* AV_S, AV_N or AV_B (sktype -1: none) */
   ddb_client *client;  /* opened on first use */
   dyn_writer *writer;  /* writes waiting for the commit */
+  sqlite3_int64 nSentEarly; /* writes of this transaction sent and done before
+                       ** its commit (1,000 pending, a read, a moved key) */
   sqlite3_int64 nBytes;   /* TableSizeBytes and ItemCount as DescribeTable */
   sqlite3_int64 nItems;   /* last reported them (0: not known; the
                           ** indexes' own in aIdx), for the plan's costs
@@ -110,8 +112,13 @@ int table_client(dyn_vtab *v);
 ** its client, or of the one it would open (no request is sent). */
 int table_describe(dyn_vtab *v, sqlite3_str *s, char **pzErr);
 
-/* Send the pending writes (see write.h); the error goes to table_error. */
+/* Send the pending writes (see write.h); the error goes to table_error and,
+** when writes of the transaction were sent before (nSentEarly), says so. */
 int table_flush(dyn_vtab *v);
+
+/* The transaction ended (committed or rolled back): no write of it was
+** sent early any more. */
+void table_end(dyn_vtab *v);
 
 /* The table's size: nBytes, nItems and its indexes' (aIdx), as CREATE's
 ** DescribeTable said or, on a connection that did not create it, as one

@@ -5,6 +5,7 @@ reported."""
 
 import json
 import re
+import threading
 import os
 import sqlite3
 
@@ -434,3 +435,28 @@ def test_atomic_commit_writes_all_or_nothing():
     c.execute("INSERT OR REPLACE INTO t(uuid, timestamp, note) VALUES ('u', 'c', 'again')")
     raises(lambda: c.execute("COMMIT"), "is written twice")
     eq([i["timestamp"] for i in items_of(name)], ["b"])
+
+
+def test_an_interrupted_load_says_what_it_had_sent_before():
+    # 1,500 plain INSERTs in one statement: the first 1,000 are sent when
+    # they are pending (and done), the rest at the end, where the fake holds
+    # them until the statement is interrupted
+    with FakeServer() as fs:
+        c = fake_table(fs)
+        fs.script("PutItem", *[(200, {})] * 1000,
+                  *[(200, {}, None, FakeServer.UNTIL_RELEASED)] * 500)
+
+        def interrupt_once_held():
+            while fs.ops().count("PutItem") <= 1000:
+                threading.Event().wait(0.01)
+            c.interrupt()
+        t = threading.Thread(target=interrupt_once_held)
+        t.start()
+        e = raises(lambda: c.execute(
+            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 1500) "
+            "INSERT INTO t(uuid, timestamp, n) SELECT 'u', printf('t%04d', i), i FROM s"),
+            "dynamo: writing to t interrupted: 0 of 500 writes done")
+        t.join()
+        fs.release()
+        assert str(e).endswith("; before these, 1000 writes of this transaction were sent and "
+                               "done, which ROLLBACK does not undo"), e
