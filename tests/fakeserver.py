@@ -29,6 +29,18 @@ import threading
 import time
 
 
+def read_request(handler):
+    """(operation, headers, body) of the request a BaseHTTPRequestHandler is
+    serving: the body as a dict when it is JSON, else its bytes."""
+    raw = handler.rfile.read(int(handler.headers.get("Content-Length", "0")))
+    op = handler.headers.get("X-Amz-Target", "").split(".")[-1]
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = raw
+    return op, dict(handler.headers), body
+
+
 class FakeServer:
     UNTIL_RELEASED = "until released"
 
@@ -50,15 +62,9 @@ class FakeServer:
                 pass
 
             def do_POST(self):
-                n = int(self.headers.get("Content-Length", "0"))
-                raw = self.rfile.read(n)
-                op = self.headers.get("X-Amz-Target", "").split(".")[-1]
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = raw
+                op, headers, body = read_request(self)
                 with outer._lock:
-                    outer.requests.append((op, dict(self.headers), body))
+                    outer.requests.append((op, headers, body))
                     outer.arrived.append(time.monotonic())
                     outer._arrived.notify_all()
                     hold = outer._holds.get(op)

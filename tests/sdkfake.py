@@ -35,6 +35,8 @@ import select
 import threading
 import zlib
 
+from fakeserver import read_request
+
 
 def describe(table="Fake", pk=("uuid", "S"), sk=("timestamp", "S")):
     keys = [{"AttributeName": pk[0], "KeyType": "HASH"}]
@@ -88,15 +90,9 @@ class SdkFake:
                 pass
 
             def do_POST(self):
-                n = int(self.headers.get("Content-Length", "0"))
-                raw = self.rfile.read(n)
-                op = self.headers.get("X-Amz-Target", "").split(".")[-1]
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = raw
+                op, headers, body = read_request(self)
                 with outer._lock:
-                    outer.requests.append((op, dict(self.headers), body))
+                    outer.requests.append((op, headers, body))
                     outer._event("request", op)
                     fn = outer._responders.get(op)
                     answer = fn(body) if fn else None

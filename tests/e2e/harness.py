@@ -223,3 +223,11 @@ def _run_deferred():
             if first is None:
                 first = e
     return first
+
+
+def unprocessed_rounds(e):
+    """(rounds, ms of backoff) an error about unprocessed keys or items
+    reports: "... after N rounds (M ms of backoff)"."""
+    m = re.search(r"after (\d+) rounds \((\d+) ms of backoff\)", str(e))
+    assert m, e
+    return int(m.group(1)), int(m.group(2))
