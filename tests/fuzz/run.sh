@@ -91,7 +91,7 @@ CFLAGS_FUZZ="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -fno-omit-frame
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DSQLITE_CORE -Iinclude
   $(pkg-config --cflags sqlite3 libcjson libcrypto)"
 LIBS_FUZZ="$(pkg-config --libs sqlite3 libcjson libcrypto) -lm"
-LIBS_CURL="$(pkg-config --libs libcurl) -lpthread"
+LIBS_CURL="$(pkg-config --libs libcurl zlib) -lpthread"
 built=()
 for t in "${targets[@]}"; do
     bin=$OUT/fuzz_$t
