@@ -206,7 +206,10 @@ static int regional(const endpoint_params *p, const endpoint_partition *part, co
   if (m && m != ENDPOINT_ACCOUNT_DISABLED && strcmp(part->name, "aws") == 0 && !p->use_fips) {
     endpoint_arn arn;
     const char *zAccount;
-    if ((rc = account_of(p, &zAccount, &arn, pzErr)) != SQLITE_OK) return rc;
+    if ((rc = account_of(p, &zAccount, &arn, pzErr)) != SQLITE_OK) {
+      sqlite3_free(arn.zCopy); /* an ARN read before the account was refused */
+      return rc;
+    }
     if (zAccount) {
       rc = result(sqlite3_mprintf("https://%s.ddb.%s.%s", zAccount, p->region, zSuffix), pzUrl);
       sqlite3_free(arn.zCopy);
