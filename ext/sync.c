@@ -669,6 +669,14 @@ static void fn_sync(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = split_name(db, zCopy, &zCopySchema, &zCopyName);
   }
   if (rc == SQLITE_OK) rc = find_source(ctx, zSrcSchema, zSrcName, &s.v, &s.zErr);
+  if (rc == SQLITE_OK && s.v->args.segment_first >= 0) {
+    /* its Scan reads a share of the table; its stream is the whole table's */
+    s.zErr = sqlite3_mprintf("dynamo_sync: %s reads only segments %lld-%lld of %s's Scan "
+                             "(segment=): its copy would miss the rest; copy a dynamo table "
+                             "without segment=", zSource, (long long)s.v->args.segment_first,
+                             (long long)s.v->args.segment_last, s.v->args.table);
+    rc = s.zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   if (rc == SQLITE_OK && (rc = table_streams(s.v)) != SQLITE_OK) {
     s.zErr = sqlite3_mprintf("%s", s.v->base.zErrMsg ? s.v->base.zErrMsg : "dynamo_sync: no client");
   }

@@ -264,6 +264,10 @@ def test_names_and_arguments():
     raises(lambda: sc.sync(c, "src", "dynamo_copies"), "that name is taken")
     raises(lambda: sc.sync(c, "src", "src"), "that name is taken")
     raises(lambda: sc.sync(c, "src", "cp", "full"), "unknown option 'full' (options: reload)")
+    c.execute(sc.create_sql("share", s.table, ", segments=4, segment=1-2, endpoint='%s'"
+                            % s.fake.url))
+    raises(lambda: sc.sync(c, "share", "cp"), "share reads only segments 1-2 of %s's Scan "
+                                              "(segment=): its copy would miss the rest" % s.table)
     c.execute("ATTACH ':memory:' AS aux")
     r = sc.sync(c, "src", "aux.cp")
     eq(r["loaded"], 2)
