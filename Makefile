@@ -13,6 +13,8 @@
 #                   DynamoDB (bench/run.py); never part of make test
 #   make differential  the randomized differential at SEEDS="1 2 3" QUERIES=3000
 #                   (make test runs a small one)
+#   make sync-kills dynamo_sync killed at KILLS=200 random moments (make test:
+#                   12), each next sync checked exact
 #   make test-asan  the same tests with AddressSanitizer + UBSan
 #   make test-valgrind  the same tests under valgrind memcheck
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (20) each
@@ -125,6 +127,17 @@ differential: deps
 	$(MAKE) -j$(JOBS) dynamo.so unit ASSERT=1
 	DIFFERENTIAL_SEEDS="$(SEEDS)" DIFFERENTIAL_QUERIES=$(QUERIES) \
 	  tests/run.sh --server $(SERVER) --asserts -k test_175_differential
+
+# dynamo_sync killed at random moments (tests/e2e/test_200_sync.py), more
+# times than make test does: KILLS children SIGKILLed mid-sync, seeds from
+# SEED; each next sync must leave the copy exact.
+KILLS ?= 200
+SEED  ?= 1
+.PHONY: sync-kills
+sync-kills: deps
+	$(MAKE) -j$(JOBS) dynamo.so unit ASSERT=1
+	SYNC_KILLS=$(KILLS) SYNC_SEED=$(SEED) \
+	  tests/run.sh --server $(SERVER) --asserts -k test_killed_anywhere
 
 # The same tests under valgrind memcheck (a normal build, hence the clean:
 # no object left by test-asan): errors and definite leaks fail;

@@ -63,6 +63,8 @@ run). One file per family of workloads, bench/wl_*.py:
                                                        a FilterExpression
                                           wl_wide      the wide area: a delaying
                                                        proxy, boto3 beside
+                                          wl_sync      dynamo_sync: a copy of
+                                                       100,000 items kept current
 A family is a module with NAME and run(b, db) (b: common.Bench, db: the
 shared connection, whose `tracks` table exists); optionally prepare(b, db)
 (before any family runs), extras(b) and targets(b) (report lines, in
@@ -96,12 +98,13 @@ import wl_floor
 import wl_memory
 import wl_parallel
 import wl_reads
+import wl_sync
 import wl_wide
 import wl_writes
 
 # The families, in the order they run and report.
 FAMILIES = [wl_reads, wl_writes, wl_counts, wl_floor, wl_memory, wl_parallel, wl_filter,
-            wl_wide]
+            wl_wide, wl_sync]
 
 
 def run(b):
@@ -207,6 +210,10 @@ def main(argv=None):
                    help="the wide area: ms added to each request (default 20)")
     p.add_argument("--wide-reps", type=int, default=3,
                    help="timed runs of each wide-area workload (default 3)")
+    p.add_argument("--sync-items", type=int, default=100000,
+                   help="dynamo_sync: items of its table (default 100000)")
+    p.add_argument("--sync-reps", type=int, default=3,
+                   help="dynamo_sync: timed runs of each workload (default 3)")
     p.add_argument("--before-so", metavar="PATH",
                    help="the wide area: another build of the extension (e.g. main's) run "
                         "beside this one, for paired before / after figures "

@@ -83,6 +83,23 @@ static int parse_billing(const char *zVal, dyn_args *out, char **pzErr) {
   return SQLITE_OK;
 }
 
+const char *const args_stream_views[5] = {0, "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE",
+                                          "KEYS_ONLY"};
+
+static int parse_stream(const char *zVal, dyn_args *out, char **pzErr) {
+  int i;
+  for (i = 1; i < 5; i++) {
+    if (sqlite3_stricmp(zVal, args_stream_views[i]) == 0) {
+      out->stream = i;
+      return SQLITE_OK;
+    }
+  }
+  return fail(pzErr,
+              "dynamo: stream must be new_and_old_images, new_image, old_image or keys_only, "
+              "not '%s'",
+              zVal);
+}
+
 static void free_names(char **az, int n) {
   int i;
   for (i = 0; i < n; i++) sqlite3_free(az[i]);
@@ -254,6 +271,7 @@ enum {
   OPT_INT,     /* an integer from 1 to max: sqlite3_int64 */
   OPT_COUNT,   /* an integer from 0 to max: sqlite3_int64 */
   OPT_BILLING, /* on_demand or provisioned */
+  OPT_STREAM,  /* a stream view type */
   OPT_SEGMENT, /* K or K-L */
   OPT_INDEX    /* global_index= (arg 0), local_index= (arg 1): repeatable */
 };
@@ -309,6 +327,7 @@ static const option_def aOption[] = {
     {"write_units", OPT_INT, AT(write_units), MAX_UNITS, 0, TRUST_ANY, 0},
     {"global_index", OPT_INDEX, 0, 0, 0, TRUST_ANY, 0},
     {"local_index", OPT_INDEX, 0, 0, 1, TRUST_ANY, 0},
+    {"stream", OPT_STREAM, AT(stream), 0, 0, TRUST_ANY, 0},
     /* at most twice the write units of the writes the user runs */
     {"atomic", OPT_FLAG, AT(atomic), 0, 0, TRUST_ANY, 0},
     /* requests per Scan: at least one per segment */
@@ -409,6 +428,7 @@ static int set_option(const option_def *o, char **pzVal, dyn_args *out, char **p
       return SQLITE_OK;
     case OPT_INT: case OPT_COUNT: return parse_int(o, zVal, (sqlite3_int64 *)pField, pzErr);
     case OPT_BILLING: return parse_billing(zVal, out, pzErr);
+    case OPT_STREAM: return parse_stream(zVal, out, pzErr);
     case OPT_SEGMENT: return parse_segment(zVal, out, pzErr);
     default: return parse_index(zVal, o->arg, out, pzErr);
   }
@@ -640,6 +660,7 @@ static int check_create(dyn_args *a, char **pzErr) {
                        : a->read_units ? "read_units"
                        : a->write_units ? "write_units"
                        : a->nindex ? (a->aIndex[0].local ? "local_index" : "global_index")
+                       : a->stream ? "stream"
                        : 0;
     if (zOpt) {
       return fail(pzErr,

@@ -508,7 +508,7 @@ static int json_has_nul(const char *z, int n) {
 }
 
 int av_parse_item(const char *z, int n, cJSON **pItem, char **pzErr) {
-  cJSON *item, *e;
+  cJSON *item;
   int rc;
   *pItem = 0;
   if (json_has_nul(z, n)) {
@@ -526,18 +526,28 @@ int av_parse_item(const char *z, int n, cJSON **pItem, char **pzErr) {
     cJSON_Delete(item);
     return *pzErr ? SQLITE_MISMATCH : SQLITE_NOMEM;
   }
-  if (has_dup_key(item)) {
+  if ((rc = av_item_check(item, pzErr)) != SQLITE_OK) {
     cJSON_Delete(item);
+    return rc;
+  }
+  *pItem = item;
+  return SQLITE_OK;
+}
+
+int av_item_check(const cJSON *item, char **pzErr) {
+  const cJSON *e;
+  int rc;
+  if (!cJSON_IsObject(item)) {
+    *pzErr = sqlite3_mprintf("item JSON must be an object of attributes");
+    return *pzErr ? SQLITE_MISMATCH : SQLITE_NOMEM;
+  }
+  if (has_dup_key(item)) {
     *pzErr = sqlite3_mprintf("item JSON repeats an attribute name");
     return *pzErr ? SQLITE_MISMATCH : SQLITE_NOMEM;
   }
   cJSON_ArrayForEach(e, item) {
-    if ((rc = av_validate(e, e->string, pzErr)) != SQLITE_OK) {
-      cJSON_Delete(item);
-      return rc;
-    }
+    if ((rc = av_validate(e, e->string, pzErr)) != SQLITE_OK) return rc;
   }
-  *pItem = item;
   return SQLITE_OK;
 }
 

@@ -134,7 +134,7 @@ int catalog_discovered(dyn_vtab *v, const cJSON *items, char **pzErr) {
 ** key declared REAL is REAL, which compares the same), S
 ** and B become TEXT and BLOB for the same reason, NULL is quoted (bare, it
 ** would read as a constraint), and everything else stays as written. */
-static void append_decl(sqlite3_str *s, const dyn_column *c) {
+void catalog_append_decl(sqlite3_str *s, const dyn_column *c) {
   const char *z = c->type, *zRest;
   int n = 0;
   if (c->key) {
@@ -175,7 +175,7 @@ static int check_declared(dyn_vtab *v, char **pzErr) {
   int i, rc;
   for (i = 0; !zBad && i < v->ncol; i++) {
     sqlite3_str_reset(s);
-    append_decl(s, &v->aCol[i]);
+    catalog_append_decl(s, &v->aCol[i]);
     if (sqlite3_str_errcode(s)) break;
     if (!declared_as(v, v->aCol[i].name, sqlite3_str_length(s) ? sqlite3_str_value(s) : "", 0)) {
       zBad = v->aCol[i].name;
@@ -207,7 +207,7 @@ static int declare(dyn_vtab *v) {
   sqlite3_str_appendall(s, "CREATE TABLE x(");
   for (i = 0; i < v->ncol; i++) {
     sqlite3_str_appendf(s, "%s\"%w\" ", i ? ", " : "", v->aCol[i].name);
-    append_decl(s, &v->aCol[i]);
+    catalog_append_decl(s, &v->aCol[i]);
   }
   sqlite3_str_appendf(s,
                       "%s\"" ARGS_ITEM_COLUMN "\" TEXT HIDDEN, \"" ARGS_KEY_COLUMN

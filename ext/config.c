@@ -1098,6 +1098,78 @@ static int resolve_endpoint(resolver *x) {
   return x->r.endpoint_source ? SQLITE_OK : SQLITE_NOMEM;
 }
 
+/* DynamoDB Streams' endpoint, once DynamoDB's is resolved (see
+** cfg_options.streams): its own configuration (AWS_ENDPOINT_URL_DYNAMODB_STREAMS,
+** the services block's dynamodb_streams, as botocore names the service
+** there), else the table's configured
+** endpoint when it is not one of DynamoDB's AWS endpoints, else the rule
+** set. */
+static int resolve_streams_endpoint(resolver *x) {
+  const char *ignore = env(x, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), *v = NULL, *name;
+  char *zFrom = NULL, *zUrl = NULL, *zErr = NULL;
+  endpoint_params ep;
+  int rc, n;
+  x->r.streams = 1;
+  if (!ignore) ignore = ini_get(&x->conf, x->top.psec, "ignore_configured_endpoint_urls", NULL);
+  if (!is_true(ignore)) {
+    if ((v = env(x, "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")) != NULL) {
+      zFrom = str_dup("AWS_ENDPOINT_URL_DYNAMODB_STREAMS");
+    } else if ((name = ini_get(&x->conf, x->top.psec, "services", NULL)) != NULL &&
+               (v = ini_get(&x->conf, ini_section(&x->conf, "services", name),
+                            "dynamodb_streams", "endpoint_url")) != NULL) {
+      zFrom = sqlite3_mprintf("services %s (dynamodb_streams) in %s, from profile %s", name,
+                              x->conf.path, x->top.name);
+    }
+  }
+  if (v) {
+    if (!zFrom || !(zUrl = str_dup(v))) {
+      sqlite3_free(zFrom);
+      return SQLITE_NOMEM;
+    }
+    n = (int)strlen(zUrl);
+    if (n > 0 && zUrl[n - 1] == '/') zUrl[n - 1] = 0;
+    if (valid_endpoint(zUrl)) {
+      rc = fail(x, "dynamo: invalid endpoint \"%s\" (from %s): %s", v, zFrom,
+                valid_endpoint(zUrl));
+      sqlite3_free(zUrl);
+      sqlite3_free(zFrom);
+      return rc;
+    }
+    x->r.configured = 1;
+  } else if (x->r.configured && !url_is_aws_dynamodb(x->r.endpoint)) {
+    zFrom = sqlite3_mprintf("%s, the table's endpoint", x->r.endpoint_source);
+    if (!zFrom) return SQLITE_NOMEM;
+    sqlite3_free(x->r.endpoint_source);
+    x->r.endpoint_source = zFrom;
+    return SQLITE_OK;
+  } else {
+    memset(&ep, 0, sizeof(ep));
+    ep.region = x->r.region;
+    ep.use_fips = x->r.use_fips;
+    ep.use_dualstack = x->r.use_dualstack;
+    rc = endpoint_resolve_streams(&ep, &zUrl, &zErr);
+    if (rc == SQLITE_ERROR)
+      rc = fail(x, "dynamo: no DynamoDB Streams endpoint for region %s: %s (%s)", x->r.region,
+                zErr, x->r.endpoint_settings);
+    sqlite3_free(zErr);
+    if (rc != SQLITE_OK) return rc;
+    x->r.configured = 0;
+    zFrom = sqlite3_mprintf("default for region %s%s%s", x->r.region,
+                            x->r.use_fips ? ", FIPS" : "",
+                            x->r.use_dualstack ? ", dual-stack" : "");
+    if (!zFrom) {
+      sqlite3_free(zUrl);
+      return SQLITE_NOMEM;
+    }
+  }
+  x->r.account_pending = 0; /* no account endpoints for Streams */
+  sqlite3_free(x->r.endpoint);
+  sqlite3_free(x->r.endpoint_source);
+  x->r.endpoint = zUrl;
+  x->r.endpoint_source = zFrom;
+  return SQLITE_OK;
+}
+
 char *cfg_rule_source(const cfg_resolved *r, const char *zUrl, const char *zAccountFrom) {
   const char *host = strstr(zUrl, "://"), *d = strstr(zUrl, ".ddb.");
   host = host ? host + 3 : zUrl;
@@ -1224,6 +1296,7 @@ int cfg_resolve(const cfg_options *opt, cfg_getenv_fn get_env,
   rc = x.r.profile ? resolve_credentials(&x) : SQLITE_NOMEM;
   if (rc == SQLITE_OK) rc = resolve_region(&x);
   if (rc == SQLITE_OK) rc = resolve_endpoint(&x);
+  if (rc == SQLITE_OK && x.opt->streams) rc = resolve_streams_endpoint(&x);
   if (rc == SQLITE_OK) rc = resolve_retries(&x);
   if (rc == SQLITE_OK) rc = source_endpoints(&x);
 

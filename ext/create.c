@@ -183,6 +183,15 @@ int create_request(const dyn_args *a, cJSON **pReq, char **pzErr) {
   } else if (!cJSON_AddStringToObject(req, "BillingMode", "PAY_PER_REQUEST")) {
     goto done;
   }
+  if (a->stream) { /* StreamSpecification: its view type as args.h names it */
+    cJSON *spec = cJSON_CreateObject();
+    if (!spec || !cJSON_AddTrueToObject(spec, "StreamEnabled") ||
+        !cJSON_AddStringToObject(spec, "StreamViewType", args_stream_views[a->stream]) ||
+        !add_member(req, "StreamSpecification", spec)) {
+      if (spec && !cJSON_GetObjectItemCaseSensitive(req, "StreamSpecification")) cJSON_Delete(spec);
+      goto done;
+    }
+  }
   rc = SQLITE_OK;
   for (i = 0; rc == SQLITE_OK && i < a->nindex; i++) {
     rc = add_index(a, &a->aIndex[i], req, defs, pzErr);

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #define DDB_TARGET_PREFIX "DynamoDB_20120810."
+#define DDB_STREAMS_TARGET_PREFIX "DynamoDBStreams_20120810." /* cfg.streams */
 #define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
 #define DDB_DEFAULT_RETRY_MS 120000
 /* ddb_progress() pumps at most this often: a transfer in flight keeps
@@ -162,7 +163,7 @@ static int account_endpoint(ddb_client *c, const cfg_options *opt, const ddb_set
   endpoint_params ep;
   char *zUrl = 0, *zErr = 0;
   int rc;
-  if (c->cfg.configured) return SQLITE_OK;
+  if (c->cfg.configured || c->cfg.streams) return SQLITE_OK;
   if ((rc = creds_get(c->creds, &k, pzErr)) != SQLITE_OK) return rc;
   memset(&ep, 0, sizeof(ep));
   ep.region = c->cfg.region;
@@ -500,7 +501,8 @@ static int begin_attempt(ddb_client *c, ddb_job *j) {
   if ((rc = creds_get(c->creds, &k, &j->zErr)) != SQLITE_OK) return rc;
   creds_label(c->creds, j->zTable);
   j->credGen = k->gen;
-  sqlite3_snprintf(sizeof(zTarget), zTarget, DDB_TARGET_PREFIX "%s", j->zOp);
+  sqlite3_snprintf(sizeof(zTarget), zTarget, "%s%s",
+                   c->cfg.streams ? DDB_STREAMS_TARGET_PREFIX : DDB_TARGET_PREFIX, j->zOp);
   sh[0] = (sigv4_header){"Content-Type", DDB_CONTENT_TYPE};
   sh[1] = (sigv4_header){"Host", c->zHost};
   sh[2] = (sigv4_header){"X-Amz-Target", zTarget};

@@ -140,6 +140,15 @@ int describe_parse(const cJSON *resp, describe_table *d) {
   d->zStatus = dup(str_of(t, "TableStatus") ? str_of(t, "TableStatus") : "");
   d->nBytes = size_of(t, "TableSizeBytes");
   d->nItems = size_of(t, "ItemCount");
+  {
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(t, "StreamSpecification");
+    const char *zArn = str_of(t, "LatestStreamArn"), *zView = str_of(spec, "StreamViewType");
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(spec, "StreamEnabled"))) zView = 0;
+    if ((zArn && !(d->zStreamArn = dup(zArn))) || (zView && !(d->zStreamView = dup(zView)))) {
+      describe_clear(d);
+      return SQLITE_NOMEM;
+    }
+  }
   if ((k.zPk && !d->zPk) || (k.zSk && !d->zSk) || !d->zStatus || parse_indexes(t, d) != SQLITE_OK) {
     describe_clear(d);
     return SQLITE_NOMEM;
@@ -151,6 +160,8 @@ void describe_clear(describe_table *d) {
   sqlite3_free(d->zPk);
   sqlite3_free(d->zSk);
   sqlite3_free(d->zStatus);
+  sqlite3_free(d->zStreamArn);
+  sqlite3_free(d->zStreamView);
   indexes_free(d->aIdx, d->nIdx);
   memset(d, 0, sizeof(*d));
 }

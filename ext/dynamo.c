@@ -1,8 +1,8 @@
 /*
 ** dynamo.c: the entry point. Registers the "dynamo" virtual table module
 ** with dynamo_refresh() (vtab.c), the SQL functions dynamo_version() and
-** dynamo_debug(), and the connection's dynamo_stats and dynamo_config()
-** (stats.c).
+** dynamo_debug(), the connection's dynamo_stats and dynamo_config()
+** (stats.c), and dynamo_sync() (sync.c).
 **
 **   .load ./dynamo
 **   SELECT dynamo_version();   -- 0.1.0
@@ -15,6 +15,7 @@
 #include "creds.h"
 #include "http.h"
 #include "stats.h"
+#include "sync.h"
 #include "tables.h"
 #include "vtab.h"
 
@@ -87,6 +88,7 @@ DYNAMO_EXPORT int sqlite3_dynamo_init(sqlite3 *db, char **pzErrMsg,
     }
     if (rc == SQLITE_OK) rc = vtab_register(db, conn);
     if (rc == SQLITE_OK) rc = tables_register(db);
+    if (rc == SQLITE_OK) rc = sync_register(db, conn);
   }
   return rc;
 }

@@ -271,3 +271,50 @@ int endpoint_resolve(const endpoint_params *p, char **pzUrl, char **pzErr) {
   }
   return regional(p, part, part->dns_suffix, pzUrl, pzErr);
 }
+
+/* DynamoDB Streams' rule set: no account endpoints, no "local" region;
+** aws, aws-cn and aws-us-gov name their dual-stack hosts streams-dynamodb,
+** and GovCloud's FIPS endpoint is its regional one. */
+int endpoint_resolve_streams(const endpoint_params *p, char **pzUrl, char **pzErr) {
+  const endpoint_partition *part;
+  int named;
+  *pzUrl = 0;
+  if (p->endpoint) {
+    if (p->use_fips) return error(E_FIPS_CUSTOM, pzErr);
+    if (p->use_dualstack) return error(E_DUAL_CUSTOM, pzErr);
+    return result(sqlite3_mprintf("%s", p->endpoint), pzUrl);
+  }
+  if (!p->region) return error(E_NO_REGION, pzErr);
+  part = endpoint_partition_of(p->region);
+  named = strcmp(part->name, "aws") == 0 || strcmp(part->name, "aws-cn") == 0 ||
+          strcmp(part->name, "aws-us-gov") == 0;
+  if (named && p->use_dualstack) {
+    return result(sqlite3_mprintf("https://streams-dynamodb%s.%s.%s", p->use_fips ? "-fips" : "",
+                                  p->region, part->dualstack_suffix),
+                  pzUrl);
+  }
+  if (strcmp(part->name, "aws-us-gov") == 0 && p->use_fips) {
+    return result(sqlite3_mprintf("https://streams.dynamodb.%s.%s", p->region, part->dns_suffix),
+                  pzUrl);
+  }
+  if (p->use_fips && p->use_dualstack) {
+    if (!part->supports_fips || !part->supports_dualstack) return error(E_FIPS_DUAL_PARTITION, pzErr);
+    return result(sqlite3_mprintf("https://streams.dynamodb-fips.%s.%s", p->region,
+                                  part->dualstack_suffix),
+                  pzUrl);
+  }
+  if (p->use_fips) {
+    if (!part->supports_fips) return error(E_FIPS_PARTITION, pzErr);
+    return result(sqlite3_mprintf("https://streams.dynamodb-fips.%s.%s", p->region,
+                                  part->dns_suffix),
+                  pzUrl);
+  }
+  if (p->use_dualstack) {
+    if (!part->supports_dualstack) return error(E_DUAL_PARTITION, pzErr);
+    return result(sqlite3_mprintf("https://streams.dynamodb.%s.%s", p->region,
+                                  part->dualstack_suffix),
+                  pzUrl);
+  }
+  return result(sqlite3_mprintf("https://streams.dynamodb.%s.%s", p->region, part->dns_suffix),
+                pzUrl);
+}

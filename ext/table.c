@@ -71,6 +71,7 @@ void table_free(dyn_vtab *v) {
   args_free(&v->args);
   cache_free(v->cache);
   ddb_close(v->client);
+  ddb_close(v->streams);
   writer_close(v->writer);
   indexes_free(v->aIdx, v->nIdx);
   sqlite3_free(v->aPlanIdx);
@@ -96,6 +97,7 @@ int table_client(dyn_vtab *v) {
           SQLITE_OK) {
     return table_error(v, rc, zErr);
   }
+  memset(&o, 0, sizeof(o));
   o.region = v->args.region;
   o.endpoint = v->args.endpoint;
   o.profile = v->args.profile;
@@ -108,8 +110,27 @@ int table_client(dyn_vtab *v) {
   return rc == SQLITE_OK ? rc : table_error(v, rc, zErr);
 }
 
+int table_streams(dyn_vtab *v) {
+  char *zErr = 0;
+  cfg_options o;
+  int rc;
+  if (v->streams) return SQLITE_OK;
+  if ((rc = table_client(v)) != SQLITE_OK) return rc; /* the trust check, the settings */
+  memset(&o, 0, sizeof(o));
+  o.region = v->args.region;
+  o.endpoint = v->args.endpoint;
+  o.profile = v->args.profile;
+  o.table = v->args.table;
+  o.streams = 1;
+  rc = ddb_open(&o, &v->args.transport, &v->streams, &zErr);
+  return rc == SQLITE_OK ? rc : table_error(v, rc, zErr);
+}
+
 int table_describe(dyn_vtab *v, sqlite3_str *s, char **pzErr) {
   cfg_options o;
+  cfg_resolved r;
+  char *zErr = 0;
+  int rc;
   memset(&o, 0, sizeof(o));
   o.region = v->args.region;
   o.endpoint = v->args.endpoint;
@@ -117,7 +138,23 @@ int table_describe(dyn_vtab *v, sqlite3_str *s, char **pzErr) {
   o.table = v->args.table;
   sqlite3_str_appendf(s, "Table: %s (DynamoDB table %s%s)\n", v->zName, v->args.table,
                       v->client ? "" : "; not used yet in this connection");
-  return ddb_describe(&o, &v->args.transport, v->client, s, pzErr);
+  if ((rc = ddb_describe(&o, &v->args.transport, v->client, s, pzErr)) != SQLITE_OK) return rc;
+  /* where dynamo_sync() reads the table's stream */
+  if (v->streams) {
+    const cfg_resolved *x = ddb_config(v->streams);
+    sqlite3_str_appendf(s, "\nStreams: %s (%s)", x->endpoint, x->endpoint_source);
+    return SQLITE_OK;
+  }
+  o.streams = 1;
+  if ((rc = cfg_resolve(&o, 0, &r, &zErr)) == SQLITE_OK) {
+    sqlite3_str_appendf(s, "\nStreams: %s (%s)", r.endpoint, r.endpoint_source);
+    cfg_resolved_free(&r);
+  } else if (rc == SQLITE_ERROR) {
+    sqlite3_str_appendf(s, "\nStreams: %s", zErr ? zErr : "no endpoint");
+    rc = SQLITE_OK;
+  }
+  sqlite3_free(zErr);
+  return rc;
 }
 
 void table_write_info(const dyn_vtab *v, write_table *t) {

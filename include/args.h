@@ -18,6 +18,12 @@ typedef struct args_column {
 /* billing= (create=1 only); 0: not given, which means on demand */
 enum { ARGS_BILLING_ON_DEMAND = 1, ARGS_BILLING_PROVISIONED = 2 };
 
+/* stream= (create=1 only): the StreamViewType of the table's stream; 0:
+** no stream. The names are args_stream_views[] (lower case in CREATE). */
+enum { ARGS_STREAM_NEW_AND_OLD_IMAGES = 1, ARGS_STREAM_NEW_IMAGE, ARGS_STREAM_OLD_IMAGE,
+       ARGS_STREAM_KEYS_ONLY };
+extern const char *const args_stream_views[5];
+
 /* What a secondary index copies from the table's items */
 enum { ARGS_PROJ_ALL = 0, ARGS_PROJ_KEYS_ONLY, ARGS_PROJ_INCLUDE };
 
@@ -54,6 +60,7 @@ typedef struct dyn_args {
   int billing;          /* ARGS_BILLING_*, 0 when not given */
   sqlite3_int64 read_units;  /* billing=provisioned; 0 when not given */
   sqlite3_int64 write_units;
+  int stream;           /* ARGS_STREAM_*, 0 when not given */
   char *pk;             /* PRIMARY KEY (pk [, sk]): declared columns, */
   char *sk;             /* spelled as declared; NULL when not given */
   int nindex;
@@ -72,7 +79,8 @@ typedef struct dyn_args {
 ** returns SQLITE_ERROR (or NOMEM) with *pzErr set; *out is then empty.
 ** Checked here: create=0/1; billing=on_demand|provisioned; read_units and
 ** write_units positive integers, both given, and only with provisioned;
-** billing, units and indexes only with create=1; create=1 needs PRIMARY
+** stream=new_and_old_images|new_image|old_image|keys_only; billing,
+** units, indexes and stream only with create=1; create=1 needs PRIMARY
 ** KEY; every key column (table and indexes) is a declared column. Types
 ** are create.c's business. */
 int args_parse(int argc, const char *const *argv, dyn_args *out, char **pzErr);

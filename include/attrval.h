@@ -108,6 +108,11 @@ int av_from_sqlite(sqlite3_value *v, int cls, const char *zCol,
 */
 int av_validate(const cJSON *av, const char *zPath, char **pzErr);
 
+/* An item from outside (a stream record's image): an object whose every
+** attribute is valid (av_validate), no name repeated. SQLITE_OK, or
+** SQLITE_MISMATCH with *pzErr. */
+int av_item_check(const cJSON *item, char **pzErr);
+
 /* Parse and validate an item in DynamoDB JSON; *pItem is a cJSON object. */
 int av_parse_item(const char *z, int n, cJSON **pItem, char **pzErr);
 

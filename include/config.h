@@ -77,6 +77,13 @@ typedef struct cfg_options {   /* from CREATE VIRTUAL TABLE; NULL = unset */
   const char *endpoint;
   const char *profile;
   const char *table;   /* the table= option: its ARN names region and account */
+  int streams;         /* the endpoint of DynamoDB Streams, not DynamoDB's:
+                       ** AWS_ENDPOINT_URL_DYNAMODB_STREAMS or the profile's
+                       ** services dynamodb_streams endpoint_url; else the
+                       ** table's configured endpoint unless it is one of
+                       ** DynamoDB's AWS endpoints (DynamoDB Local serves
+                       ** Streams on its own port; botocore would go to the
+                       ** rule set); else Streams' rule set (endpoint.h) */
 } cfg_options;
 
 /* How a source gives credentials. */
@@ -158,6 +165,7 @@ typedef struct cfg_resolved {  /* every string sqlite3_malloc()ed */
   char *endpoint_source;       /* e.g. "endpoint option" */
   /* the endpoint rule set's parameters (endpoint.h) */
   int configured;              /* endpoint was configured, not resolved */
+  int streams;                 /* it is DynamoDB Streams' (cfg_options) */
   int use_fips, use_dualstack;
   endpoint_account_mode account_mode;
   char *table_arn;             /* the table= option when it is a table ARN */

@@ -58,7 +58,10 @@ typedef struct ddb_settings {
 
 #define DDB_WAIT_SLICE_MS 50
 
-/* Resolve the configuration and open a connection. On error *pzErr is set. */
+/* Resolve the configuration and open a connection. On error *pzErr is set.
+** With opt->streams the client speaks to DynamoDB Streams (X-Amz-Target
+** DynamoDBStreams_20120810.<Op>, its own endpoint: config.h); signing,
+** retries and everything else are the same. */
 int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, char **pzErr);
 
 /* Does the operation read or write items (for rate limits)? 'r', 'w' or 0. */

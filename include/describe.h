@@ -30,6 +30,9 @@ typedef struct describe_table {
   char *zStatus;             /* TableStatus, "" when absent */
   sqlite3_int64 nBytes;      /* TableSizeBytes, 0 when absent */
   sqlite3_int64 nItems;      /* ItemCount, 0 when absent */
+  char *zStreamArn;          /* LatestStreamArn, NULL when absent */
+  char *zStreamView;         /* StreamSpecification's StreamViewType when
+                             ** StreamEnabled is true, else NULL */
   dyn_index *aIdx;           /* the usable secondary indexes, global first
                              ** (with their IndexSizeBytes and ItemCount) */
   int nIdx;

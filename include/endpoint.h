@@ -52,6 +52,15 @@ typedef struct endpoint_params {
 */
 int endpoint_resolve(const endpoint_params *p, char **pzUrl, char **pzErr);
 
+/*
+** The URL of DynamoDB Streams, as botocore's rule set for dynamodbstreams
+** (data/dynamodbstreams/2012-08-10/endpoint-rule-set-1.json) resolves it
+** from region, use_fips, use_dualstack and endpoint (the other parameters
+** are not the rule set's): https://streams.dynamodb.us-east-1.amazonaws.com.
+** As endpoint_resolve.
+*/
+int endpoint_resolve_streams(const endpoint_params *p, char **pzUrl, char **pzErr);
+
 /* What aws.partition() gives for a region: its partition ("aws" when
 ** none matches, as botocore). The strings are static. */
 typedef struct endpoint_partition {

@@ -64,6 +64,7 @@ typedef struct dyn_vtab {
   int pk, sk;          /* key column indexes; sk < 0: no sort key */
   int pktype, sktype;  /* AV_S, AV_N or AV_B (sktype -1: none) */
   ddb_client *client;  /* opened on first use */
+  ddb_client *streams; /* its DynamoDB Streams client (dynamo_sync), idem */
   dyn_writer *writer;  /* writes waiting for the commit */
   sqlite3_int64 nSentEarly; /* writes of this transaction sent and done before
                        ** its commit (1,000 pending, a read, a moved key) */
@@ -107,6 +108,11 @@ dyn_vtab *table_find(dyn_conn *conn, const char *zDb, const char *zName, int *pn
 
 /* Open the table's client on first use (the error goes to table_error). */
 int table_client(dyn_vtab *v);
+
+/* Open the client of the table's DynamoDB Streams on first use (after
+** table_client: the same options, trust and settings; config.h says where
+** it goes). The error goes to table_error. */
+int table_streams(dyn_vtab *v);
 
 /* dynamo_debug(TABLE)'s text: the table, then what ddb_describe() says of
 ** its client, or of the one it would open (no request is sent). */
@@ -164,6 +170,11 @@ int catalog_finish(dyn_vtab *v, char **pzErr);
 ** connect, renamed and dropped with the table. */
 int catalog_save(dyn_vtab *v, char **pzErr);
 int catalog_load(dyn_vtab *v, char **pzErr);
+
+/* The SQLite type column c is declared with (a key's SQLite type, S as
+** TEXT, B as BLOB, NULL quoted), appended to s: the declaration's, and a
+** copy's (sync.c). */
+void catalog_append_decl(sqlite3_str *s, const dyn_column *c);
 
 /* Add columns iFrom and after to NAME_schema (dynamo_refresh). */
 int catalog_append(dyn_vtab *v, int iFrom, char **pzErr);

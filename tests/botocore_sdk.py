@@ -7,8 +7,10 @@ given.
 
     python3 tests/botocore_sdk.py retry      # the questions of test_retry --oracle
     python3 tests/botocore_sdk.py endpoint   # those of test_endpoint --oracle
+    python3 tests/botocore_sdk.py streams-endpoint   # ... --oracle-streams
     python3 tests/botocore_sdk.py client     # JSON lines: {"env": {...}, "op":
-        "DescribeTable", "params": {...}, "scans": n}: what a client made in
+        "DescribeTable", "params": {...}, "scans": n[, "service":
+        "dynamodbstreams"]}: what a client made in
         exactly that environment does (the URL it would send to, without
         sending; or each call's outcome against a real endpoint)
 
@@ -173,6 +175,31 @@ def endpoint_questions():
         print(out, flush=True)
 
 
+def streams_endpoint_questions():
+    """test_endpoint --oracle-streams's lines: region, fips, dualstack,
+    endpoint ('-': none), through DynamoDB Streams' rule set."""
+    import botocore.session
+    from botocore.endpoint_provider import EndpointProvider
+    from botocore.exceptions import EndpointResolutionError
+    loader = botocore.session.get_session().get_component("data_loader")
+    provider = EndpointProvider(
+        loader.load_service_model("dynamodbstreams", "endpoint-rule-set-1"),
+        loader.load_data("partitions"))
+    names = ("Region", "UseFIPS", "UseDualStack", "Endpoint")
+    for line in sys.stdin:
+        params = {}
+        for name, v in zip(names, line.rstrip("\n").split("\t")):
+            if v != "-":
+                params[name] = v == "1" if name in ("UseFIPS", "UseDualStack") else v
+        params.setdefault("UseFIPS", False)
+        params.setdefault("UseDualStack", False)
+        try:
+            out = provider.resolve_endpoint(**params).url
+        except EndpointResolutionError as e:
+            out = "error: " + str(e)
+        print(out, flush=True)
+
+
 class Stop(Exception):
     pass
 
@@ -188,7 +215,7 @@ def client_questions():
         try:
             session = boto3.Session(profile_name=req.get("profile"))
             cfg = botocore.config.Config(**req.get("config", {}))
-            c = session.client("dynamodb", config=cfg)
+            c = session.client(req.get("service", "dynamodb"), config=cfg)
             if req.get("scans") is None:
                 def stop(request, **kwargs):
                     seen.append(request.url)
@@ -216,4 +243,5 @@ def client_questions():
 
 if __name__ == "__main__":
     {"retry": retry_questions, "endpoint": endpoint_questions,
+     "streams-endpoint": streams_endpoint_questions,
      "client": client_questions}[sys.argv[1]]()

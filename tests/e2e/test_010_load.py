@@ -14,7 +14,7 @@ def test_registers_exactly_its_functions_and_module():
     funcs = sorted(r[0] for r in c.execute(
         "SELECT DISTINCT name FROM pragma_function_list WHERE name LIKE 'dynamo%'"))
     eq(funcs, ["dynamo_config", "dynamo_debug", "dynamo_key", "dynamo_refresh",
-               "dynamo_version"])
+               "dynamo_sync", "dynamo_version"])
     mods = sorted(r[0] for r in c.execute(
         "SELECT name FROM pragma_module_list WHERE name LIKE 'dynamo%'"))
     eq(mods, ["dynamo", "dynamo_stats", "dynamo_tables"])

@@ -58,13 +58,33 @@ def test_rule_set_matches_botocore():
          % (len(rows), len(set(theirs))))
 
 
+def test_streams_rule_set_matches_botocore():
+    """DynamoDB Streams' own rule set (dynamo_sync reads the stream there)."""
+    rows = ["\t".join(r) for r in itertools.product(
+        REGIONS + ("-",), ("0", "1"), ("0", "1"),
+        ("-", "http://127.0.0.1:8000", "https://streams.dynamodb.us-east-1.api.aws"))]
+    text = "".join(r + "\n" for r in rows)
+    ours = subprocess.run([ORACLE, "--oracle-streams"], input=text, capture_output=True,
+                          text=True, check=True, timeout=120).stdout.splitlines()
+    p = subprocess.run([botocore_python(), os.path.join(TESTS, "botocore_sdk.py"),
+                        "streams-endpoint"], input=text, capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr
+    theirs = p.stdout.splitlines()
+    eq((len(ours), len(theirs)), (len(rows), len(rows)))
+    bad = [(r, o, t) for r, o, t in zip(rows, ours, theirs) if o != t]
+    assert not bad, "%d of %d differ, e.g. %r" % (len(bad), len(rows), bad[:5])
+    note("%d parameter sets, %d distinct answers, all as botocore's"
+         % (len(rows), len(set(theirs))))
+
+
 # -- the configuration, through the extension and a botocore client ---------
 
 ARN = "arn:aws:dynamodb:us-west-2:222233334444:table/Shared"
 BOTO = None
 
 
-def botocore_url(env, table, method="describe_table"):
+def botocore_url(env, table, method="describe_table", service="dynamodb", params=None):
     """The URL a botocore client made in exactly env sends its request to
     (nothing is sent), or "error: ..." as it fails."""
     global BOTO
@@ -74,8 +94,8 @@ def botocore_url(env, table, method="describe_table"):
                                  "client"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 text=True)
         atexit.register(BOTO.kill)
-    BOTO.stdin.write(json.dumps({"env": env, "method": method,
-                                 "params": {"TableName": table}}) + "\n")
+    BOTO.stdin.write(json.dumps({"env": env, "method": method, "service": service,
+                                 "params": params or {"TableName": table}}) + "\n")
     BOTO.stdin.flush()
     out = json.loads(BOTO.stdout.readline())
     if "error" in out:
@@ -244,6 +264,60 @@ def test_configuration_matrix_matches_botocore():
         n += 1
     note("%d configurations, each resolved as botocore resolves it: %d URLs, %d refused by both "
          "(%s)" % (n, len(urls), len(refused), "; ".join(refused)))
+
+
+STREAMS_CASES = [  # (what, env, config file, botocore's URL is ours)
+    ("the rule set", dict(KEYS, **region("us-west-2")), "", True),
+    ("FIPS", dict(KEYS, AWS_USE_FIPS_ENDPOINT="true", **region("us-west-2")), "", True),
+    ("dual-stack", dict(KEYS, AWS_USE_DUALSTACK_ENDPOINT="true", **region("eu-west-3")), "", True),
+    ("another partition", dict(KEYS, **region("cn-north-1")), "", True),
+    ("AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
+     dict(KEYS, AWS_ENDPOINT_URL_DYNAMODB_STREAMS="http://127.0.0.1:9",
+          AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:5", **REGION), "", True),
+    ("services dynamodb_streams", dict(KEYS, **REGION),
+     "[default]\nservices = s\n[services s]\ndynamodb_streams =\n"
+     "  endpoint_url = http://127.0.0.1:8\n", True),
+    ("AWS_ENDPOINT_URL", dict(KEYS, AWS_ENDPOINT_URL="http://127.0.0.1:7", **REGION), "", True),
+    ("the profile's endpoint_url", dict(KEYS, **REGION),
+     "[default]\nendpoint_url = http://127.0.0.1:6\n", True),
+    ("DynamoDB's AWS endpoint configured",
+     dict(KEYS, AWS_ENDPOINT_URL_DYNAMODB="https://dynamodb.us-west-2.amazonaws.com",
+          **region("us-west-2")), "", True),
+    ("ignored", dict(KEYS, AWS_ENDPOINT_URL_DYNAMODB_STREAMS="http://127.0.0.1:9",
+                     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS="true", **REGION), "", True),
+    # not botocore's: DynamoDB's own endpoint configured (a local server),
+    # none for Streams: the table's, where DynamoDB Local serves Streams
+    ("AWS_ENDPOINT_URL_DYNAMODB alone", dict(KEYS, AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:5",
+                                             **REGION), "", "http://127.0.0.1:5"),
+    ("services dynamodb alone", dict(KEYS, **REGION),
+     "[default]\nservices = s\n[services s]\ndynamodb =\n  endpoint_url = http://127.0.0.1:4\n",
+     "http://127.0.0.1:4"),
+]
+
+
+def test_streams_endpoint_as_botocore_resolves_it():
+    """Where dynamo_sync sends DynamoDB Streams requests (dynamo_debug's
+    Streams line) against the URL a botocore dynamodbstreams client would
+    use in the same environment, and the one case where it is not
+    botocore's: DynamoDB's endpoint configured alone."""
+    db = tables_db()
+    n = 0
+    for what, env, config, same in STREAMS_CASES:
+        home = home_with(config)
+        e = case_env(home, **env)
+        rc, out, err = shell("SELECT dynamo_debug('t');", db=db, env=exactly(e))
+        m = re.search(r"^Streams: (\S+) \((.*)\)$", out, re.M)
+        assert rc == 0 and m, (what, out, err)
+        theirs = botocore_url(e, None, method="describe_stream", service="dynamodbstreams",
+                              params={"StreamArn": "arn:aws:dynamodb:us-east-1:1:table/T/stream/x"})
+        if same is True:
+            eq(m.group(1), theirs, what)
+        else:
+            eq(m.group(1), same, what)
+            assert theirs.startswith("https://streams.dynamodb."), (what, theirs)
+            assert m.group(2).endswith(", the table's endpoint"), (what, m.group(2))
+        n += 1
+    note("%d configurations: %d as botocore, 2 on the table's own endpoint" % (n, n - 2))
 
 
 def test_debug_says_where_each_setting_came_from():

@@ -4,7 +4,7 @@
 #
 #   tests/fuzz/run.sh [--seconds N] [--build-only] [TARGET...]
 #
-# TARGET is attrval, number, response, credparse, filter or schema (default: all six). Each run
+# TARGET is attrval, number, response, credparse, filter, schema or streams (default: all seven). Each run
 # starts from the committed seeds in tests/fuzz/corpus/TARGET (read only:
 # new inputs go to a scratch directory, deleted afterwards unless
 # FUZZ_WORK=DIR is set, which keeps them in DIR/TARGET). A crash, leak,
@@ -31,11 +31,11 @@ while [ $# -gt 0 ]; do
         --seconds=*) seconds=${1#*=}; shift ;;
         --build-only) build_only=1; shift ;;
         -h|--help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
-        attrval|number|response|credparse|filter|schema) targets+=("$1"); shift ;;
+        attrval|number|response|credparse|filter|schema|streams) targets+=("$1"); shift ;;
         *) echo "fuzz: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(attrval number response credparse filter schema)
+[ ${#targets[@]} -gt 0 ] || targets=(attrval number response credparse filter schema streams)
 
 CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
@@ -83,6 +83,7 @@ sources() {
         credparse) echo ext/credparse.c ;;
         filter) echo ext/filter.c ext/expr.c ext/attrval.c ext/number.c ;;
         schema) echo ext/*.c ;;
+        streams) echo ext/streams.c ext/attrval.c ext/number.c ;;
         *) echo ext/attrval.c ext/number.c ;;
     esac
 }

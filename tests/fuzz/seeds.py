@@ -2,7 +2,8 @@
 """Write the seed corpora of the fuzz targets into tests/fuzz/corpus/.
 
     tests/fuzz/seeds.py              the hand-made seeds (attrval, number,
-                                     response, credparse, filter): rewrites them,
+                                     response, credparse, filter, schema,
+                                     streams): rewrites them,
                                      keeps others
     tests/fuzz/seeds.py --capture    also starts DynamoDB Local (tests/server.py),
                                      loads items of every type and saves the raw
@@ -323,10 +324,55 @@ def schema_seeds():
           "profile=admin, segments=1000000\n" + keys)
 
 
+def streams_seeds():
+    """DynamoDB Streams' answers (fuzz_streams): GetRecords as DynamoDB Local
+    writes them (every type, a TTL expiry, the end of a closed shard),
+    DescribeStream with a lineage and a page marker, and broken ones."""
+    keys = {"k": {"S": "a"}}
+    image = dict(EVERY_TYPE, k={"S": "a"})
+
+    def record(event, seq, **d):
+        out = {"eventID": "e%s" % seq, "eventName": event, "eventVersion": "1.1",
+               "eventSource": "aws:dynamodb", "awsRegion": "ddblocal",
+               "dynamodb": dict({"ApproximateCreationDateTime": 1.79659776E9,
+                                 "Keys": keys, "SequenceNumber": "%021d" % seq,
+                                 "SizeBytes": 31, "StreamViewType": "NEW_AND_OLD_IMAGES"}, **d)}
+        return out
+    ttl = record("REMOVE", 4, OldImage=image)
+    ttl["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    write("streams", "records.json", compact({
+        "Records": [record("INSERT", 1, NewImage=image),
+                    record("MODIFY", 2, NewImage=keys, OldImage=image),
+                    record("REMOVE", 3, OldImage=keys), ttl],
+        "NextShardIterator": "arn:aws:dynamodb:ddblocal:000000000000:table/T/stream/x|001|c2g="}))
+    write("streams", "records-end.json", '{"Records":[]}')
+    write("streams", "records-keys-only.json", compact({"Records": [
+        dict(record("INSERT", 1), dynamodb={"Keys": keys, "SequenceNumber": "1",
+                                            "StreamViewType": "KEYS_ONLY"})]}))
+    write("streams", "records-order.json", compact({"Records": [
+        record("REMOVE", 5), record("REMOVE", 5)], "NextShardIterator": None}))
+    write("streams", "describe.json", compact({"StreamDescription": {
+        "StreamArn": "arn:aws:dynamodb:ddblocal:000000000000:table/T/stream/x",
+        "StreamStatus": "ENABLED", "StreamViewType": "NEW_AND_OLD_IMAGES",
+        "TableName": "T", "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+        "Shards": [
+            {"ShardId": "shardId-a", "SequenceNumberRange": {
+                "StartingSequenceNumber": "1", "EndingSequenceNumber": "9"}},
+            {"ShardId": "shardId-b", "ParentShardId": "shardId-a",
+             "SequenceNumberRange": {"StartingSequenceNumber": "10"}},
+            {"ShardId": "shardId-c", "ParentShardId": "shardId-c"},
+            {"ShardId": "shardId-d", "ParentShardId": "shardId-e"},
+            {"ShardId": "shardId-e", "ParentShardId": "shardId-d"}],
+        "LastEvaluatedShardId": "shardId-e"}}))
+    write("streams", "describe-disabled.json", compact({"StreamDescription": {
+        "StreamStatus": "DISABLED", "StreamViewType": "KEYS_ONLY", "Shards": []}}))
+
+
 def main(argv):
     hand_seeds()
     credparse_seeds()
     schema_seeds()
+    streams_seeds()
     if "--capture" in argv:
         capture()
     total = 0

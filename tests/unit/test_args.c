@@ -585,6 +585,21 @@ static void test_create_options(void) {
   CHECK_INT(parse("table=T", "read_units=1", "read_units=1", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "'read_units' given twice"));
 
+  /* stream= */
+  CHECK_INT(parse("table=T", "create=1", "stream=New_And_Old_Images", "u S", "PRIMARY KEY (u)",
+                  NULL),
+            SQLITE_OK);
+  CHECK_INT(A.stream, ARGS_STREAM_NEW_AND_OLD_IMAGES);
+  CHECK_INT(parse("table=T", "create=1", "stream=keys_only", "u S", "PRIMARY KEY (u)", NULL),
+            SQLITE_OK);
+  CHECK_INT(A.stream, ARGS_STREAM_KEYS_ONLY);
+  CHECK_INT(parse("table=T", "create=1", "stream=all", "u S", "PRIMARY KEY (u)", NULL),
+            SQLITE_ERROR);
+  CHECK(has(zErr, "stream must be new_and_old_images, new_image, old_image or keys_only, "
+                  "not 'all'"));
+  CHECK_INT(parse("table=T", "stream=new_image", NULL), SQLITE_ERROR);
+  CHECK(has(zErr, "option 'stream' only applies when create=1 creates the table"));
+
   /* combinations */
   CHECK_INT(parse("table=T", "create=1", NULL), SQLITE_ERROR);
   CHECK(has(zErr, "create=1 needs PRIMARY KEY (partition_key [, sort_key])"));
@@ -748,7 +763,7 @@ static void test_more_options(void) {
                   "max_attempts, retry_time_ms, ca_bundle, allow_http"));
   /* the message lists every option, from the one table of options */
   CHECK(has(zErr, "(options: table, region, endpoint, profile, consistent_read, create, "
-                  "billing, read_units, write_units, global_index, local_index, atomic, "
+                  "billing, read_units, write_units, global_index, local_index, stream, atomic, "
                   "segments, segment, connect_timeout_ms, request_timeout_ms, max_attempts, "
                   "retry_time_ms, ca_bundle, allow_http, max_read_units, max_write_units, "
                   "scan, indexes, filter, read_once, retry_mode)"));

@@ -101,10 +101,11 @@ static int is_zero(const cfg_resolved *r) {
 }
 
 static const char *table_opt; /* the table= option of the next resolve() */
+static int streams_opt;       /* resolve() asks for DynamoDB Streams' endpoint */
 
 static int resolve(const char *region, const char *endpoint,
                    const char *profile, const char *const *env) {
-  cfg_options o = {region, endpoint, profile, table_opt};
+  cfg_options o = {region, endpoint, profile, table_opt, streams_opt};
   int rc;
   cfg_resolved_free(&R);
   sqlite3_free(E);
@@ -933,6 +934,53 @@ static void test_endpoint_precedence(void) {
   CHECK_STR(R.endpoint_source, "default for region us-west-2");
 }
 
+/* DynamoDB Streams: its own configuration, else the table's configured
+** endpoint unless it is AWS's, else Streams' rule set. */
+static void test_streams_endpoint(void) {
+  streams_opt = 1;
+  files(NULL, CONF_ENDPOINTS);
+  CHECK_INT(resolve(NULL, "http://option:5", NULL,
+                    ENV(CREDS, "AWS_ENDPOINT_URL_DYNAMODB_STREAMS=http://streams:6/")),
+            SQLITE_OK);
+  CHECK_STR(R.endpoint, "http://streams:6");
+  CHECK_STR(R.endpoint_source, "AWS_ENDPOINT_URL_DYNAMODB_STREAMS");
+  CHECK_INT(R.streams, 1);
+  CHECK_INT(resolve(NULL, "http://option:5", NULL, ENV(CREDS)), SQLITE_OK);
+  CHECK_STR(R.endpoint, "http://option:5");
+  CHECK_STR(R.endpoint_source, "endpoint option, the table's endpoint");
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, "AWS_ENDPOINT_URL_DYNAMODB=http://svcenv:3")),
+            SQLITE_OK);
+  CHECK_STR(R.endpoint, "http://svcenv:3");
+  CHECK_STR(R.endpoint_source, "AWS_ENDPOINT_URL_DYNAMODB, the table's endpoint");
+  files(NULL, "[default]\nregion = us-west-2\nservices = s\n"
+              "[services s]\ndynamodb_streams =\n  endpoint_url = http://svcstreams:7\n");
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, "AWS_ENDPOINT_URL_DYNAMODB=http://svcenv:3")),
+            SQLITE_OK);
+  CHECK_STR(R.endpoint, "http://svcstreams:7");
+  CHECK_STR(R.endpoint_source,
+            fmt("services s (dynamodb_streams) in %s, from profile default", conf_path));
+  CHECK_INT(resolve(NULL, NULL, NULL,
+                    ENV(CREDS, "AWS_ENDPOINT_URL_DYNAMODB_STREAMS=http://x:1",
+                        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true")),
+            SQLITE_OK);
+  CHECK_STR(R.endpoint, "https://streams.dynamodb.us-west-2.amazonaws.com");
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS, "AWS_ENDPOINT_URL_DYNAMODB_STREAMS=ftp://x")),
+            SQLITE_ERROR);
+  CHECK(has(E, "from AWS_ENDPOINT_URL_DYNAMODB_STREAMS"));
+  /* DynamoDB's own AWS endpoint, configured: Streams' is the rule set's */
+  files(NULL, "[default]\nregion = us-west-2\n");
+  CHECK_INT(resolve(NULL, "https://dynamodb.us-west-2.amazonaws.com", NULL,
+                    ENV(CREDS, "AWS_USE_FIPS_ENDPOINT=true")),
+            SQLITE_OK);
+  CHECK_STR(R.endpoint, "https://streams.dynamodb-fips.us-west-2.amazonaws.com");
+  CHECK_STR(R.endpoint_source, "default for region us-west-2, FIPS");
+  CHECK_INT(R.account_pending, 0);
+  CHECK_INT(R.configured, 0);
+  CHECK_INT(resolve(NULL, NULL, NULL, ENV(CREDS)), SQLITE_OK);
+  CHECK_STR(R.endpoint, "https://streams.dynamodb.us-west-2.amazonaws.com");
+  streams_opt = 0;
+}
+
 static void test_services_block(void) {
   files(NULL, "[profile p]\n"
               "region = us-east-1\n"
@@ -1162,7 +1210,7 @@ static void test_free(void) {
   cfg_resolved_free(NULL);
   files(CRED_DEFAULT, NULL);
   cur_env = ENV_HOME;
-  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, NULL, NULL}, fake_getenv,
+  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, NULL, NULL, 0}, fake_getenv,
                         &r, NULL),
             SQLITE_OK);
   CHECK_STR(r.creds->access_key_id, "AKIDCRED");
@@ -1170,7 +1218,7 @@ static void test_free(void) {
   CHECK(is_zero(&r));
   cfg_resolved_free(&r); /* twice is fine */
   /* an error with pzErr == NULL does not leak */
-  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, "nope", NULL},
+  CHECK_INT(cfg_resolve(&(cfg_options){"us-east-1", NULL, "nope", NULL, 0},
                         fake_getenv, &r, NULL),
             SQLITE_ERROR);
   CHECK(is_zero(&r));
@@ -1208,7 +1256,7 @@ static void test_out_of_memory(void) {
       char *err = NULL;
       cur_env = ENV_IMDS("AWS_REGION=us-east-1", cases[i].var);
       alloc_budget = budget;
-      rc = cfg_resolve(&(cfg_options){NULL, NULL, cases[i].profile, NULL}, fake_getenv, &r, &err);
+      rc = cfg_resolve(&(cfg_options){NULL, NULL, cases[i].profile, NULL, 0}, fake_getenv, &r, &err);
       alloc_budget = -1;
       if (rc != SQLITE_OK) {
         CHECK_INT(rc, SQLITE_NOMEM);
@@ -1428,6 +1476,7 @@ int main(void) {
   RUN(test_invalid_region);
   RUN(test_endpoint_precedence);
   RUN(test_services_block);
+  RUN(test_streams_endpoint);
   RUN(test_ignore_configured_endpoints);
   RUN(test_default_endpoint_cn);
   RUN(test_trailing_slash);

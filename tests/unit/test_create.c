@@ -87,6 +87,16 @@ static void test_workshop_request(void) {
   CHECK(has(zJson, "{\"AttributeName\":\"k\",\"AttributeType\":\"B\"},"
                    "{\"AttributeName\":\"sort key\",\"AttributeType\":\"N\"}]"));
   CHECK(has(zJson, "{\"AttributeName\":\"sort key\",\"KeyType\":\"RANGE\"}"));
+
+  /* stream=: the table's stream, with its view */
+  CHECK_INT(request("table=S", "create=1", "stream=new_image", "u TEXT", "PRIMARY KEY (u)", NULL),
+            SQLITE_OK);
+  CHECK_STR(zJson,
+            "{\"TableName\":\"S\",\"AttributeDefinitions\":["
+            "{\"AttributeName\":\"u\",\"AttributeType\":\"S\"}],"
+            "\"KeySchema\":[{\"AttributeName\":\"u\",\"KeyType\":\"HASH\"}],"
+            "\"BillingMode\":\"PAY_PER_REQUEST\","
+            "\"StreamSpecification\":{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_IMAGE\"}}");
 }
 
 static void test_provisioned_and_indexes(void) {

@@ -156,10 +156,40 @@ static void test_key_schema(void) {
   cJSON_Delete(j);
 }
 
+static void test_stream(void) {
+  static const char *azCase[] = {
+      "{\"Table\":{\"LatestStreamArn\":\"arn:s1\",\"StreamSpecification\":"
+      "{\"StreamEnabled\":true,\"StreamViewType\":\"NEW_IMAGE\"}}}",
+      /* disabled: the last stream's ARN stays, its view is no more */
+      "{\"Table\":{\"LatestStreamArn\":\"arn:s1\",\"StreamSpecification\":"
+      "{\"StreamEnabled\":false,\"StreamViewType\":\"NEW_IMAGE\"}}}",
+      "{\"Table\":{\"LatestStreamArn\":7,\"StreamSpecification\":[1]}}",
+  };
+  describe_table d;
+  cJSON *j = cJSON_Parse(azCase[0]);
+  CHECK_INT(describe_parse(j, &d), SQLITE_OK);
+  CHECK_STR(d.zStreamArn, "arn:s1");
+  CHECK_STR(d.zStreamView, "NEW_IMAGE");
+  describe_clear(&d);
+  cJSON_Delete(j);
+  j = cJSON_Parse(azCase[1]);
+  CHECK_INT(describe_parse(j, &d), SQLITE_OK);
+  CHECK_STR(d.zStreamArn, "arn:s1");
+  CHECK(d.zStreamView == 0);
+  describe_clear(&d);
+  cJSON_Delete(j);
+  j = cJSON_Parse(azCase[2]);
+  CHECK_INT(describe_parse(j, &d), SQLITE_OK);
+  CHECK(d.zStreamArn == 0 && d.zStreamView == 0);
+  describe_clear(&d);
+  cJSON_Delete(j);
+}
+
 int main(void) {
   RUN(test_request);
   RUN(test_tracks);
   RUN(test_partial);
   RUN(test_key_schema);
+  RUN(test_stream);
   CHECK_DONE();
 }

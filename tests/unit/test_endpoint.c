@@ -4,7 +4,9 @@
 ** (tab-separated: region, fips, dualstack, account, mode, resource ARN,
 ** endpoint; '-' for none) and prints the URL, or "error: MESSAGE", so
 ** that tests/e2e/test_176_endpoints.py compares every answer with
-** botocore's EndpointProvider over the same rule set. */
+** botocore's EndpointProvider over the same rule set. `test_endpoint
+** --oracle-streams` does the same for DynamoDB Streams' rule set (region,
+** fips, dualstack, endpoint). */
 #include "endpoint.h"
 #include "check.h"
 
@@ -177,6 +179,69 @@ static void test_modes(void) {
   CHECK_STR(endpoint_account_mode_name(REQ), "required");
 }
 
+static int resolve_streams(const char *zRegion, int fips, int dual, const char *zEndpoint) {
+  endpoint_params p;
+  int rc;
+  sqlite3_free(zUrl);
+  sqlite3_free(zErr);
+  zUrl = zErr = 0;
+  memset(&p, 0, sizeof(p));
+  p.region = zRegion;
+  p.use_fips = fips;
+  p.use_dualstack = dual;
+  p.endpoint = zEndpoint;
+  rc = endpoint_resolve_streams(&p, &zUrl, &zErr);
+  assert((rc == SQLITE_OK) == (zUrl != 0));
+  return rc;
+}
+
+static void test_streams(void) {
+  resolve_streams("us-east-1", 0, 0, 0);
+  CHECK_STR(zUrl, "https://streams.dynamodb.us-east-1.amazonaws.com");
+  resolve_streams("us-east-1", 1, 0, 0);
+  CHECK_STR(zUrl, "https://streams.dynamodb-fips.us-east-1.amazonaws.com");
+  resolve_streams("us-east-1", 0, 1, 0);
+  CHECK_STR(zUrl, "https://streams-dynamodb.us-east-1.api.aws");
+  resolve_streams("cn-north-1", 1, 1, 0);
+  CHECK_STR(zUrl, "https://streams-dynamodb-fips.cn-north-1.api.amazonwebservices.com.cn");
+  resolve_streams("us-gov-west-1", 1, 0, 0); /* GovCloud's regional endpoint is FIPS */
+  CHECK_STR(zUrl, "https://streams.dynamodb.us-gov-west-1.amazonaws.com");
+  resolve_streams("us-iso-east-1", 0, 1, 0);
+  CHECK_STR(zUrl, "https://streams.dynamodb.us-iso-east-1.api.aws.ic.gov");
+  resolve_streams("local", 0, 0, 0); /* no local region in this rule set */
+  CHECK_STR(zUrl, "https://streams.dynamodb.local.amazonaws.com");
+  resolve_streams("us-east-1", 0, 0, "http://127.0.0.1:8000");
+  CHECK_STR(zUrl, "http://127.0.0.1:8000");
+  CHECK_INT(resolve_streams("us-east-1", 0, 1, "http://127.0.0.1:8000"), SQLITE_ERROR);
+  CHECK_STR(zErr, "Invalid Configuration: Dualstack and custom endpoint are not supported");
+  CHECK_INT(resolve_streams(0, 0, 0, 0), SQLITE_ERROR);
+  CHECK_STR(zErr, "Invalid Configuration: Missing Region");
+}
+
+/* Lines of region, fips, dualstack, endpoint ('-': none): the URL or the
+** error, as botocore_sdk.py streams-endpoint prints them. */
+static int oracle_streams(void) {
+  char line[2048];
+  while (fgets(line, sizeof(line), stdin)) {
+    char *az[4], *p = line;
+    int i;
+    line[strcspn(line, "\n")] = 0;
+    for (i = 0; i < 4; i++) {
+      az[i] = p;
+      p += strcspn(p, "\t");
+      if (*p) *p++ = 0;
+      if (strcmp(az[i], "-") == 0) az[i] = 0;
+    }
+    if (resolve_streams(az[0], az[1] && atoi(az[1]), az[2] && atoi(az[2]), az[3]) == SQLITE_OK) {
+      printf("%s\n", zUrl);
+    } else {
+      printf("error: %s\n", zErr ? zErr : "(no memory)");
+    }
+    fflush(stdout);
+  }
+  return 0;
+}
+
 static int oracle(void) {
   char line[2048];
   while (fgets(line, sizeof(line), stdin)) {
@@ -204,10 +269,12 @@ static int oracle(void) {
 
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "--oracle") == 0) return oracle();
+  if (argc > 1 && strcmp(argv[1], "--oracle-streams") == 0) return oracle_streams();
   RUN(test_partitions);
   RUN(test_arns);
   RUN(test_rules);
   RUN(test_modes);
+  RUN(test_streams);
   sqlite3_free(zUrl);
   sqlite3_free(zErr);
   CHECK_DONE();
