@@ -66,9 +66,16 @@ def test_a_text_value_against_an_n_key_is_the_number_sqlite_reads():
               "SELECT k.v, t.id FROM k CROSS JOIN t ON t.id = k.v"]:
         same(c, q)
     eq(c.execute("SELECT id FROM t WHERE id = ?", ("0.10000000000000001",)).fetchall(), [(0.1,)])
-    out, reqs = requests(name, "SELECT id FROM t WHERE id = '9007199254740993.0';")
-    eq(out, ["9007199254740992"])
-    eq([(o, r["Key"]) for o, r in reqs], [("GetItem", {"id": {"N": "9007199254740992"}})])
+    # The key asked for is the double the shell's own SQLite reads the text
+    # as: 9007199254740992 here, where sqlite3AtoF has an 80-bit long double;
+    # under valgrind (a 64-bit one) it rounds to 9007199254740994, and the
+    # lookup must follow SQLite there too, not this machine's strtod.
+    out, reqs = requests(name, "SELECT CAST(CAST('9007199254740993.0' AS REAL) AS INTEGER);\n"
+                               "SELECT id FROM t WHERE id = '9007199254740993.0';")
+    read_as = out[0]
+    assert read_as in ("9007199254740992", "9007199254740994"), read_as
+    eq(out[1:], ["9007199254740992"] if read_as == "9007199254740992" else [])
+    eq([(o, r["Key"]) for o, r in reqs], [("GetItem", {"id": {"N": read_as}})])
 
 
 def test_an_n_sort_key_condition_is_the_range_sqlite_compares():
