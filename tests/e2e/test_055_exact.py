@@ -67,9 +67,9 @@ def test_a_text_value_against_an_n_key_is_the_number_sqlite_reads():
         same(c, q)
     eq(c.execute("SELECT id FROM t WHERE id = ?", ("0.10000000000000001",)).fetchall(), [(0.1,)])
     # The key asked for is the double the shell's own SQLite reads the text
-    # as: 9007199254740992 here, where sqlite3AtoF has an 80-bit long double;
-    # under valgrind (a 64-bit one) it rounds to 9007199254740994, and the
-    # lookup must follow SQLite there too, not this machine's strtod.
+    # as (sqlite3AtoF, in long double arithmetic: 9007199254740992 here),
+    # not what this machine's strtod would say: where long double is
+    # narrower the two may differ, and the lookup must follow SQLite.
     out, reqs = requests(name, "SELECT CAST(CAST('9007199254740993.0' AS REAL) AS INTEGER);\n"
                                "SELECT id FROM t WHERE id = '9007199254740993.0';")
     read_as = out[0]
