@@ -628,6 +628,7 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
       goto done;
     }
     if (cJSON_IsObject(json)) {
+      j->serverMs = http_response_date_ms(r);
       report_usage(c, j, resp, json);
       if (c->mode != RETRY_LEGACY) retry_quota_release(&c->quota, j->quotaCost);
       if (c->mode == RETRY_ADAPTIVE) retry_rate_update(&c->rate, (double)now_us() / 1e6, 0);

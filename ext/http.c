@@ -96,6 +96,12 @@ const char *http_response_header(const http_req *r, const char *zName) {
   return h->value;
 }
 
+sqlite3_int64 http_response_date_ms(const http_req *r) {
+  const char *z = http_response_header(r, "Date");
+  time_t t = z ? curl_getdate(z, 0) : (time_t)-1;
+  return t > 0 ? (sqlite3_int64)t * 1000 : 0;
+}
+
 int http_in_flight(const http_conn *p) {
   return p->nBusy;
 }

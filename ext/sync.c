@@ -17,7 +17,8 @@
 **   3. every shard whose parent is read to its end (or gone), side by side:
 **      GetShardIterator after its last record applied (TRIM_HORIZON when
 **      none), then GetRecords until a closed shard ends, an open one has
-**      nothing more, or a record was written after T; each answer applied
+**      nothing more, or a record was written after T (by the server's
+**      clock: the first answer's Date); each answer applied
 **      with the shard's new position in one transaction (copy.c); an expired
 **      iterator is taken again from that position;
 **   4. when a shard ended, DescribeStream again for its children;
@@ -56,6 +57,9 @@ typedef struct dyn_sync {
   dyn_copy *copy;
   char *zArn;        /* the stream */
   sqlite3_int64 T;   /* ms since the epoch */
+  sqlite3_int64 pastT; /* a record created after this (ms, the server's
+                       ** clock) was written after T: the first GetRecords
+                       ** answer's Date plus a second; 0: T itself */
   int reload;        /* a reload is allowed */
   sync_shard *a;
   int n;
@@ -306,6 +310,15 @@ static int records_done(dyn_sync *s, sync_shard *x, int *pEnded) {
     return rc;
   }
   x->read = 1;
+  if (!s->pastT && x->job.serverMs > 0) {
+    /* The answer was sent after T and says when by the server's clock, the
+    ** clock the records' creation times are on: a record created more than
+    ** a second after it (the Date header's whole seconds, and the records')
+    ** was written after T, whatever this machine's clock says. Comparing
+    ** with T itself would stop too early on a machine whose clock is
+    ** behind, leaving unread a write acknowledged before T. */
+    s->pastT = x->job.serverMs + 1000;
+  }
   if (r.n > 0 && x->s.zSeq && streams_seq_cmp(r.a[0].zSeq, x->s.zSeq) <= 0) {
     rc = fail(s, "GetRecords on %s: shard %s: record %s does not come after %s, the last applied",
               s->v->args.table, x->s.zId, r.a[0].zSeq, x->s.zSeq);
@@ -322,7 +335,7 @@ static int records_done(dyn_sync *s, sync_shard *x, int *pEnded) {
       if (e->op == STREAMS_REMOVE) s->nRemoved++;
       else s->nPut++;
       if (e->expired) s->nExpired++;
-      if (e->created * 1000.0 > (double)s->T) pastT = 1;
+      if (e->created * 1000.0 > (double)(s->pastT ? s->pastT : s->T)) pastT = 1;
     }
     if (rc == SQLITE_OK) rc = copy_commit(s->copy, &s->zErr);
     else copy_rollback(s->copy);

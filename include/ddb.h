@@ -160,6 +160,9 @@ typedef struct ddb_job {
   char zType[DDB_TYPE_SIZE]; /* DynamoDB's error type, "" for a transport error */
   cJSON *errBody;         /* the error response's body, parsed, or NULL */
   int attempts;           /* sent (0: it never left) */
+  sqlite3_int64 serverMs; /* the answer's Date header, ms since the epoch
+                          ** (whole seconds), 0 when it has none: the
+                          ** server's clock, not this machine's */
   /* private */
   const char *zTable;
   char *body;

@@ -90,6 +90,10 @@ void http_end(http_conn *p, http_req *r);
 ** request, until http_end(); NULL when there is none. */
 const char *http_response_header(const http_req *r, const char *zName);
 
+/* The answer's Date header (RFC 7231: whole seconds, the server's clock)
+** in ms since the epoch; 0 when it has none or it does not parse. */
+sqlite3_int64 http_response_date_ms(const http_req *r);
+
 /* How many requests are in flight. */
 int http_in_flight(const http_conn *p);
 

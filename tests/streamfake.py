@@ -39,6 +39,7 @@ ResourceNotFoundException (400, {"__type": "...#Name", "message": ...}).
 
 import http.client
 import http.server
+import email.utils
 import json
 import socket
 import threading
@@ -171,15 +172,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _json(self, status, doc):
         data = json.dumps(doc).encode()
-        self._send(status, [("Content-Type", "application/x-amz-json-1.0"),
-                            ("x-amz-crc32", str(zlib.crc32(data)))], data)
+        headers = [("Content-Type", "application/x-amz-json-1.0"),
+                   ("x-amz-crc32", str(zlib.crc32(data)))]
+        if self.server.fake.clock_ahead is not None:
+            headers.append(("X-Fake-Date", email.utils.formatdate(
+                self.server.fake.server_time(), usegmt=True)))
+        self._send(status, headers, data)
 
     def _send(self, status, headers, data):
         out = ["HTTP/1.1 %d %s\r\n" % (status, "OK" if status == 200 else "Error")]
         for k, v in headers:
             if k.lower() not in ("content-length", "connection", "transfer-encoding", "date",
                                  "server"):
-                out.append("%s: %s\r\n" % (k, v))
+                out.append("%s: %s\r\n" % ("Date" if k == "X-Fake-Date" else k, v))
         out.append("Content-Length: %d\r\n\r\n" % len(data))
         self.wfile.write("".join(out).encode() + data)  # one write (no Nagle wait)
 
@@ -201,6 +206,10 @@ class StreamFake:
         self.shard_log = []   # (op, shard id) of the Streams requests
         self.before = None
         self.page_size = 100
+        self.records_limit = None  # GetRecords' page, when smaller than its Limit
+        self.clock_ahead = None  # seconds the "server's" clock is ahead of this
+                                 # machine's: the records' creation times, and a
+                                 # Date header on the Streams answers
         self.generation = 0
         self.streams = {}     # table -> list of _Stream, the latest last
         self.keys = {}        # table -> key attribute names
@@ -211,6 +220,10 @@ class StreamFake:
         self.httpd.fake = self
         self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def server_time(self):
+        """Now by the clock the fake's stream keeps (clock_ahead)."""
+        return time.time() + (self.clock_ahead or 0)
 
     def __enter__(self):
         self.thread.start()
@@ -350,7 +363,7 @@ class StreamFake:
                 self.items[(table, kt)] = after
             if not s.enabled:
                 return
-            d = {"ApproximateCreationDateTime": float(int(time.time())), "Keys": key,
+            d = {"ApproximateCreationDateTime": float(int(self.server_time())), "Keys": key,
                  "SizeBytes": 10, "StreamViewType": s.view}
             if after is not None and s.view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
                 d["NewImage"] = after
@@ -441,6 +454,8 @@ class StreamFake:
                 if index < shard.trimmed:
                     raise _Error("TrimmedDataAccessException", "records were trimmed")
                 limit = doc.get("Limit", 1000)
+                if self.records_limit is not None:
+                    limit = min(limit, self.records_limit)
                 recs = [r for _, r in shard.records[index:index + limit]]
                 out = {"Records": recs}
                 nxt = index + len(recs)

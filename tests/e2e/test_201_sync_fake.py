@@ -102,6 +102,38 @@ def test_lineage_pages_and_ttl():
     s.exact()
 
 
+def test_a_machine_whose_clock_is_behind_misses_nothing():
+    """The records' creation times are on the server's clock. A sync stops
+    reading a shard at a record created after it began; judged by this
+    machine's clock two minutes behind, the first page would already look
+    'after', and the writes of the pages behind it, acknowledged before the
+    sync, would be left out. Judged by the server's Date, none is."""
+    def records():
+        return s.fake.streams[s.table][-1].seq
+
+    s = Setup()
+    s.sync()
+    s.fake.clock_ahead = 120
+    s.fake.records_limit = 2
+    before = records()
+    s.write(12)
+    n = records() - before
+    assert n >= 6, n  # some of the twelve writes may write nothing
+    s.fake.reset()
+    r = s.sync()
+    eq(r["put"] + r["removed"], n)
+    assert s.fake.ops().count("GetRecords") >= (n + 1) // 2, s.fake.ops()  # two a page
+    s.exact()
+    # and with the server's clock behind this machine's, a record written
+    # after the sync began still ends it: the shard is not read forever
+    s.fake.clock_ahead = -120
+    before = records()
+    s.write(4)
+    r = s.sync()
+    eq(r["put"] + r["removed"], records() - before)
+    s.exact()
+
+
 def test_expired_iterator():
     s = Setup(seed=2)
     s.sync()
