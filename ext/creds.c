@@ -38,6 +38,8 @@
 #define SSO_REFRESH_MS (15 * 60 * 1000) /* botocore's SSOTokenProvider */
 #define PROCESS_TIMEOUT_MS 60000
 #define MAX_FILE (1 << 20)        /* a token file or a process's output */
+#define WAIT_SLICE_MS 50          /* a wait looks at its abort hook this often
+                                  ** (as ddb.h's DDB_WAIT_SLICE_MS) */
 
 struct creds_provider {
   pthread_mutex_t mu;
@@ -70,6 +72,41 @@ static void sleep_ms(long ms) {
   ts.tv_nsec = (ms % 1000) * 1000000L;
   while (nanosleep(&ts, &ts) != 0) {
   }
+}
+
+/* "interrupted WHAT" in *pzErr: SQLITE_INTERRUPT, or SQLITE_NOMEM. */
+static int interrupted(char **pzErr, const char *zWhat) {
+  *pzErr = sqlite3_mprintf("interrupted %s", zWhat);
+  return *pzErr ? SQLITE_INTERRUPT : SQLITE_NOMEM;
+}
+
+/* The wait before trying zUrl again: ms, in slices of WAIT_SLICE_MS, each
+** after a look at ab. SQLITE_OK, or SQLITE_INTERRUPT with *pzErr. */
+static int nap(const http_abort *ab, long ms, const char *zUrl, char **pzErr) {
+  sqlite3_int64 end = now_ms() + ms, left;
+  while ((left = end - now_ms()) > 0) {
+    if (http_aborted(ab)) {
+      char *z = sqlite3_mprintf("before trying %s again", zUrl);
+      int rc = z ? interrupted(pzErr, z) : SQLITE_NOMEM;
+      sqlite3_free(z);
+      return rc;
+    }
+    sleep_ms(left < WAIT_SLICE_MS ? (long)left : WAIT_SLICE_MS);
+  }
+  return SQLITE_OK;
+}
+
+/* http_fetch(), stopped by ab: SQLITE_INTERRUPT with *pzErr naming zUrl. */
+static int fetch_url(const http_abort *ab, const char *zMethod, const char *zUrl,
+                     const http_header *aHdr, int nHdr, const char *body, size_t nbody,
+                     long timeout_ms, const char *zCa, http_response *resp, char **pzErr) {
+  int rc = http_fetch(zMethod, zUrl, aHdr, nHdr, body, nbody, timeout_ms, zCa, ab, resp);
+  if (rc == SQLITE_INTERRUPT) {
+    char *z = sqlite3_mprintf("waiting for %s", zUrl);
+    rc = z ? interrupted(pzErr, z) : SQLITE_NOMEM;
+    sqlite3_free(z);
+  }
+  return rc;
 }
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -184,8 +221,9 @@ static int is_throttling(const char *zCode) {
 /* An STS action: POST the form, signed with k (NULL: unsigned), at most
 ** STS_ATTEMPTS tries for transport errors, 5xx and throttling. On a
 ** refusal *pzCode is STS's error code ("" for other failures). */
-static int sts_call(creds_provider *p, const char *zAction, const char *zForm,
-                    const creds_keys *k, cp_creds *pOut, char **pzCode, char **pzErr) {
+static int sts_call(creds_provider *p, const http_abort *ab, const char *zAction,
+                    const char *zForm, const creds_keys *k, cp_creds *pOut, char **pzCode,
+                    char **pzErr) {
   static const char zType[] = "application/x-www-form-urlencoded; charset=utf-8";
   const cfg_source *s = p->src;
   char *zHost = 0, *zPath = 0, *zProblem = 0;
@@ -225,7 +263,8 @@ static int sts_call(creds_provider *p, const char *zAction, const char *zForm,
       if (k->session_token) hh[n++] = (http_header){"X-Amz-Security-Token", k->session_token};
       hh[n++] = (http_header){"Authorization", out.authorization};
     }
-    rc = http_fetch("POST", s->url, hh, n, zForm, strlen(zForm), p->timeout_ms, p->zCa, &resp);
+    rc = fetch_url(ab, "POST", s->url, hh, n, zForm, strlen(zForm), p->timeout_ms, p->zCa, &resp,
+                   pzErr);
     sigv4_output_free(&out);
     if (rc != SQLITE_OK) break;
     sqlite3_free(*pzCode);
@@ -241,8 +280,7 @@ static int sts_call(creds_provider *p, const char *zAction, const char *zForm,
     if (rc == SQLITE_ERROR && retry && attempt < STS_ATTEMPTS) {
       sqlite3_free(zProblem);
       zProblem = 0;
-      rc = SQLITE_OK;
-      sleep_ms(100L << attempt);
+      if ((rc = nap(ab, 100L << attempt, s->url, pzErr)) != SQLITE_OK) break;
       continue;
     }
     if (rc == SQLITE_ERROR) *pzErr = sqlite3_mprintf("%s failed: %s", zAction, zProblem);
@@ -270,12 +308,13 @@ static int copy_static(const cfg_source *s, cp_creds *pOut) {
   return SQLITE_NOMEM;
 }
 
-static int provider_get(creds_provider *p, int force, unsigned gen, const creds_keys **pk,
-                        char **pzErr);
+static int provider_get(creds_provider *p, const http_abort *ab, int force, unsigned gen,
+                        const creds_keys **pk, char **pzErr);
 
 /* role_arn: AssumeRole signed with the source's credentials; once more
 ** with renewed ones when STS says they expired. */
-static int fetch_assume_role(creds_provider *p, cp_creds *pOut, char **pzErr) {
+static int fetch_assume_role(creds_provider *p, const http_abort *ab, cp_creds *pOut,
+                             char **pzErr) {
   const cfg_source *s = p->src;
   char zName[64], zDur[16];
   const char *azForm[] = {"Action", "AssumeRole", "Version", STS_VERSION, "RoleArn", s->role_arn,
@@ -295,13 +334,13 @@ static int fetch_assume_role(creds_provider *p, cp_creds *pOut, char **pzErr) {
   for (tries = 0; tries < 2; tries++) {
     const creds_keys *k;
     char *zInner = 0;
-    if ((rc = provider_get(p->inner, tries > 0, 0, &k, &zInner)) != SQLITE_OK) {
+    if ((rc = provider_get(p->inner, ab, tries > 0, 0, &k, &zInner)) != SQLITE_OK) {
       *pzErr = zInner ? sqlite3_mprintf("%s", bare(zInner)) : 0;
       sqlite3_free(zInner);
       break;
     }
     sqlite3_free(zCode);
-    rc = sts_call(p, "AssumeRole", zForm, k, pOut, &zCode, pzErr);
+    rc = sts_call(p, ab, "AssumeRole", zForm, k, pOut, &zCode, pzErr);
     creds_release(p->inner, k);
     if (rc != SQLITE_ERROR || !zCode || strcmp(zCode, "ExpiredToken") != 0 || tries > 0) break;
     sqlite3_free(*pzErr); /* the source's credentials expired: renew them */
@@ -312,7 +351,8 @@ static int fetch_assume_role(creds_provider *p, cp_creds *pOut, char **pzErr) {
   return rc;
 }
 
-static int fetch_web_identity(creds_provider *p, cp_creds *pOut, char **pzErr) {
+static int fetch_web_identity(creds_provider *p, const http_abort *ab, cp_creds *pOut,
+                              char **pzErr) {
   const cfg_source *s = p->src;
   char zName[64], *zToken, *zForm, *zCode = 0;
   size_t n = 0;
@@ -333,7 +373,7 @@ static int fetch_web_identity(creds_provider *p, cp_creds *pOut, char **pzErr) {
   }
   free_file(zToken, n);
   if (!zForm) return SQLITE_NOMEM;
-  rc = sts_call(p, "AssumeRoleWithWebIdentity", zForm, 0, pOut, &zCode, pzErr);
+  rc = sts_call(p, ab, "AssumeRoleWithWebIdentity", zForm, 0, pOut, &zCode, pzErr);
   cp_wipe_free(zForm);
   sqlite3_free(zCode);
   return rc;
@@ -347,16 +387,16 @@ static char *first_line(const http_response *r) {
 
 /* GET an instance metadata path, tried s->attempts times while the answer
 ** is not a 200 with a body. */
-static int imds_get(creds_provider *p, const char *zPath, const char *zToken,
-                    http_response *pResp, char **pzErr) {
+static int imds_get(creds_provider *p, const http_abort *ab, const char *zPath,
+                    const char *zToken, http_response *pResp, char **pzErr) {
   const cfg_source *s = p->src;
   char *zUrl = sqlite3_mprintf("%s/%s", s->url, zPath);
   http_header h = {"x-aws-ec2-metadata-token", zToken};
   int i, rc = SQLITE_NOMEM;
   if (!zUrl) return SQLITE_NOMEM;
   for (i = 0; i < s->attempts; i++) {
-    if ((rc = http_fetch("GET", zUrl, &h, zToken ? 1 : 0, 0, 0, s->timeout_ms, 0, pResp)) !=
-        SQLITE_OK)
+    if ((rc = fetch_url(ab, "GET", zUrl, &h, zToken ? 1 : 0, 0, 0, s->timeout_ms, 0, pResp,
+                        pzErr)) != SQLITE_OK)
       break;
     if (!pResp->curl_code && pResp->status == 200 && pResp->nbody > 0) break;
     if (i + 1 == s->attempts) {
@@ -374,7 +414,7 @@ static int imds_get(creds_provider *p, const char *zPath, const char *zToken,
 /* EC2 instance metadata: an IMDSv2 token (IMDSv1 when the service refuses
 ** tokens with 403, 404 or 405, or times out, as botocore), the role name,
 ** its credentials. */
-static int fetch_imds(creds_provider *p, cp_creds *pOut, char **pzErr) {
+static int fetch_imds(creds_provider *p, const http_abort *ab, cp_creds *pOut, char **pzErr) {
   const cfg_source *s = p->src;
   http_header h = {"x-aws-ec2-metadata-token-ttl-seconds", IMDS_TOKEN_TTL};
   http_response r;
@@ -382,7 +422,8 @@ static int fetch_imds(creds_provider *p, cp_creds *pOut, char **pzErr) {
   int i, rc = SQLITE_OK;
   if (!(zUrl = sqlite3_mprintf("%s/latest/api/token", s->url))) return SQLITE_NOMEM;
   for (i = 0; i < s->attempts && rc == SQLITE_OK; i++) {
-    if ((rc = http_fetch("PUT", zUrl, &h, 1, 0, 0, s->timeout_ms, 0, &r)) != SQLITE_OK) break;
+    if ((rc = fetch_url(ab, "PUT", zUrl, &h, 1, 0, 0, s->timeout_ms, 0, &r, pzErr)) != SQLITE_OK)
+      break;
     if (!r.curl_code && r.status == 200 && r.nbody > 0) {
       if (!(zToken = first_line(&r))) rc = SQLITE_NOMEM;
     } else if (!r.curl_code && r.status == 400) {
@@ -403,7 +444,7 @@ static int fetch_imds(creds_provider *p, cp_creds *pOut, char **pzErr) {
     rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK &&
-      (rc = imds_get(p, "latest/meta-data/iam/security-credentials/", zToken, &r, pzErr)) ==
+      (rc = imds_get(p, ab, "latest/meta-data/iam/security-credentials/", zToken, &r, pzErr)) ==
           SQLITE_OK) {
     zRole = first_line(&r);
     http_response_clear(&r);
@@ -412,7 +453,7 @@ static int fetch_imds(creds_provider *p, cp_creds *pOut, char **pzErr) {
   if (rc == SQLITE_OK) {
     if (!(zPath = sqlite3_mprintf("latest/meta-data/iam/security-credentials/%s", zRole))) {
       rc = SQLITE_NOMEM;
-    } else if ((rc = imds_get(p, zPath, zToken, &r, pzErr)) == SQLITE_OK) {
+    } else if ((rc = imds_get(p, ab, zPath, zToken, &r, pzErr)) == SQLITE_OK) {
       rc = cp_parse_json(CP_IMDS, r.body, r.nbody, pOut, pzErr);
       http_response_clear(&r);
       if (rc == SQLITE_ERROR) {
@@ -431,7 +472,8 @@ static int fetch_imds(creds_provider *p, cp_creds *pOut, char **pzErr) {
 
 /* The container endpoint: GET with the authorization token, 3 attempts a
 ** second apart while it cannot be reached or does not answer 200. */
-static int fetch_container(creds_provider *p, cp_creds *pOut, char **pzErr) {
+static int fetch_container(creds_provider *p, const http_abort *ab, cp_creds *pOut,
+                           char **pzErr) {
   const cfg_source *s = p->src;
   http_header hh[2] = {{"Accept", "application/json"}, {"Authorization", s->auth_token}};
   char *zToken = 0;
@@ -455,8 +497,8 @@ static int fetch_container(creds_provider *p, cp_creds *pOut, char **pzErr) {
   }
   for (i = 0; i < CONTAINER_ATTEMPTS; i++) {
     http_response r;
-    if ((rc = http_fetch("GET", s->url, hh, hh[1].value ? 2 : 1, 0, 0, CONTAINER_TIMEOUT_MS, p->zCa,
-                         &r)) != SQLITE_OK)
+    if ((rc = fetch_url(ab, "GET", s->url, hh, hh[1].value ? 2 : 1, 0, 0, CONTAINER_TIMEOUT_MS,
+                        p->zCa, &r, pzErr)) != SQLITE_OK)
       break;
     if (!r.curl_code && r.status == 200) {
       rc = cp_parse_json(CP_CONTAINER, r.body, r.nbody, pOut, pzErr);
@@ -469,7 +511,8 @@ static int fetch_container(creds_provider *p, cp_creds *pOut, char **pzErr) {
     }
     http_response_clear(&r);
     if (rc != SQLITE_OK) break;
-    if (i + 1 < CONTAINER_ATTEMPTS) sleep_ms(CONTAINER_SLEEP_MS);
+    if (i + 1 < CONTAINER_ATTEMPTS && (rc = nap(ab, CONTAINER_SLEEP_MS, s->url, pzErr)) != SQLITE_OK)
+      break;
   }
   free_file(zToken, nToken);
   return rc;
@@ -506,14 +549,17 @@ static long process_timeout(void) {
 
 /* Run argv with stdin /dev/null, its stdout and stderr collected, for at
 ** most timeout_ms: SQLITE_OK with *pStatus its wait status, SQLITE_ERROR
-** with *pzErr (it could not start, or did not finish in time). */
-static int run(char **argv, long timeout_ms, outbuf *pOut, outbuf *pErr, int *pStatus,
-               char **pzErr) {
+** with *pzErr (it could not start, or did not finish in time), or
+** SQLITE_INTERRUPT when ab said so (looked at every WAIT_SLICE_MS). A
+** process stopped is killed and waited for: no zombie is left. */
+static int run(char **argv, long timeout_ms, const http_abort *ab, outbuf *pOut, outbuf *pErr,
+               int *pStatus, char **pzErr) {
   extern char **environ;
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   sigset_t none, dflt;
-  int fo[2] = {-1, -1}, fe[2] = {-1, -1}, rc = SQLITE_OK, e, open = 2;
+  int fo[2] = {-1, -1}, fe[2] = {-1, -1}, rc = SQLITE_OK, e, open = 2, stop = 0;
+  long slice = ab ? WAIT_SLICE_MS : 1000;
   sqlite3_int64 deadline = now_ms() + timeout_ms;
   pid_t pid;
   if (pipe2(fo, O_CLOEXEC) != 0 || pipe2(fe, O_CLOEXEC) != 0) {
@@ -548,8 +594,8 @@ static int run(char **argv, long timeout_ms, outbuf *pOut, outbuf *pErr, int *pS
     struct pollfd pfd[2] = {{fo[0], POLLIN, 0}, {fe[0], POLLIN, 0}};
     sqlite3_int64 left = deadline - now_ms();
     int i, n;
-    if (left <= 0) break;
-    n = poll(pfd, 2, (int)(left > 1000 ? 1000 : left));
+    if (left <= 0 || (stop = http_aborted(ab)) != 0) break;
+    n = poll(pfd, 2, (int)(left > slice ? slice : left));
     if (n < 0 && errno != EINTR) break;
     for (i = 0; i < 2 && n > 0; i++) {
       if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -564,7 +610,15 @@ static int run(char **argv, long timeout_ms, outbuf *pOut, outbuf *pErr, int *pS
   if (fo[0] >= 0) close(fo[0]);
   if (fe[0] >= 0) close(fe[0]);
   for (;;) { /* its streams are closed; it may still be running */
-    pid_t w = waitpid(pid, pStatus, WNOHANG);
+    pid_t w;
+    if (stop) {
+      kill(pid, SIGKILL);
+      while (waitpid(pid, pStatus, 0) < 0 && errno == EINTR) {
+      }
+      rc = interrupted(pzErr, "and stopped");
+      break;
+    }
+    w = waitpid(pid, pStatus, WNOHANG);
     if (w == pid) break;
     if (w < 0 && errno == ECHILD) { /* SIGCHLD ignored by the host: no status */
       *pStatus = 0;
@@ -582,11 +636,12 @@ static int run(char **argv, long timeout_ms, outbuf *pOut, outbuf *pErr, int *pS
       break;
     }
     sleep_ms(5);
+    stop = http_aborted(ab);
   }
   return rc;
 }
 
-static int fetch_process(creds_provider *p, cp_creds *pOut, char **pzErr) {
+static int fetch_process(creds_provider *p, const http_abort *ab, cp_creds *pOut, char **pzErr) {
   char **argv = 0, *zMsg = 0;
   int argc, status = 0, rc;
   outbuf out = {0, 0, 64 << 10}, err = {0, 0, 2 << 10};
@@ -601,7 +656,7 @@ static int fetch_process(creds_provider *p, cp_creds *pOut, char **pzErr) {
     rc = SQLITE_NOMEM;
     goto done;
   }
-  if ((rc = run(argv, process_timeout(), &out, &err, &status, &zMsg)) != SQLITE_OK) {
+  if ((rc = run(argv, process_timeout(), ab, &out, &err, &status, &zMsg)) != SQLITE_OK) {
     *pzErr = zMsg ? sqlite3_mprintf("credential_process %s", zMsg) : 0;
   } else if (WIFSIGNALED(status)) {
     *pzErr = sqlite3_mprintf("credential_process was killed by signal %d", WTERMSIG(status));
@@ -650,15 +705,15 @@ static void save_token(const cfg_source *s, const cp_sso_token *t) {
 
 /* CreateToken with the refresh grant. SQLITE_OK with t refreshed, or
 ** SQLITE_ERROR with *pzErr. */
-static int oidc_refresh(creds_provider *p, cp_sso_token *t, char **pzErr) {
+static int oidc_refresh(creds_provider *p, const http_abort *ab, cp_sso_token *t, char **pzErr) {
   const cfg_source *s = p->src;
   http_header h = {"Content-Type", "application/json"};
   http_response r;
   char *zUrl = sqlite3_mprintf("%s/token", s->oidc_url), *zBody = cp_oidc_request(t);
   int rc = SQLITE_NOMEM;
   if (zUrl && zBody &&
-      (rc = http_fetch("POST", zUrl, &h, 1, zBody, strlen(zBody), p->timeout_ms, p->zCa, &r)) ==
-          SQLITE_OK) {
+      (rc = fetch_url(ab, "POST", zUrl, &h, 1, zBody, strlen(zBody), p->timeout_ms, p->zCa, &r,
+                      pzErr)) == SQLITE_OK) {
     if (!r.curl_code && r.status == 200) {
       rc = cp_parse_oidc(r.body, r.nbody, now_ms(), t, pzErr);
     } else {
@@ -672,7 +727,7 @@ static int oidc_refresh(creds_provider *p, cp_sso_token *t, char **pzErr) {
   return rc;
 }
 
-static int fetch_sso(creds_provider *p, cp_creds *pOut, char **pzErr) {
+static int fetch_sso(creds_provider *p, const http_abort *ab, cp_creds *pOut, char **pzErr) {
   const cfg_source *s = p->src;
   const char *zLogin = s->profile;
   cp_sso_token t;
@@ -702,9 +757,10 @@ static int fetch_sso(creds_provider *p, cp_creds *pOut, char **pzErr) {
     return rc == SQLITE_ERROR && *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (s->sso_session && t.expires - now < SSO_REFRESH_MS && cp_sso_can_refresh(&t, now)) {
-    if ((rc = oidc_refresh(p, &t, &zRefresh)) == SQLITE_OK) {
+    if ((rc = oidc_refresh(p, ab, &t, &zRefresh)) == SQLITE_OK) {
       save_token(s, &t);
-    } else if (rc == SQLITE_NOMEM) {
+    } else if (rc != SQLITE_ERROR) {
+      if (rc == SQLITE_INTERRUPT) *pzErr = zRefresh, zRefresh = 0;
       goto done;
     }
     rc = SQLITE_OK; /* failed: the old token serves while it is valid */
@@ -730,10 +786,12 @@ static int fetch_sso(creds_provider *p, cp_creds *pOut, char **pzErr) {
   }
   for (i = 1;; i++) {
     http_header h = {"x-amz-sso_bearer_token", t.access_token};
-    if ((rc = http_fetch("GET", zUrl, &h, 1, 0, 0, p->timeout_ms, p->zCa, &r)) != SQLITE_OK) break;
+    if ((rc = fetch_url(ab, "GET", zUrl, &h, 1, 0, 0, p->timeout_ms, p->zCa, &r, pzErr)) !=
+        SQLITE_OK)
+      break;
     if (r.curl_code && transient(r.curl_code) && i < STS_ATTEMPTS) {
       http_response_clear(&r);
-      sleep_ms(100L << i);
+      if ((rc = nap(ab, 100L << i, zUrl, pzErr)) != SQLITE_OK) break;
       continue;
     }
     if (!r.curl_code && r.status == 200) {
@@ -767,37 +825,37 @@ done:
 
 /* ---- fetching and refreshing --------------------------------------------- */
 
-static int fetch(creds_provider *p, cp_creds *pOut, char **pzErr) {
+static int fetch(creds_provider *p, const http_abort *ab, cp_creds *pOut, char **pzErr) {
   switch (p->src->kind) {
     case CFG_STATIC:
       return copy_static(p->src, pOut);
     case CFG_PROCESS:
-      return fetch_process(p, pOut, pzErr);
+      return fetch_process(p, ab, pOut, pzErr);
     case CFG_ASSUME_ROLE:
-      return fetch_assume_role(p, pOut, pzErr);
+      return fetch_assume_role(p, ab, pOut, pzErr);
     case CFG_WEB_IDENTITY:
-      return fetch_web_identity(p, pOut, pzErr);
+      return fetch_web_identity(p, ab, pOut, pzErr);
     case CFG_SSO:
-      return fetch_sso(p, pOut, pzErr);
+      return fetch_sso(p, ab, pOut, pzErr);
     case CFG_CONTAINER:
-      return fetch_container(p, pOut, pzErr);
+      return fetch_container(p, ab, pOut, pzErr);
     case CFG_IMDS:
-      return fetch_imds(p, pOut, pzErr);
+      return fetch_imds(p, ab, pOut, pzErr);
   }
   *pzErr = sqlite3_mprintf("unknown kind of source");
   return SQLITE_ERROR;
 }
 
 /* Fetch new credentials into p->cur (mutex held). On failure *pzErr is the
-** whole message. */
-static int refresh(creds_provider *p, char **pzErr) {
+** whole message, and p->cur stays as it was (an interrupted fetch too). */
+static int refresh(creds_provider *p, const http_abort *ab, char **pzErr) {
   cp_creds c;
   creds_keys *k;
   char *zErr = 0, zExp[32];
   sqlite3_int64 now;
   int rc;
   memset(&c, 0, sizeof(c));
-  rc = fetch(p, &c, &zErr);
+  rc = fetch(p, ab, &c, &zErr);
   now = now_ms();
   if (rc == SQLITE_OK && c.expires != 0 && c.expires <= now) {
     cp_format_time(c.expires, zExp);
@@ -850,9 +908,10 @@ static int refresh(creds_provider *p, char **pzErr) {
 }
 
 /* creds_get, creds_renew: with FORCE, a fetch unless GEN is not the
-** current generation (0: any). */
-static int provider_get(creds_provider *p, int force, unsigned gen, const creds_keys **pk,
-                        char **pzErr) {
+** current generation (0: any). An interrupted refresh is SQLITE_INTERRUPT
+** even in the advisory window: the statement stops, the old ones stay. */
+static int provider_get(creds_provider *p, const http_abort *ab, int force, unsigned gen,
+                        const creds_keys **pk, char **pzErr) {
   int rc = SQLITE_OK, due;
   *pk = 0;
   pthread_mutex_lock(&p->mu);
@@ -861,7 +920,7 @@ static int provider_get(creds_provider *p, int force, unsigned gen, const creds_
                  : CP_MANDATORY;
   if (due != CP_FRESH) {
     char *zErr = 0;
-    rc = refresh(p, &zErr);
+    rc = refresh(p, ab, &zErr);
     if (rc == SQLITE_ERROR && due == CP_ADVISORY && p->cur) {
       p->nKept++; /* the old ones still serve */
       rc = SQLITE_OK;
@@ -878,13 +937,13 @@ static int provider_get(creds_provider *p, int force, unsigned gen, const creds_
   return rc;
 }
 
-int creds_get(creds_provider *p, const creds_keys **pk, char **pzErr) {
-  return provider_get(p, 0, 0, pk, pzErr);
+int creds_get(creds_provider *p, const http_abort *ab, const creds_keys **pk, char **pzErr) {
+  return provider_get(p, ab, 0, 0, pk, pzErr);
 }
 
-int creds_renew(creds_provider *p, unsigned gen, char **pzErr) {
+int creds_renew(creds_provider *p, unsigned gen, const http_abort *ab, char **pzErr) {
   const creds_keys *k;
-  int rc = provider_get(p, 1, gen, &k, pzErr);
+  int rc = provider_get(p, ab, 1, gen, &k, pzErr);
   if (rc == SQLITE_OK) creds_release(p, k);
   return rc;
 }
@@ -932,8 +991,8 @@ static creds_provider *provider_new(const cfg_source *src, const creds_settings 
   return p;
 }
 
-int creds_open(const cfg_source *src, const creds_settings *set, creds_provider **pp,
-               char **pzErr) {
+int creds_open(const cfg_source *src, const creds_settings *set, const http_abort *ab,
+               creds_provider **pp, char **pzErr) {
   creds_provider *p = 0, **pLink = &p;
   const cfg_source *s;
   const creds_keys *k;
@@ -946,7 +1005,7 @@ int creds_open(const cfg_source *src, const creds_settings *set, creds_provider 
     }
     pLink = &(*pLink)->inner;
   }
-  if ((rc = creds_get(p, &k, pzErr)) != SQLITE_OK) {
+  if ((rc = creds_get(p, ab, &k, pzErr)) != SQLITE_OK) {
     provider_free(p);
     return rc;
   }

@@ -64,7 +64,9 @@ struct ddb_client {
   retry_quota quota; /* standard and adaptive */
   retry_rate rate;   /* adaptive */
   sqlite3 *db;       /* whose sqlite3_interrupt() stops a wait */
+  http_abort stop;   /* the same for a credential fetch (creds.h) */
   int stopped;       /* it did: nothing is sent until the next ddb_start */
+  ddb_job *pCredsStopped; /* stopped while fetching credentials for it */
   sqlite3_int64 lastLook; /* ddb_clock_ms() of the last look at it */
   ddb_job *pActive;  /* started jobs not yet waited for */
   ddb_usage_fn on_usage;
@@ -77,6 +79,11 @@ struct ddb_client {
 };
 
 static sqlite3_int64 now_us(void);
+static int interrupted(const ddb_client *c);
+
+static int creds_stopped(void *ctx) {
+  return interrupted(ctx);
+}
 
 static const char *env_get(const char *zName) {
   return getenv(zName);
@@ -164,7 +171,7 @@ static int account_endpoint(ddb_client *c, const cfg_options *opt, const ddb_set
   char *zUrl = 0, *zErr = 0;
   int rc;
   if (c->cfg.configured || c->cfg.streams) return SQLITE_OK;
-  if ((rc = creds_get(c->creds, &k, pzErr)) != SQLITE_OK) return rc;
+  if ((rc = creds_get(c->creds, &c->stop, &k, pzErr)) != SQLITE_OK) return rc;
   memset(&ep, 0, sizeof(ep));
   ep.region = c->cfg.region;
   ep.use_fips = c->cfg.use_fips;
@@ -221,6 +228,8 @@ int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, c
   c->on_wait = set->on_wait;
   c->usage_ctx = set->usage_ctx;
   c->db = set->db;
+  c->stop.xAborted = creds_stopped;
+  c->stop.ctx = c;
   c->rd.rate = c->rd.tokens = (double)set->max_read_units;
   c->wr.rate = c->wr.tokens = (double)set->max_write_units;
   c->rd.last = c->wr.last = ddb_clock_ms();
@@ -228,7 +237,7 @@ int ddb_open(const cfg_options *opt, const ddb_settings *set, ddb_client **pp, c
   cset.timeout_ms = (long)set->request_ms;
   cset.ca_bundle = zCa && *zCa ? zCa : 0;
   cset.owner = set->usage_ctx;
-  if ((rc = creds_open(c->cfg.creds, &cset, &c->creds, pzErr)) != SQLITE_OK) goto fail;
+  if ((rc = creds_open(c->cfg.creds, &cset, &c->stop, &c->creds, pzErr)) != SQLITE_OK) goto fail;
   if ((rc = account_endpoint(c, opt, set, pzErr)) != SQLITE_OK) goto fail;
   *pp = c;
   return SQLITE_OK;
@@ -498,7 +507,7 @@ static int begin_attempt(ddb_client *c, ddb_job *j) {
   sigv4_output out;
   const creds_keys *k;
   int rc, n;
-  if ((rc = creds_get(c->creds, &k, &j->zErr)) != SQLITE_OK) return rc;
+  if ((rc = creds_get(c->creds, &c->stop, &k, &j->zErr)) != SQLITE_OK) return rc;
   creds_label(c->creds, j->zTable);
   j->credGen = k->gen;
   sqlite3_snprintf(sizeof(zTarget), zTarget, "%s%s",
@@ -647,10 +656,16 @@ static int end_attempt(ddb_client *c, ddb_job *j, const char *zTable) {
     if (!j->renewed && (!strcmp(zType, "ExpiredTokenException") || !strcmp(zType, "ExpiredToken"))) {
       char *zErr = 0; /* renew the credentials once and send it again at once */
       j->renewed = 1;
-      if ((rc = creds_renew(c->creds, j->credGen, &zErr)) == SQLITE_OK) {
+      if ((rc = creds_renew(c->creds, j->credGen, &c->stop, &zErr)) == SQLITE_OK ||
+          rc == SQLITE_INTERRUPT) {
         report_usage(c, j, resp, 0);
         j->state = JOB_WAITING;
         j->readyAt = 0;
+        if (rc == SQLITE_INTERRUPT) { /* as in any other wait */
+          c->stopped = 1;
+          c->pCredsStopped = j;
+        }
+        sqlite3_free(zErr);
         goto done;
       }
       if (rc != SQLITE_ERROR) goto done;
@@ -765,6 +780,7 @@ int ddb_start(ddb_client *c, const char *zTable, ddb_job *j) {
   j->renewed = 0;
   j->quotaCost = 0;
   c->stopped = 0; /* a new request: the caller goes on */
+  c->pCredsStopped = 0;
   j->readyAt = j->delayMs > 0 ? ddb_clock_ms() + j->delayMs : 0;
   j->zTable = zTable;
   j->state = JOB_DONE;
@@ -829,7 +845,14 @@ static int pump(ddb_client *c, sqlite3_int64 maxWait) {
       nWaiting++;
       continue;
     }
-    if ((rc = begin_attempt(c, j)) != SQLITE_OK) {
+    if ((rc = begin_attempt(c, j)) == SQLITE_INTERRUPT) { /* fetching credentials */
+      sqlite3_free(j->zErr);
+      j->zErr = 0;
+      c->stopped = 1;
+      c->pCredsStopped = j;
+      return rc;
+    }
+    if (rc != SQLITE_OK) {
       j->rc = rc;
       j->state = JOB_DONE;
       if (rc == SQLITE_NOMEM) return rc;
@@ -866,8 +889,13 @@ static void job_interrupt(ddb_client *c, ddb_job *j) {
   j->state = JOB_DONE;
   j->rc = SQLITE_INTERRUPT;
   sqlite3_free(j->zErr);
-  j->zErr = sqlite3_mprintf("dynamo: %s on %s interrupted (%s)", j->zOp, j->zTable,
-                            j->attempts ? "sent, no answer kept" : "not sent");
+  if (c->pCredsStopped == j) { /* in a credential fetch for it */
+    j->zErr = sqlite3_mprintf("dynamo: %s on %s interrupted (fetching credentials from %s)",
+                              j->zOp, j->zTable, c->cfg.creds->where);
+  } else {
+    j->zErr = sqlite3_mprintf("dynamo: %s on %s interrupted (%s)", j->zOp, j->zTable,
+                              j->attempts ? "sent, no answer kept" : "not sent");
+  }
 }
 
 int ddb_wait(ddb_client *c, ddb_job *j) {

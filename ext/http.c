@@ -408,9 +408,24 @@ static size_t on_fetch_body(char *data, size_t size, size_t nmemb, void *arg) {
   return n;
 }
 
+int http_aborted(const http_abort *abort) {
+  return abort && abort->xAborted && abort->xAborted(abort->ctx);
+}
+
+/* libcurl's progress callback: non-zero ends the transfer
+** (CURLE_ABORTED_BY_CALLBACK). */
+static int on_fetch_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                             curl_off_t ulnow) {
+  (void)dltotal;
+  (void)dlnow;
+  (void)ultotal;
+  (void)ulnow;
+  return http_aborted(arg);
+}
+
 int http_fetch(const char *zMethod, const char *zUrl, const http_header *aHdr, int nHdr,
                const char *body, size_t nbody, long timeout_ms, const char *zCaBundle,
-               http_response *resp) {
+               const http_abort *abort, http_response *resp) {
   struct curl_slist *headers = 0, *l;
   fetch_buf b;
   char errbuf[CURL_ERROR_SIZE];
@@ -458,8 +473,17 @@ int http_fetch(const char *zMethod, const char *zUrl, const http_header *aHdr, i
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
   if (zCaBundle) curl_easy_setopt(e, CURLOPT_CAINFO, zCaBundle);
+  if (abort) {
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_fetch_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, (void *)abort);
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+  }
   cc = curl_easy_perform(e);
   if (b.oom) goto done;
+  if (cc == CURLE_ABORTED_BY_CALLBACK) { /* no answer kept */
+    rc = SQLITE_INTERRUPT;
+    goto done;
+  }
   resp->curl_code = (int)cc;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
   if (b.tooBig) {

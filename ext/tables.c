@@ -47,6 +47,11 @@ enum {
 #define TB_PROFILE 4
 #define TB_NAME 8 /* name = ?: DescribeTable of that name, no ListTables */
 
+typedef struct tb_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;            /* sqlite3_interrupt() on it stops each client's waits */
+} tb_vtab;
+
 typedef struct tb_cursor {
   sqlite3_vtab_cursor base;
   ddb_client *client;     /* this xFilter's, opened with its arguments */
@@ -79,7 +84,7 @@ static int tb_error(sqlite3_vtab *v, int rc, char *zMsg) {
 
 static int tbConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
                      sqlite3_vtab **ppVtab, char **pzErr) {
-  sqlite3_vtab *v;
+  tb_vtab *v;
   int rc;
   (void)pAux;
   (void)argc;
@@ -95,11 +100,12 @@ static int tbConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   if (rc != SQLITE_OK) return rc;
   if (!(v = sqlite3_malloc(sizeof(*v)))) return SQLITE_NOMEM;
   memset(v, 0, sizeof(*v));
+  v->db = db;
   /* The table sends requests signed with the user's credentials: only
   ** statements the user runs may use it, never a view or trigger stored in
   ** a database file someone else made. (Not SQLITE_VTAB_INNOCUOUS.) */
   sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  *ppVtab = v;
+  *ppVtab = &v->base;
   return SQLITE_OK;
 }
 
@@ -332,6 +338,7 @@ static int tbFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   o.profile = az[2];
   if (az[2] && !(c->zProfile = sqlite3_mprintf("%s", az[2]))) return SQLITE_NOMEM;
   memset(&set, 0, sizeof(set));
+  set.db = ((tb_vtab *)v)->db; /* a credential fetch, ListTables, DescribeTable */
   if ((rc = ddb_open(&o, &set, &c->client, &zErr)) != SQLITE_OK) {
     return zErr ? tb_error(v, rc, zErr) : rc;
   }

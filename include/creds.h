@@ -2,14 +2,20 @@
 ** The credentials a table signs with: fetched from the source config.c
 ** chose (a cfg_source), kept, and refreshed before they expire.
 **
-**   creds_open(src, &set, &p, &zErr)   fetch the first ones (errors show at
-**                                      once, at the table's first use)
-**   creds_get(p, &k, &zErr)            the current ones, refreshed first
+**   creds_open(src, &set, ab, &p, &zErr) fetch the first ones (errors show
+**                                      at once, at the table's first use)
+**   creds_get(p, ab, &k, &zErr)        the current ones, refreshed first
 **                                      when due; sign with k, then
 **   creds_release(p, k)
-**   creds_renew(p, k->gen, &zErr)      the server said they expired: fetch
+**   creds_renew(p, k->gen, ab, &zErr)  the server said they expired: fetch
 **                                      new ones (unless that happened since)
 **   creds_close(p)
+**
+** ab (http.h; NULL: none) is the caller's abort hook, sqlite3_interrupt()
+** on its connection: every fetch looks at it, in flight (http_fetch), in
+** the waits between attempts and while credential_process runs (killed
+** then). Stopped, a fetch is SQLITE_INTERRUPT, "dynamo: WHERE: interrupted
+** ...": nothing it got is kept, the credentials held before stay.
 **
 ** Sources: static keys (never refreshed), credential_process (run without
 ** a shell, stdin /dev/null, stopped after DYNAMO_CREDENTIAL_PROCESS_TIMEOUT_MS,
@@ -36,6 +42,7 @@
 
 #include "common.h"
 #include "config.h"
+#include "http.h"
 
 typedef struct creds_provider creds_provider;
 
@@ -59,13 +66,13 @@ typedef struct creds_settings {
 } creds_settings;
 
 /* src is borrowed: it must outlive the provider. */
-int creds_open(const cfg_source *src, const creds_settings *set, creds_provider **pp,
-               char **pzErr);
+int creds_open(const cfg_source *src, const creds_settings *set, const http_abort *ab,
+               creds_provider **pp, char **pzErr);
 void creds_close(creds_provider *p);
 
-int creds_get(creds_provider *p, const creds_keys **pk, char **pzErr);
+int creds_get(creds_provider *p, const http_abort *ab, const creds_keys **pk, char **pzErr);
 void creds_release(creds_provider *p, const creds_keys *k);
-int creds_renew(creds_provider *p, unsigned gen, char **pzErr);
+int creds_renew(creds_provider *p, unsigned gen, const http_abort *ab, char **pzErr);
 
 /* Overwrite with '*' every secret of the provider's current credentials
 ** (and its source's) that appears in z: a server may echo what it got. */

@@ -118,13 +118,23 @@ int http_url_parts(const char *url, char **pzHost, char **pzPath);
 ** each get timeout_ms; zCaBundle NULL: the system store. The answer, of
 ** any status, or a transfer error in resp->curl_code and resp->error, is
 ** in *resp, which the caller releases with http_response_clear(). A body
-** larger than HTTP_MAX_FETCH is a transfer error. SQLITE_OK or
-** SQLITE_NOMEM.
+** larger than HTTP_MAX_FETCH is a transfer error. abort (NULL: none) is
+** asked while the request is in flight, at least about once a second
+** (libcurl's progress callback): when it says so the transfer stops there
+** and http_fetch returns SQLITE_INTERRUPT, with nothing in *resp to
+** release. SQLITE_OK, SQLITE_INTERRUPT or SQLITE_NOMEM.
 */
 #define HTTP_MAX_FETCH (1 << 20)
+typedef struct http_abort {
+  int (*xAborted)(void *ctx); /* non-zero: stop (sqlite3_interrupt() was called) */
+  void *ctx;
+} http_abort;
 int http_fetch(const char *zMethod, const char *zUrl, const http_header *aHdr, int nHdr,
                const char *body, size_t nbody, long timeout_ms, const char *zCaBundle,
-               http_response *resp);
+               const http_abort *abort, http_response *resp);
+
+/* Has abort (NULL: none) been asked to stop? */
+int http_aborted(const http_abort *abort);
 
 /* Free a response's body, overwritten first (it may hold credentials). */
 void http_response_clear(http_response *resp);

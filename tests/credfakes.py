@@ -9,7 +9,10 @@ Standard library only (Debian's /usr/bin/python3).
         sts.requests      -> [Request(method, path, headers, form/json, key)]
 
 Every fake answers on 127.0.0.1 only, on a port of its own, and records what
-it was asked. Credentials are a function of what was asked (the action, the
+it was asked. svc.hold() keeps every answer from then on until
+svc.release() (or the client hangs up), and svc.events logs, in order,
+("held", path), ("gone", path) (the client hung up on a held answer),
+("released", None) and the test's own svc.mark(name). Credentials are a function of what was asked (the action, the
 role, the external id, the duration, the caller's own access key and token,
 the web identity token, the SSO access token...) and of Issuer.generation:
 botocore and the extension asking the same thing get the same answer, and
@@ -136,7 +139,10 @@ class Service:
     def __init__(self):
         self.requests = []
         self.failures = []
-        self._lock = threading.Lock()
+        self.events = []
+        self._holding = False
+        self._released = threading.Event()
+        self._lock = threading.Condition()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -153,6 +159,9 @@ class Service:
                 with outer._lock:
                     outer.requests.append(req)
                     failure = outer.failures.pop(0) if outer.failures else None
+                    held = outer._holding
+                if held and not outer._hold(self):
+                    return
                 answer = failure if failure is not None else outer.handle(req)
                 status, payload = answer[0], answer[1]
                 ctype = answer[2] if len(answer) > 2 and answer[2] else outer.content_type
@@ -183,6 +192,50 @@ class Service:
     def handle(self, req):
         raise NotImplementedError
 
+    def _event(self, kind, what):
+        with self._lock:
+            self.events.append((kind, what))
+            self._lock.notify_all()
+
+    def _hold(self, handler):
+        """Keep the answer until release(): True, or False when the client
+        hung up meanwhile (recorded as "gone")."""
+        import select
+        self._event("held", handler.path)
+        while not self._released.wait(0.02):
+            r, _, _ = select.select([handler.connection], [], [], 0)
+            if r and not handler.connection.recv(1, 0x2):  # MSG_PEEK: at EOF
+                self._event("gone", handler.path)
+                handler.close_connection = True
+                return False
+        return True
+
+    def hold(self):
+        with self._lock:
+            self._holding = True
+            self._released.clear()
+
+    def release(self):
+        with self._lock:
+            self._holding = False
+            self.events.append(("released", None))
+            self._released.set()
+
+    def mark(self, name):
+        self._event("mark", name)
+
+    def wait_event(self, kind, timeout=30):
+        with self._lock:
+            return self._lock.wait_for(lambda: any(k == kind for k, _ in self.events), timeout)
+
+    def index_of(self, kind, what=None):
+        """Where the first such event is in events, or None."""
+        with self._lock:
+            for i, (k, w) in enumerate(self.events):
+                if k == kind and (what is None or w == what):
+                    return i
+        return None
+
     def fail(self, *answers):
         with self._lock:
             self.failures.extend(answers)
@@ -192,6 +245,7 @@ class Service:
         return self
 
     def __exit__(self, *exc):
+        self._released.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
