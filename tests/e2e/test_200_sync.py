@@ -251,3 +251,55 @@ def test_tables_without_a_usable_stream():
     defer(ddb().delete_table, plain)
     c.execute(sc.create_sql("src2", plain))
     raises(lambda: sc.sync(c, "src2", "cp2"), "the DynamoDB table %s has no stream" % plain)
+
+
+def test_every_write_acknowledged_before_a_sync_is_in_what_it_returns():
+    """Exact at T, not only in the end: a writer keeps putting new versions
+    of a few keys while syncs run one after another; when a sync returns,
+    each key's copy holds at least the version acknowledged last before the
+    sync began (a later one is fine: the sync may read past T)."""
+    needs_streams()
+    table, rnd = streamed_table(0, 31)
+    keys = sc.keys(8)
+    acked = {json.dumps(k, sort_keys=True): [] for k in keys}   # [(time, version)]
+    stop = threading.Event()
+    errors = []
+
+    def writer():
+        w = ddbclient.Client.from_env()
+        v = 0
+        try:
+            while not stop.is_set():
+                for k in keys:
+                    v += 1
+                    it = dict(k)
+                    it["ver"] = {"N": str(v)}
+                    w.put_item(table, it)
+                    acked[json.dumps(k, sort_keys=True)].append((time.time(), v))
+        except Exception as e:  # noqa: BLE001 - reported by the test
+            errors.append(e)
+    c = connect()
+    defer(c.close)
+    c.execute("CREATE VIRTUAL TABLE src USING dynamo(table=%s, pk TEXT, sk N, ver INTEGER, "
+              "PRIMARY KEY (pk, sk))" % table)
+    t = threading.Thread(target=writer)
+    t.start()
+    behind = []
+    try:
+        for round_ in range(10):
+            time.sleep(random.Random(round_).random() * 0.2)
+            began = time.time()
+            sc.sync(c, "src", "cp")
+            got = {json.dumps({"pk": {"S": pk}, "sk": {"N": sc._num(str(sk))}}, sort_keys=True): ver
+                   for pk, sk, ver in c.execute("SELECT pk, sk, ver FROM cp")}
+            for k, log in acked.items():
+                before = [v for at, v in list(log) if at < began]
+                if before and got.get(k, 0) < before[-1]:
+                    behind.append((round_, k, got.get(k), before[-1]))
+    finally:
+        stop.set()
+        t.join()
+    eq(errors, [])
+    eq(behind, [])
+    note("10 syncs while a writer put %d versions of 8 keys; each sync held every version "
+         "acknowledged before it began" % sum(len(x) for x in acked.values()))
