@@ -37,6 +37,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
@@ -231,3 +232,28 @@ def unprocessed_rounds(e):
     m = re.search(r"after (\d+) rounds \((\d+) ms of backoff\)", str(e))
     assert m, e
     return int(m.group(1)), int(m.group(2))
+
+
+class Statement:
+    """sql run on conn in a thread of its own (a test interrupts it from
+    another); .error once it ended (None: it succeeded), .rows. The fake
+    (anything with a mark(text)) records "statement ended" then, so that the
+    order of what it saw shows whether the extension hung up first."""
+
+    def __init__(self, conn, sql, fake):
+        self.error = self.rows = None
+        self.done = threading.Event()
+
+        def run():
+            try:
+                self.rows = conn.execute(sql).fetchall()
+            except Exception as e:
+                self.error = str(e)
+            fake.mark("statement ended")
+            self.done.set()
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def wait(self, timeout=60):
+        assert self.done.wait(timeout), "the statement did not end"
+        self.thread.join()

@@ -11,10 +11,9 @@ import os
 import re
 import signal
 import subprocess
-import threading
 import time
 
-from harness import connect, eq, environ, note, so_path
+from harness import Statement, connect, eq, environ, note, so_path
 from sdkfake import SdkFake, Answer, error
 
 ITEM = {"uuid": {"S": "u1"}, "timestamp": {"S": "t1"}}
@@ -27,29 +26,6 @@ def fake_env(url):
                AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
                AWS_ENDPOINT_URL_DYNAMODB=url)
     return env
-
-
-class Statement:
-    """sql run on conn in a thread of its own; .error once it ended (None:
-    it succeeded). The fake records ("mark", "statement ended") then."""
-
-    def __init__(self, conn, sql, fs):
-        self.error = self.rows = None
-        self.done = threading.Event()
-
-        def run():
-            try:
-                self.rows = conn.execute(sql).fetchall()
-            except Exception as e:
-                self.error = str(e)
-            fs.mark("statement ended")
-            self.done.set()
-        self.thread = threading.Thread(target=run, daemon=True)
-        self.thread.start()
-
-    def wait(self, timeout=60):
-        assert self.done.wait(timeout), "the statement did not end"
-        self.thread.join()
 
 
 def table(fs, options=""):

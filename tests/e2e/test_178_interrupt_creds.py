@@ -15,10 +15,9 @@ ends at all was stopped."""
 
 import os
 import sys
-import threading
 import time
 
-from harness import connect, environ, eq, note
+from harness import Statement, connect, environ, eq, note
 from credfakes import FakeContainer, FakeDynamo, FakeImds, FakeSts, Issuer, aws_env, write
 from credtest import aws_file, new_home
 from sdkfake import Answer, SdkFake
@@ -27,29 +26,6 @@ CREATE = "CREATE VIRTUAL TABLE t USING dynamo(table=Fake, endpoint='%s', uuid TE
 SCAN = "SELECT uuid FROM t"
 WRITE_STOPPED = ('dynamo: writing to t interrupted: 0 of 1 writes done, 0 sent but not confirmed '
                  '(they may have been made), 1 not made; not made: {"uuid":{"S":"k1"}}')
-
-
-class Statement:
-    """sql run on conn in a thread of its own; .error once it ended (None:
-    it succeeded). held.mark("statement ended") then."""
-
-    def __init__(self, conn, sql, held):
-        self.error = None
-        self.done = threading.Event()
-
-        def run():
-            try:
-                conn.execute(sql).fetchall()
-            except Exception as e:
-                self.error = str(e)
-            held.mark("statement ended")
-            self.done.set()
-        self.thread = threading.Thread(target=run, daemon=True)
-        self.thread.start()
-
-    def wait(self, timeout=60):
-        assert self.done.wait(timeout), "the statement did not end"
-        self.thread.join()
 
 
 def interrupted(c, sql, held):
