@@ -64,14 +64,6 @@ static sqlite3_int64 now_ms(void) {
   return (sqlite3_int64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts;
-  ts.tv_sec = ms / 1000;
-  ts.tv_nsec = (ms % 1000) * 1000000L;
-  while (nanosleep(&ts, &ts) != 0) {
-  }
-}
-
 /* "interrupted WHAT" in *pzErr: SQLITE_INTERRUPT, or SQLITE_NOMEM. */
 static int interrupted(char **pzErr, const char *zWhat) {
   *pzErr = sqlite3_mprintf("interrupted %s", zWhat);
@@ -89,7 +81,7 @@ static int nap(const http_abort *ab, long ms, const char *zUrl, char **pzErr) {
       sqlite3_free(z);
       return rc;
     }
-    sleep_ms(left < WAIT_SLICE_MS ? (long)left : WAIT_SLICE_MS);
+    dyn_sleep_ms(left < WAIT_SLICE_MS ? (long)left : WAIT_SLICE_MS);
   }
   return SQLITE_OK;
 }

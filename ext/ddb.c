@@ -441,14 +441,6 @@ int ddb_parse_error(const char *body, size_t n, long status, char **pzType, char
   return SQLITE_NOMEM;
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts;
-  ts.tv_sec = ms / 1000;
-  ts.tv_nsec = (ms % 1000) * 1000000L;
-  while (nanosleep(&ts, &ts) != 0) {
-  }
-}
-
 static sqlite3_int64 now_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -490,7 +482,7 @@ int ddb_sleep(ddb_client *c, long ms) {
   while ((left = end - ddb_clock_ms()) > 0) {
     if (interrupted(c)) return SQLITE_INTERRUPT;
     if (c->on_wait) c->on_wait(c->usage_ctx);
-    sleep_ms(left < DDB_WAIT_SLICE_MS ? (long)left : DDB_WAIT_SLICE_MS);
+    dyn_sleep_ms(left < DDB_WAIT_SLICE_MS ? (long)left : DDB_WAIT_SLICE_MS);
   }
   return SQLITE_OK;
 }
@@ -873,7 +865,7 @@ static int pump(ddb_client *c, sqlite3_int64 maxWait) {
     if (wait > DDB_WAIT_SLICE_MS) wait = DDB_WAIT_SLICE_MS;
   }
   if (http_in_flight(c->http) == 0) {
-    if (wait > 0) sleep_ms((long)wait);
+    if (wait > 0) dyn_sleep_ms((long)wait);
     return SQLITE_OK;
   }
   if ((rc = http_poll(c->http, (int)wait, &done)) != SQLITE_OK || !done) return rc;

@@ -22,14 +22,6 @@ static sqlite3_int64 now_ms(void) {
   return (sqlite3_int64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts;
-  ts.tv_sec = ms / 1000;
-  ts.tv_nsec = (ms % 1000) * 1000000L;
-  while (nanosleep(&ts, &ts) != 0) {
-  }
-}
-
 /* Read what is there; 0 at end of file, -1 on error, 1 otherwise. Past
 ** cap the rest is read and dropped. */
 static int drain(int fd, proc_buf *b) {
@@ -130,7 +122,7 @@ int proc_run(char **argv, long timeout_ms, const char *zLimit, const http_abort 
       rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
       break;
     }
-    sleep_ms(5);
+    dyn_sleep_ms(5);
     stop = http_aborted(ab);
   }
   return rc;

@@ -21,4 +21,16 @@ SQLITE_EXTENSION_INIT3
 
 #define DYNAMO_EXPORT __attribute__((visibility("default")))
 
+#include <time.h>
+
+/* Sleep ms milliseconds, the whole of them whatever signals arrive. Waits
+** that sqlite3_interrupt() must stop sleep in slices and look between. */
+static inline void dyn_sleep_ms(long ms) {
+  struct timespec ts;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (ms % 1000) * 1000000L;
+  while (nanosleep(&ts, &ts) != 0) {
+  }
+}
+
 #endif
