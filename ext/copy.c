@@ -342,10 +342,31 @@ static int prepare_writes(dyn_copy *c, char **pzErr) {
   return rc;
 }
 
+/* Every shard DescribeStream listed, in the copy's state: new ones unread,
+** known ones kept where they are (closed once DynamoDB says so). */
+static int put_shards(dyn_copy *c, const streams_desc *d, char **pzErr) {
+  sqlite3_stmt *st = 0;
+  int i;
+  int rc = prepare(c, &st, pzErr,
+                   "INSERT INTO \"%w\".dynamo_copy_shards(copy, shard_id, parent_id, closed) "
+                   "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(copy, shard_id) DO UPDATE SET "
+                   "closed = max(closed, excluded.closed)",
+                   c->zSchema);
+  for (i = 0; rc == SQLITE_OK && i < d->nShard; i++) {
+    sqlite3_bind_text(st, 1, c->zName, -1, SQLITE_STATIC);
+    bind_text(st, 2, d->aShard[i].zId);
+    bind_text(st, 3, d->aShard[i].zParent);
+    sqlite3_bind_int(st, 4, d->aShard[i].zEnd != 0);
+    rc = run(c, st, pzErr);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
 int copy_load(dyn_copy *c, const char *zArn, sqlite3_int64 T, const streams_desc *d,
               sqlite3_int64 *pnRows, char **pzErr) {
   const dyn_vtab *v = c->v;
-  sqlite3_stmt *pScan = 0, *pShard = 0;
+  sqlite3_stmt *pScan = 0;
   sqlite3_str *s;
   char *zSql;
   int i, rc, nCol = v->ncol + 2;
@@ -374,20 +395,7 @@ int copy_load(dyn_copy *c, const char *zArn, sqlite3_int64 T, const streams_desc
               c->zSchema, c->zName, v->zName, v->args.table, zArn, d->zView, c->zDecl,
               (long long)T, c->zSchema, c->zName);
   }
-  if (rc == SQLITE_OK) {
-    rc = prepare(c, &pShard, pzErr,
-                 "INSERT INTO \"%w\".dynamo_copy_shards(copy, shard_id, parent_id, closed) "
-                 "VALUES(?1, ?2, ?3, ?4)",
-                 c->zSchema);
-  }
-  for (i = 0; rc == SQLITE_OK && i < d->nShard; i++) {
-    sqlite3_bind_text(pShard, 1, c->zName, -1, SQLITE_STATIC);
-    bind_text(pShard, 2, d->aShard[i].zId);
-    bind_text(pShard, 3, d->aShard[i].zParent);
-    sqlite3_bind_int(pShard, 4, d->aShard[i].zEnd != 0);
-    rc = run(c, pShard, pzErr);
-  }
-  sqlite3_finalize(pShard);
+  if (rc == SQLITE_OK) rc = put_shards(c, d, pzErr);
   if (rc == SQLITE_OK) rc = copy_commit(c, pzErr);
   else copy_rollback(c);
   if (rc != SQLITE_OK) return rc;
@@ -502,22 +510,9 @@ int copy_shards(dyn_copy *c, copy_shard **pa, int *pn, char **pzErr) {
 }
 
 int copy_merge_shards(dyn_copy *c, const streams_desc *d, char **pzErr) {
-  sqlite3_stmt *st = 0;
   copy_shard *a = 0;
   int i, k, n = 0;
-  int rc = prepare(c, &st, pzErr,
-                   "INSERT INTO \"%w\".dynamo_copy_shards(copy, shard_id, parent_id, closed) "
-                   "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(copy, shard_id) DO UPDATE SET "
-                   "closed = max(closed, excluded.closed)",
-                   c->zSchema);
-  for (i = 0; rc == SQLITE_OK && i < d->nShard; i++) {
-    sqlite3_bind_text(st, 1, c->zName, -1, SQLITE_STATIC);
-    bind_text(st, 2, d->aShard[i].zId);
-    bind_text(st, 3, d->aShard[i].zParent);
-    sqlite3_bind_int(st, 4, d->aShard[i].zEnd != 0);
-    rc = run(c, st, pzErr);
-  }
-  sqlite3_finalize(st);
+  int rc = put_shards(c, d, pzErr);
   /* a finished shard the stream no longer lists is trimmed: forgotten */
   if (rc == SQLITE_OK) rc = copy_shards(c, &a, &n, pzErr);
   for (i = 0; rc == SQLITE_OK && i < n; i++) {
