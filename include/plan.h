@@ -214,6 +214,11 @@ enum { KEY_VALUE, KEY_ALL, KEY_NONE };
 #define KEY_NUL (-2) /* text holding NUL or not valid UTF-8: no key this
                      ** extension can send or read is that text */
 
+/* The text of v with TEXT affinity (a number becomes SQLite's text of it):
+** 1 with *pz set when a DynamoDB string sent by this extension can be it
+** (UTF-8, no NUL), 0 when none can, KEY_OOM. */
+int plan_key_text(sqlite3_value *v, const char **pz);
+
 /*
 ** The key an equality asks for (a partition key, a GetItem's sort key): the
 ** right-hand side converted as SQLite converts it before comparing it with
