@@ -203,6 +203,11 @@ void ddb_job_clear(ddb_job *j);
 
 /* ---- pure parts, exposed for unit tests ---- */
 
+/* Does a JSON text hold the escape \u0000? Every backslash in JSON starts
+** an escape of two or more characters, so stepping over each pair keeps an
+** escaped backslash followed by "u0000" from counting. */
+int ddb_has_nul_escape(const char *z, size_t n);
+
 /* "TableReadProvisionedThroughputExceeded (arn:...:table/T)[, ...]": the
 ** ThrottlingReasons (or throttlingReasons) of an error body, NULL when it
 ** names none. sqlite3_malloc()ed. */

@@ -191,6 +191,18 @@ static void test_throttling_reasons(void) {
   CHECK(reasons("<html>") == 0);
 }
 
+/* An answer holding \u0000 is refused (cJSON would cut the string there):
+** the escape, not an escaped backslash followed by "u0000". */
+static void test_nul_escape(void) {
+  static const char *const yes[] = {"{\"a\":\"x\\u0000\"}", "\\u0000", "\"\\\\\\u0000\""};
+  static const char *const no[] = {"{\"a\":\"x\"}", "{\"a\":\"\\\\u0000\"}", "\\u000", "u0000", ""};
+  unsigned i;
+  for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) CHECK(ddb_has_nul_escape(yes[i], strlen(yes[i])));
+  for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) CHECK(!ddb_has_nul_escape(no[i], strlen(no[i])));
+  /* only the n bytes given count */
+  CHECK(!ddb_has_nul_escape("\\u0000", 5));
+}
+
 static void test_remote_http(void) {
   CHECK(!ddb_is_remote_http("http://127.0.0.1:8000"));
   CHECK(!ddb_is_remote_http("http://127.1.2.3"));
@@ -218,6 +230,7 @@ int main(void) {
   RUN(test_parse_error_html);
   RUN(test_parse_error_empty);
   RUN(test_throttling_reasons);
+  RUN(test_nul_escape);
   sqlite3_free(zType);
   sqlite3_free(zMsg);
   CHECK_DONE();
