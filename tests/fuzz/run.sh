@@ -79,12 +79,12 @@ fi
 sources() {
     case $1 in
         number) echo ext/number.c ;;
-        response) echo ext/attrval.c ext/number.c ext/page.c ;;
+        response) echo ext/attrval.c ext/item.c ext/number.c ext/page.c ;;
         credparse) echo ext/credparse.c ;;
-        filter) echo ext/filter.c ext/expr.c ext/attrval.c ext/number.c ;;
+        filter) echo ext/filter.c ext/expr.c ext/attrval.c ext/item.c ext/number.c ;;
         schema) echo ext/*.c ;;
-        streams) echo ext/streams.c ext/attrval.c ext/number.c ;;
-        *) echo ext/attrval.c ext/number.c ;;
+        streams) echo ext/streams.c ext/attrval.c ext/item.c ext/number.c ;;
+        *) echo ext/attrval.c ext/item.c ext/number.c ;;
     esac
 }
 mkdir -p "$OUT" || exit 2
